@@ -1,0 +1,71 @@
+# CUDA detection. MDQ_CUDA=AUTO enables CUDA when nvcc is found; OFF forces a CPU-only build.
+# cuDNN and NCCL are looked up both inside the toolkit (our build machines) and in the
+# system folders (the GPU machine's Ubuntu packages). The driver library is never linked:
+# the runtime loads it when present, so one binary runs with and without a GPU.
+set(MDQ_WITH_CUDA OFF)
+set(MDQ_WITH_CUDNN OFF)
+set(MDQ_WITH_NCCL OFF)
+
+if(NOT MDQ_CUDA STREQUAL "OFF")
+  include(CheckLanguage)
+  if(NOT CMAKE_CUDA_COMPILER AND EXISTS /usr/local/cuda/bin/nvcc)
+    set(CMAKE_CUDA_COMPILER /usr/local/cuda/bin/nvcc)
+  endif()
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES OR CMAKE_CUDA_ARCHITECTURES STREQUAL "")
+      set(CMAKE_CUDA_ARCHITECTURES 90)
+    endif()
+    if(CMAKE_CUDA_ARCHITECTURES MATCHES "native|all")
+      message(FATAL_ERROR "mdq: set CMAKE_CUDA_ARCHITECTURES explicitly (e.g. 90), not ${CMAKE_CUDA_ARCHITECTURES}")
+    endif()
+    enable_language(CUDA)
+    set(CMAKE_CUDA_STANDARD 17)
+    set(CMAKE_CUDA_STANDARD_REQUIRED ON)
+    find_package(CUDAToolkit REQUIRED)
+    set(MDQ_WITH_CUDA ON)
+  elseif(MDQ_CUDA STREQUAL "ON")
+    message(FATAL_ERROR "mdq: MDQ_CUDA=ON but no CUDA compiler was found")
+  else()
+    message(STATUS "mdq: no CUDA compiler found, building for the CPU only")
+  endif()
+endif()
+
+if(MDQ_WITH_CUDA)
+  set(_mdq_cuda_hints ${CUDAToolkit_LIBRARY_ROOT} ${CUDAToolkit_TARGET_DIR} /usr/local/cuda)
+  find_path(MDQ_CUDNN_INCLUDE cudnn.h HINTS ${_mdq_cuda_hints} ${CUDAToolkit_INCLUDE_DIRS}
+            PATH_SUFFIXES include PATHS /usr/include/x86_64-linux-gnu /usr/include)
+  find_library(MDQ_CUDNN_LIB cudnn HINTS ${_mdq_cuda_hints} PATH_SUFFIXES lib64 lib
+               PATHS /usr/lib/x86_64-linux-gnu)
+  find_path(MDQ_NCCL_INCLUDE nccl.h HINTS ${_mdq_cuda_hints} ${CUDAToolkit_INCLUDE_DIRS}
+            PATH_SUFFIXES include PATHS /usr/include)
+  find_library(MDQ_NCCL_LIB nccl HINTS ${_mdq_cuda_hints} PATH_SUFFIXES lib64 lib
+               PATHS /usr/lib/x86_64-linux-gnu)
+  if(MDQ_CUDNN_INCLUDE AND MDQ_CUDNN_LIB)
+    set(MDQ_WITH_CUDNN ON)
+  else()
+    message(WARNING "mdq: cuDNN not found; GPU convolution and batch norm are unavailable")
+  endif()
+  if(MDQ_NCCL_INCLUDE AND MDQ_NCCL_LIB)
+    set(MDQ_WITH_NCCL ON)
+  endif()
+endif()
+
+# Flags and libraries for the targets that hold CUDA code.
+function(mdq_setup_cuda_target target)
+  if(NOT MDQ_WITH_CUDA)
+    return()
+  endif()
+  target_link_libraries(${target} PUBLIC CUDA::cudart CUDA::cublas CUDA::cublasLt)
+  target_include_directories(${target} PUBLIC ${CUDAToolkit_INCLUDE_DIRS})
+  target_compile_options(${target} PRIVATE
+    $<$<COMPILE_LANGUAGE:CUDA>:--expt-relaxed-constexpr -lineinfo>)
+  if(MDQ_WITH_CUDNN)
+    target_include_directories(${target} PUBLIC ${MDQ_CUDNN_INCLUDE})
+    target_link_libraries(${target} PUBLIC ${MDQ_CUDNN_LIB})
+  endif()
+  if(MDQ_WITH_NCCL)
+    target_include_directories(${target} PUBLIC ${MDQ_NCCL_INCLUDE})
+    target_link_libraries(${target} PUBLIC ${MDQ_NCCL_LIB})
+  endif()
+endfunction()

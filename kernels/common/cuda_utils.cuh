@@ -1,0 +1,29 @@
+// Helpers shared by CUDA launchers: the current stream and launch sizes.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "core/cuda_check.h"
+#include "core/stream.h"
+#include "core/tensor.h"
+
+namespace mdq::cuda {
+
+inline cudaStream_t stream_for(Device d) {
+    return static_cast<cudaStream_t>(current_stream(d).handle());
+}
+inline cudaStream_t stream_for(const Tensor& t) { return stream_for(t.device()); }
+
+int sm_count(int device);
+
+// Blocks for a grid-stride loop over `work` items: enough to fill the GPU, no more.
+inline unsigned grid_for(int64_t work, int threads, int device, int blocks_per_sm = 8) {
+    const int64_t need = (work + threads - 1) / threads;
+    const int64_t cap = static_cast<int64_t>(sm_count(device)) * blocks_per_sm;
+    const int64_t g = need < cap ? need : cap;
+    return static_cast<unsigned>(g > 0 ? g : 1);
+}
+
+}  // namespace mdq::cuda

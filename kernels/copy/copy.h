@@ -1,0 +1,23 @@
+// Copies between tensors of one shape: any dtypes (casts round to nearest even), any strides,
+// any devices. Not recorded by autograd; Tensor::copy_/to/contiguous build on it.
+#pragma once
+
+#include <cstddef>
+
+#include "core/tensor.h"
+
+namespace mdq {
+
+void copy_tensor(const Tensor& dst, const Tensor& src);
+
+namespace cpu {
+// Same device: strided copy with conversion.
+void copy_cast(const Tensor& dst, const Tensor& src);
+}  // namespace cpu
+namespace cuda {
+void copy_cast(const Tensor& dst, const Tensor& src);
+// Raw bytes between devices (at least one of them a GPU); returns once dst can be read.
+void transfer(void* dst, Device dst_device, const void* src, Device src_device, size_t nbytes);
+}  // namespace cuda
+
+}  // namespace mdq

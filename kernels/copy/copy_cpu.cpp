@@ -1,0 +1,8 @@
+#include "kernels/copy/copy_impl.h"
+#include "kernels/elementwise/elementwise_cpu.h"
+
+namespace mdq::cpu {
+
+void copy_cast(const Tensor& dst, const Tensor& src) { launch_copy_cast<Runner>(dst, src); }
+
+}  // namespace mdq::cpu

@@ -1,0 +1,13 @@
+// The cast functor: the body of elementwise_body converts In -> acc_t<In> -> Out.
+#pragma once
+
+#include "core/hd.h"
+
+namespace mdq::math {
+
+template <class A>
+struct IdentityFn {
+    MDQ_HD A operator()(const A* v) const { return v[0]; }
+};
+
+}  // namespace mdq::math

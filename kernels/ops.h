@@ -1,0 +1,10 @@
+// Every differentiable op of mdq in one include.
+#pragma once
+
+#include "core/autograd.h"
+#include "core/tensor.h"
+#include "kernels/copy/copy.h"
+#include "kernels/elementwise/binary.h"
+#include "kernels/elementwise/unary.h"
+#include "kernels/fill/fill.h"
+#include "kernels/reduce/reduce.h"

@@ -1,0 +1,10 @@
+#include "tools/mdq/commands.h"
+
+namespace mdq::tools {
+
+void register_commands(CLI::App& app) {
+    add_version_command(app);
+    add_env_command(app);
+}
+
+}  // namespace mdq::tools

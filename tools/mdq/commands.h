@@ -1,0 +1,13 @@
+// Registration of the mdq subcommands; each lives in its own cmd_*.cpp.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace mdq::tools {
+
+void register_commands(CLI::App& app);
+
+void add_version_command(CLI::App& app);
+void add_env_command(CLI::App& app);
+
+}  // namespace mdq::tools
