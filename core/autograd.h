@@ -20,7 +20,7 @@ struct Edge {
 };
 
 class Node : public std::enable_shared_from_this<Node> {
-public:
+  public:
     virtual ~Node() = default;
     virtual const char* name() const = 0;
     // grads holds one gradient per output of the node (an undefined tensor means zero).
@@ -49,13 +49,13 @@ void set_grad_enabled(bool on);
 
 // Disables recording for its scope (evaluation, optimizer steps). Thread-local.
 class NoGradGuard {
-public:
+  public:
     NoGradGuard() : prev_(grad_enabled()) { set_grad_enabled(false); }
     ~NoGradGuard() { set_grad_enabled(prev_); }
     NoGradGuard(const NoGradGuard&) = delete;
     NoGradGuard& operator=(const NoGradGuard&) = delete;
 
-private:
+  private:
     bool prev_;
 };
 
@@ -69,7 +69,9 @@ Edge gradient_edge(const Tensor& t);
 void connect(const std::shared_ptr<Node>& node, const std::vector<Tensor>& inputs,
              std::initializer_list<Tensor> outputs);
 // Tensors saved for backward are stored detached, so a node never owns its own output's history.
-inline Tensor saved(const Tensor& t) { return t.defined() ? t.detach() : Tensor(); }
+inline Tensor saved(const Tensor& t) {
+    return t.defined() ? t.detach() : Tensor();
+}
 
 // Runs backward from roots, seeded with grads (one each; undefined = ones for one-element roots).
 void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads,

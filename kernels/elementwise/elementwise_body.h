@@ -77,7 +77,8 @@ MDQ_HD void grid_body(const GridPos& p, const Elementwise<Out, In, NIN, F>& e, i
             int64_t off[NIN + 1];
             e.calc.get(i, off);
             A v[NIN];
-            for (int a = 0; a < NIN; ++a) v[a] = static_cast<A>(e.in[a][off[a + 1]]);
+            for (int a = 0; a < NIN; ++a)
+                v[a] = static_cast<A>(e.in[a][off[a + 1]]);
             e.out[off[0]] = static_cast<Out>(e.f(v));
         }
         return;
@@ -89,11 +90,13 @@ MDQ_HD void grid_body(const GridPos& p, const Elementwise<Out, In, NIN, F>& e, i
         for (int64_t k = tid; k < nvec; k += nth) {
             const int64_t i = begin + k * V;
             Vec<In, V> x[NIN];
-            for (int a = 0; a < NIN; ++a) x[a] = load_vec<In, V>(e.in[a] + i);
+            for (int a = 0; a < NIN; ++a)
+                x[a] = load_vec<In, V>(e.in[a] + i);
             Vec<Out, V> y;
             for (int j = 0; j < V; ++j) {
                 A v[NIN];
-                for (int a = 0; a < NIN; ++a) v[a] = static_cast<A>(x[a].v[j]);
+                for (int a = 0; a < NIN; ++a)
+                    v[a] = static_cast<A>(x[a].v[j]);
                 y.v[j] = static_cast<Out>(e.f(v));
             }
             store_vec<Out, V>(e.out + i, y);
@@ -102,7 +105,8 @@ MDQ_HD void grid_body(const GridPos& p, const Elementwise<Out, In, NIN, F>& e, i
     }
     for (int64_t i = tail + tid; i < end; i += nth) {
         A v[NIN];
-        for (int a = 0; a < NIN; ++a) v[a] = static_cast<A>(e.in[a][i]);
+        for (int a = 0; a < NIN; ++a)
+            v[a] = static_cast<A>(e.in[a][i]);
         e.out[i] = static_cast<Out>(e.f(v));
     }
 }

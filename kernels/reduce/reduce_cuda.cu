@@ -29,7 +29,7 @@ __device__ math::ReduceAcc<A> block_reduce(ReduceOp op, math::ReduceAcc<A> a) {
     __syncthreads();
     if (warp == 0) {
         a = lane < static_cast<int>(blockDim.x / 32) ? math::ReduceAcc<A>{sv[lane], si[lane]}
-                                                      : math::reduce_identity<A>(op);
+                                                     : math::reduce_identity<A>(op);
         for (int off = 16; off > 0; off >>= 1) {
             const math::ReduceAcc<A> o{__shfl_down_sync(0xffffffffu, a.v, off),
                                        __shfl_down_sync(0xffffffffu, a.i, off)};
@@ -109,24 +109,26 @@ void reduce_pass(ReduceOp op, const T* x, const int64_t* xi, int64_t outer, int6
     const int64_t sms = sm_count(d.index);
     int64_t nchunks;
     if (inner == 1) {
-        nchunks = std::max<int64_t>(1, std::min<int64_t>((4 * sms + outer - 1) / outer, (r + 2047) / 2048));
+        nchunks = std::max<int64_t>(
+            1, std::min<int64_t>((4 * sms + outer - 1) / outer, (r + 2047) / 2048));
     } else {
-        nchunks = std::max<int64_t>(1, std::min<int64_t>(sms * 2048 / std::max<int64_t>(1, outer * inner),
-                                                         (r + 15) / 16));
+        nchunks = std::max<int64_t>(
+            1, std::min<int64_t>(sms * 2048 / std::max<int64_t>(1, outer * inner), (r + 15) / 16));
     }
     const int64_t chunk = (r + nchunks - 1) / nchunks;
     Tensor v = partial_buffer<A>(outer * nchunks * inner, d);
     Tensor idx = Tensor::empty({outer * nchunks * inner}, DType::I64, d);
     if (inner == 1) {
-        const unsigned blocks = static_cast<unsigned>(std::min<int64_t>(outer * nchunks, 65535 * 32));
+        const unsigned blocks =
+            static_cast<unsigned>(std::min<int64_t>(outer * nchunks, 65535 * 32));
         reduce_rows_kernel<T, A><<<blocks, kThreads, 0, s>>>(op, x, xi, outer, r, nchunks, chunk,
-                                                              v.data<A>(), idx.data<int64_t>());
+                                                             v.data<A>(), idx.data<int64_t>());
     } else {
         const int threads = static_cast<int>(std::min<int64_t>(kThreads, (inner + 31) / 32 * 32));
         const dim3 grid(static_cast<unsigned>((inner + threads - 1) / threads),
                         static_cast<unsigned>(std::min<int64_t>(outer * nchunks, 65535)));
-        reduce_cols_kernel<T, A><<<grid, threads, 0, s>>>(op, x, xi, outer, r, inner, nchunks, chunk,
-                                                           v.data<A>(), idx.data<int64_t>());
+        reduce_cols_kernel<T, A><<<grid, threads, 0, s>>>(op, x, xi, outer, r, inner, nchunks,
+                                                          chunk, v.data<A>(), idx.data<int64_t>());
     }
     MDQ_LAUNCH_CHECK();
     if (nchunks == 1) {

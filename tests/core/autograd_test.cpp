@@ -41,8 +41,7 @@ TEST(Autograd, SecondBackwardNeedsRetainGraph) {
     y.backward(Tensor(), /*retain_graph=*/true);
     y.backward();
     EXPECT_EQ(x.grad().to_vector<float>(), (std::vector<float>{4, 8}));
-    EXPECT_TRUE(throws_with([&] { y.backward(); },
-                            {"second time", "mul", "retain_graph=true"}));
+    EXPECT_TRUE(throws_with([&] { y.backward(); }, {"second time", "mul", "retain_graph=true"}));
 }
 
 TEST(Autograd, BackwardOnTensorWithoutGradIsAnError) {
@@ -50,7 +49,8 @@ TEST(Autograd, BackwardOnTensorWithoutGradIsAnError) {
     EXPECT_TRUE(throws_with([&] { sum(x).backward(); }, {"does not require grad"}));
     Tensor w = leaf({1, 2}, {2});
     EXPECT_TRUE(throws_with([&] { (w * 2.0).backward(); }, {"one-element outputs", "f32[2]"}));
-    EXPECT_TRUE(throws_with([&] { (w * 2.0).backward(Tensor::ones({3})); }, {"gradient shape [3]"}));
+    EXPECT_TRUE(
+        throws_with([&] { (w * 2.0).backward(Tensor::ones({3})); }, {"gradient shape [3]"}));
 }
 
 TEST(Autograd, NoGradGuardRecordsNothing) {
@@ -112,7 +112,8 @@ TEST(Autograd, BroadcastGradientsAreSummed) {
 TEST(Autograd, DeepChainDoesNotOverflowTheStack) {
     Tensor x = leaf({1}, {1});
     Tensor y = x;
-    for (int i = 0; i < 20000; ++i) y = y + 0.0;
+    for (int i = 0; i < 20000; ++i)
+        y = y + 0.0;
     sum(y).backward();
     EXPECT_EQ(x.grad().item<float>(), 1.0f);
 }
