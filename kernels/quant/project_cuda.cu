@@ -1,0 +1,15 @@
+#include "kernels/elementwise/elementwise_cuda.cuh"
+#include "kernels/quant/project_impl.h"
+
+namespace mdq::cuda {
+
+void tanh_project(int which, const Tensor& u, const Tensor& gw, double beta, int levels,
+                  const Tensor& out) {
+    launch_tanh_project<Runner>(which, u, gw, beta, levels, out);
+}
+
+void simplex_project(const SimplexProject& e, Device device) {
+    Runner::run(e, device);
+}
+
+}  // namespace mdq::cuda

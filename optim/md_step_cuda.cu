@@ -1,0 +1,71 @@
+// CUDA runner of the fused step. Thread mapping: one block of kStepThreads per chunk of
+// kStepChunk weights (the block scheduler balances the tail); inside a chunk the body's
+// 4-wide, 2-unrolled mapping. Every thread reads the iteration's scalars from the device
+// control block; the block that finishes last advances it for the next launch, so a
+// sequence of steps (or a CUDA graph replaying one) never involves the host.
+#include "kernels/common/cuda_utils.cuh"
+#include "optim/md_step.h"
+
+namespace mdq::cuda {
+
+namespace {
+
+template <BaseOptimizer K>
+__global__ void __launch_bounds__(kStepThreads) md_step_kernel(const MdStepLaunch L) {
+    const StepScalars sc = L.ctrl->cur;
+    math::md_step_body<K>(GridPos{blockIdx.x, threadIdx.x, blockDim.x, gridDim.x}, L, sc);
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        __threadfence();  // this block's reads of ctrl->cur happen before the counter moves
+        const unsigned done = atomicAdd(&L.ctrl->blocks_done, 1u);
+        if (done == gridDim.x - 1) {
+            __threadfence();
+            advance_step(*L.ctrl);
+            L.ctrl->blocks_done = 0;
+        }
+    }
+}
+
+__global__ void __launch_bounds__(kStepThreads)
+    md_project_kernel(const MdStepLaunch L, float beta) {
+    math::md_project_body(GridPos{blockIdx.x, threadIdx.x, blockDim.x, gridDim.x}, L, beta);
+}
+
+// One block per chunk, capped at the grid limit (the body then loops over chunks).
+unsigned step_grid(int64_t n_chunks) {
+    constexpr int64_t kMaxGrid = 2147483647;
+    return static_cast<unsigned>(n_chunks < kMaxGrid ? n_chunks : kMaxGrid);
+}
+
+}  // namespace
+
+void md_step(const MdStepLaunch& L, Device device) {
+    const cudaStream_t s = stream_for(device);
+    if (L.n_chunks == 0) {
+        // Still advance the iteration so schedules stay in step with the host.
+        md_step_kernel<BaseOptimizer::Adam><<<1, 1, 0, s>>>(L);
+        MDQ_LAUNCH_CHECK();
+        return;
+    }
+    const unsigned grid = step_grid(L.n_chunks);
+    switch (L.hyper.kind) {
+        case BaseOptimizer::Adam:
+            md_step_kernel<BaseOptimizer::Adam><<<grid, kStepThreads, 0, s>>>(L);
+            break;
+        case BaseOptimizer::AdamW:
+            md_step_kernel<BaseOptimizer::AdamW><<<grid, kStepThreads, 0, s>>>(L);
+            break;
+        case BaseOptimizer::Sgd:
+            md_step_kernel<BaseOptimizer::Sgd><<<grid, kStepThreads, 0, s>>>(L);
+            break;
+    }
+    MDQ_LAUNCH_CHECK();
+}
+
+void md_project(const MdStepLaunch& L, float beta, Device device) {
+    if (L.n_chunks == 0) return;
+    md_project_kernel<<<step_grid(L.n_chunks), kStepThreads, 0, stream_for(device)>>>(L, beta);
+    MDQ_LAUNCH_CHECK();
+}
+
+}  // namespace mdq::cuda

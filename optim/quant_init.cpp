@@ -1,0 +1,157 @@
+#include "optim/quant_init.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "core/generator.h"
+#include "kernels/copy/copy.h"
+#include "kernels/elementwise/unary.h"
+#include "kernels/fill/fill.h"
+#include "kernels/quant/project.h"
+#include "kernels/quant/quant_math.h"
+
+namespace mdq {
+
+namespace {
+
+// w0 stays this far inside (-1, 1) so that P_beta0^-1(w0) is finite and moderate.
+constexpr double kInitRange = 1.0 - 1e-3;
+
+// Xavier-uniform for 2+ dims, N(0, 0.1^2) otherwise: the authors' choice (MD_SPEC 2).
+void fill_xavier(const Tensor& t, Generator& g) {
+    if (t.dim() >= 2) {
+        const double a = xavier_bound(t.shape());
+        uniform_(t, -a, a, &g);
+    } else {
+        normal_(t, 0.0, 0.1, &g);
+    }
+}
+
+void clamp_into(const Tensor& src, const Tensor& dst, double lim) {
+    unary_forward_into(UnaryOp::Clamp, src, dst, -lim, lim);
+}
+
+// Scalar-storage methods (aux u, theta, or the primal weight x).
+void init_scalar(const QuantSpec& spec, InitMode mode, double beta0, const Tensor& s,
+                 const Tensor& weight, Generator& g) {
+    const int d = spec.levels;
+    const bool tanh_aux = spec.method == Method::MdTanhS || spec.method == Method::GdTanh;
+    const bool primal = spec.method == Method::MdTanh;
+    switch (mode) {
+        case InitMode::Xavier:
+            fill_xavier(s, g);
+            if (primal) tanh_project_into(s, beta0, d, s);  // x0 = P_beta0(u0)
+            if (spec.method == Method::ProxQuant) clamp_into(s, s, 1.0);
+            return;
+        case InitMode::Levels:
+            uniform_(s, tanh_aux || primal ? -kInitRange : -1.0,
+                     tanh_aux || primal ? kInitRange : 1.0, &g);
+            break;
+        case InitMode::FromValues:
+            clamp_into(weight, s, tanh_aux || primal ? kInitRange : 1.0);
+            break;
+        case InitMode::Auto:
+            MDQ_THROW(ValueError, "init_stored: unresolved init mode");
+    }
+    if (tanh_aux) tanh_project_inverse_into(s, beta0, d, s);  // u0 = P_beta0^-1(w0)
+}
+
+// Logits whose softmax(beta0 z) puts the mass of w0 on its two neighbouring levels, linearly
+// (so <q, x> = w0 up to the 1e-3 floor every level keeps).
+void two_level_logits(const std::vector<float>& w0, int d, double beta0, int64_t row, float* z) {
+    const int64_t n = static_cast<int64_t>(w0.size());
+    std::vector<double> x(d);
+    for (int64_t i = 0; i < n; ++i) {
+        const double t = (std::max(-1.0, std::min(1.0, double(w0[i]))) + 1.0) * (d - 1) / 2.0;
+        const int k = std::min(d - 2, static_cast<int>(std::floor(t)));
+        double s = 0;
+        for (int l = 0; l < d; ++l) {
+            x[l] = (l == k ? 1.0 - (t - k) : (l == k + 1 ? t - k : 0.0)) + 1e-3;
+            s += x[l];
+        }
+        const int64_t j = i / row, base = j * d * row + (i - j * row);
+        for (int l = 0; l < d; ++l)
+            z[base + l * row] = static_cast<float>(std::log(x[l] / s) / beta0);
+    }
+}
+
+// Simplex methods, computed on the CPU and copied in: logits for the -S/PMF/PICM methods,
+// coordinates softmax(beta0 z) for primal MD-softmax.
+void init_simplex(const QuantSpec& spec, InitMode mode, double beta0, const Tensor& s,
+                  const Tensor& weight, Generator& g) {
+    const int d = spec.levels;
+    const int64_t n = weight.numel();
+    const int64_t row = weight.dim() == 0 || weight.size(0) == 0 ? 1 : n / weight.size(0);
+    Tensor z = Tensor::empty(s.shape(), DType::F32, Device::cpu());
+    if (mode == InitMode::Xavier) {
+        fill_xavier(z, g);
+    } else {
+        Tensor w0 = Tensor::empty({n}, DType::F32, Device::cpu());
+        if (mode == InitMode::Levels) {
+            uniform_(w0, -1.0, 1.0, &g);
+        } else {
+            w0.copy_(weight.reshape({n}));
+        }
+        two_level_logits(w0.to_vector<float>(), d, beta0, row, z.data<float>());
+    }
+    if (method_storage(spec.method) == StoredKind::SimplexPrimal) {
+        float* p = z.data<float>();
+        float zg[math::kMaxSimplexLevels], xg[math::kMaxSimplexLevels];
+        for (int64_t i = 0; i < n; ++i) {
+            const int64_t j = i / row, base = j * d * row + (i - j * row);
+            for (int l = 0; l < d; ++l)
+                zg[l] = p[base + l * row];
+            math::softmax_group(zg, d, static_cast<float>(beta0), xg);
+            for (int l = 0; l < d; ++l)
+                p[base + l * row] = xg[l];
+        }
+    }
+    copy_tensor(s, z);
+}
+
+}  // namespace
+
+InitMode resolved_init(const QuantSpec& spec) {
+    if (spec.init != InitMode::Auto) return spec.init;
+    switch (spec.method) {
+        case Method::Float:
+        case Method::ProxQuant:
+            return InitMode::FromValues;  // ProxQuant starts from a warm start (MD_SPEC 5)
+        case Method::Bc:
+            return InitMode::Xavier;
+        case Method::MdTanhS:
+        case Method::GdTanh:
+        case Method::MdTanh:
+            return spec.levels == 2 ? InitMode::Xavier : InitMode::Levels;
+        default:
+            return InitMode::Xavier;  // simplex: argmax of Xavier logits is already uniform
+    }
+}
+
+double xavier_bound(const Shape& shape) {
+    MDQ_CHECK(shape.size() >= 2, "xavier_bound: needs at least 2 dims, got ", shape);
+    const int64_t n = numel(shape);
+    MDQ_CHECK(n > 0, "xavier_bound: empty shape ", shape);
+    const double fan_in = static_cast<double>(n / shape.front());
+    const double fan_out = static_cast<double>(n / shape.back());
+    return std::sqrt(6.0 / (fan_in + fan_out));
+}
+
+void init_stored(const QuantSpec& spec, double beta0, const Tensor& stored, const Tensor& weight,
+                 uint64_t seed, uint64_t stream) {
+    check_defined("init_stored", stored);
+    check_defined("init_stored", weight);
+    spec.validate();
+    MDQ_CHECK(beta0 > 0, "init_stored: beta0 must be positive, got ", beta0);
+    if (!spec.quantized() || stored.numel() == 0) return;
+    Generator g(seed, stream);
+    const InitMode mode = resolved_init(spec);
+    if (is_simplex(method_storage(spec.method))) {
+        init_simplex(spec, mode, beta0, stored, weight, g);
+    } else {
+        init_scalar(spec, mode, beta0, stored, weight, g);
+    }
+}
+
+}  // namespace mdq
