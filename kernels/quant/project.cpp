@@ -51,6 +51,7 @@ int64_t simplex_row(const char* op, const Tensor& z, const Shape& wshape, int d)
 }
 
 void run_simplex(const char* op, const SimplexProject& e, Device device) {
+    MDQ_CHECK(e.row > 0, op, ": rows of zero weights");
     if (e.n == 0) return;
     if (device.is_cuda()) {
         MDQ_ON_CUDA(op, cuda::simplex_project(e, device));
