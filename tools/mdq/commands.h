@@ -9,5 +9,9 @@ void register_commands(CLI::App& app);
 
 void add_version_command(CLI::App& app);
 void add_env_command(CLI::App& app);
+void add_bench_md_command(CLI::App& app);
+
+// The `mdq bench` group that benchmark subcommands attach to (created on first use).
+CLI::App& bench_group(CLI::App& app);
 
 }  // namespace mdq::tools

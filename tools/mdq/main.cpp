@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
     mdq::tools::register_commands(app);
     try {
         app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
+    } catch (const CLI::Error& e) {  // parse errors, and CLI::RuntimeError(status) from commands
         return app.exit(e);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "mdq: error: %s\n", e.what());
