@@ -33,15 +33,16 @@ enum ParamFlags : uint8_t {
 // One parameter as the kernel sees it. Every pointer is a device pointer of the launch's
 // device; w aliases s for the methods that store the weight itself (float, md-tanh).
 struct ParamMeta {
-    float* w;        // ParamArena values: what the next forward reads
-    const float* g;  // ParamArena grads: dL/dw
-    float* s;        // stored variable; simplex: [rows * d * row] in MD_SPEC pitfall 10 layout
-    float* m;        // Adam m / SGD momentum buffer (null without momentum)
-    float* v;        // Adam v (null for SGD)
-    uint16_t* wc;    // bf16 copy of w (null when the arena has none)
-    int64_t n;       // weights
-    int64_t row;     // weights per output row: logit l of weight i = j*row + r sits at
-                     // s[(j*d + l)*row + r]
+    float* w;           // ParamArena values: what the next forward reads
+    const float* g;     // ParamArena grads: dL/dw
+    float* s;           // stored variable; simplex: [rows * d * row] in MD_SPEC pitfall 10 layout
+    float* m;           // Adam m / SGD momentum buffer (null without momentum)
+    float* v;           // Adam v (null for SGD)
+    uint16_t* wc;       // bf16 copy of w (null when the arena has none)
+    const float* stat;  // the TensorStat value of the parameter (null when none)
+    int64_t n;          // weights
+    int64_t row;        // weights per output row: logit l of weight i = j*row + r sits at
+                        // s[(j*d + l)*row + r]
     float lr_mult;
     float weight_decay;
     uint8_t method;  // Method
@@ -89,10 +90,18 @@ MDQ_HD int meta_levels(const ParamMeta& p) {
 // ---------------------------------------------------------------- projections
 // The weight the forward reads, from a scalar stored variable (MD_SPEC K1, K6 for BC).
 template <Method M>
-MDQ_HD float project_scalar(float s, float beta, int d) {
+MDQ_HD float project_scalar(float s, float beta, int d, const float* stat) {
     if (M == Method::MdTanhS || M == Method::GdTanh) return tanh_projection(s, beta, d);
     if (M == Method::Bc) return s >= 0.0f ? 1.0f : -1.0f;
+    if (M == Method::DoReFa) return dorefa_weight(s, *stat, d);
     return s;  // float, md-tanh (primal), proxquant
+}
+
+// Methods whose weight needs a statistic of the updated tensor: the fused step updates their
+// stored variable only, and a projection pass writes w once the statistic is refreshed.
+template <Method M>
+MDQ_HD constexpr bool defers_weight() {
+    return method_stat(M) != TensorStat::None;
 }
 
 // From one simplex group (MD_SPEC K4): <q, softmax(beta z)>, one-hot argmax, or <q, x>.
@@ -116,6 +125,7 @@ MDQ_HD float scalar_update(const ParamMeta& p, const BaseHyper& h, const StepSca
         return s;
     }
     if (M == Method::GdTanh) g *= tanh_projection_grad(s, sc.beta, d);
+    if (M == Method::DoReFa) g *= dorefa_grad(s, *p.stat);  // the forward's statistic
     if (M == Method::Bc && !(p.flags & kParamFullSte) && m_abs(s) > 1.0f) g = 0.0f;
     const float delta = base_delta<K>(h, sc, p.lr_mult, p.weight_decay, g, s, m, v);
     if (M == Method::MdTanh) {
@@ -124,7 +134,8 @@ MDQ_HD float scalar_update(const ParamMeta& p, const BaseHyper& h, const StepSca
     }
     s -= delta;
     if (M == Method::ProxQuant) s = prox_to_levels(s, sc.prox_lambda * p.lr_mult, d);
-    return project_scalar<M>(s, sc.beta_next, d);
+    if (defers_weight<M>()) return 0.0f;  // written by the projection pass
+    return project_scalar<M>(s, sc.beta_next, d, p.stat);
 }
 
 template <BaseOptimizer K, Method M>
@@ -135,6 +146,7 @@ MDQ_HD void scalar_update_one(const ParamMeta& p, const BaseHyper& h, const Step
     float* v = p.v ? p.v + i : nullptr;
     const float w = scalar_update<K, M>(p, h, sc, p.g[i], s, m, v);
     p.s[i] = s;
+    if (defers_weight<M>()) return;
     if (p.w != p.s) p.w[i] = w;
     if (p.wc) p.wc[i] = float_to_bf16_bits(w);
 }
@@ -173,6 +185,7 @@ MDQ_HD void scalar_chunk(const GridPos& pos, const ParamMeta& p, const BaseHyper
                 store_vec<float, V>(p.s + i, s[u]);
                 if (has_m) store_vec<float, V>(p.m + i, m[u]);
                 if (has_v) store_vec<float, V>(p.v + i, v[u]);
+                if (defers_weight<M>()) continue;
                 if (p.w != p.s) store_vec<float, V>(p.w + i, w);
                 if (p.wc) {
                     Vec<uint16_t, V> c;
@@ -246,7 +259,7 @@ template <BaseOptimizer K>
 MDQ_HD void md_step_body(const GridPos& pos, const MdStepLaunch& L, const StepScalars& sc) {
     for (int64_t c = pos.block; c < L.n_chunks; c += pos.grid_dim) {
         const StepChunk ch = L.chunks[c];
-        const ParamMeta& p = L.params[ch.param];
+        const ParamMeta p = L.params[ch.param];  // a register copy: stores cannot alias it
         const int64_t end = ch.begin + kStepChunk < p.n ? ch.begin + kStepChunk : p.n;
         visit_method(static_cast<Method>(p.method), [&](auto tag) {
             constexpr Method M = decltype(tag)::value;
@@ -286,7 +299,7 @@ MDQ_HD void project_one(const ParamMeta& p, float beta, int64_t i) {
             z[l] = p.s[base + l * p.row];
         w = project_simplex<M>(z, beta, d);
     } else {
-        w = project_scalar<M>(p.s[i], beta, d);
+        w = project_scalar<M>(p.s[i], beta, d, p.stat);
     }
     if (p.w != p.s) p.w[i] = w;
     if (p.wc) p.wc[i] = float_to_bf16_bits(w);
@@ -295,7 +308,7 @@ MDQ_HD void project_one(const ParamMeta& p, float beta, int64_t i) {
 MDQ_HD void md_project_body(const GridPos& pos, const MdStepLaunch& L, float beta) {
     for (int64_t c = pos.block; c < L.n_chunks; c += pos.grid_dim) {
         const StepChunk ch = L.chunks[c];
-        const ParamMeta& p = L.params[ch.param];
+        const ParamMeta p = L.params[ch.param];  // a register copy: stores cannot alias it
         const int64_t end = ch.begin + kStepChunk < p.n ? ch.begin + kStepChunk : p.n;
         visit_method(static_cast<Method>(p.method), [&](auto tag) {
             constexpr Method M = decltype(tag)::value;

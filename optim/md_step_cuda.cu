@@ -11,7 +11,7 @@ namespace mdq::cuda {
 namespace {
 
 template <BaseOptimizer K>
-__global__ void __launch_bounds__(kStepThreads) md_step_kernel(const MdStepLaunch L) {
+__global__ void __launch_bounds__(kStepThreads, 4) md_step_kernel(const MdStepLaunch L) {
     const StepScalars sc = L.ctrl->cur;
     math::md_step_body<K>(GridPos{blockIdx.x, threadIdx.x, blockDim.x, gridDim.x}, L, sc);
     __syncthreads();

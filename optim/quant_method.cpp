@@ -23,6 +23,8 @@ const MethodInfo kMethods[kNumMethods] = {
     {Method::Pmf, "pmf", 2, kSimplex, "proximal mean-field: softmax, approximate Jacobian"},
     {Method::Picm, "picm", 2, 2, "one-hot argmax forward, clipped STE"},
     {Method::ProxQuant, "proxquant", 2, kAny, "w = theta, prox towards the levels after each step"},
+    {Method::DoReFa, "dorefa", 2, kAny,
+     "DoReFa-Net weights: 2 quantize_k(tanh(u) / (2 max|tanh u|) + 1/2) - 1"},
 };
 }  // namespace
 

@@ -23,8 +23,9 @@ enum class Method : uint8_t {
     Pmf,         // "pmf": proximal mean-field, softmax with the approximate Jacobian
     Picm,        // "picm": one-hot argmax forward, binary only
     ProxQuant,   // "proxquant": w = theta, prox towards the levels after every step
+    DoReFa,      // "dorefa": DoReFa-Net's k-bit weights from tanh(u) / max|tanh(u)|
 };
-constexpr int kNumMethods = 10;
+constexpr int kNumMethods = 11;
 
 // What the optimizer keeps per weight besides the weight the forward reads.
 enum class StoredKind : uint8_t {
@@ -73,6 +74,18 @@ MDQ_HD constexpr bool is_simplex(StoredKind s) {
 MDQ_HD constexpr bool stores_weight(StoredKind s) {
     return s == StoredKind::Weight || s == StoredKind::Primal;
 }
+// A per-tensor statistic some methods need (RELATED_METHODS 6.1): refreshed after the fused
+// update by a reduction over the new stored variable; the weights of such parameters are
+// projected by a second pass that reads it. EWGS and BSQ would add pre-update statistics of
+// the gradient in the same slots (docs/QUANTIZATION.md).
+enum class TensorStat : uint8_t {
+    None,
+    MaxAbsTanh,  // DoReFa: max over the tensor of |tanh(u)|
+};
+MDQ_HD constexpr TensorStat method_stat(Method m) {
+    return m == Method::DoReFa ? TensorStat::MaxAbsTanh : TensorStat::None;
+}
+
 // Stored values per weight: d for the simplex methods, else 1.
 inline int values_per_weight(Method m, int levels) {
     return is_simplex(method_storage(m)) ? levels : 1;
@@ -107,6 +120,8 @@ MDQ_HD void visit_method(Method m, F&& f) {
             return f(MethodTag<Method::Picm>{});
         case Method::ProxQuant:
             return f(MethodTag<Method::ProxQuant>{});
+        case Method::DoReFa:
+            return f(MethodTag<Method::DoReFa>{});
     }
 }
 

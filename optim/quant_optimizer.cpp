@@ -3,6 +3,8 @@
 #include <cstring>
 
 #include "kernels/copy/copy.h"
+#include "kernels/elementwise/unary.h"
+#include "kernels/reduce/reduce.h"
 #include "optim/md_step.h"
 #include "optim/quant_init.h"
 
@@ -52,6 +54,7 @@ HardRule hard_rule(const QuantSpec& s) {
             return s.levels == 2 ? HardRule::Sign : HardRule::NearestProjected;
         case Method::MdTanh:
         case Method::ProxQuant:
+        case Method::DoReFa:  // applied to the weight, which is already on the levels
             return HardRule::Nearest;
         default:
             return HardRule::Argmax;
@@ -110,6 +113,9 @@ void QuantOptimizer::allocate_state() {
     const bool adam = optim_.base != BaseOptimizer::Sgd;
     if (adam || optim_.momentum > 0) m_ = Tensor::zeros({state_size_}, DType::F32, dev);
     if (adam) v_ = Tensor::zeros({state_size_}, DType::F32, dev);
+    for (const Param& p : params_)
+        if (method_stat(p.spec.method) != TensorStat::None)
+            stats_ = Tensor::ones({static_cast<int64_t>(params_.size())}, DType::F32, dev);
 }
 
 void QuantOptimizer::initialize(const QuantConfig& quant) {
@@ -141,7 +147,7 @@ void QuantOptimizer::build_launch() {
     sync_compute_after_step_ = compute.defined() && !is_bf16;
     compute_seen_ = compute;
     std::vector<ParamMeta> metas;
-    std::vector<StepChunk> chunks;
+    std::vector<StepChunk> chunks, post_chunks;
     for (size_t i = 0; i < params_.size(); ++i) {
         const Param& p = params_[i];
         ParamMeta m{};
@@ -152,6 +158,8 @@ void QuantOptimizer::build_launch() {
         m.v = v_.defined() ? v_.data<float>() + p.state_offset : nullptr;
         m.wc =
             is_bf16 ? reinterpret_cast<uint16_t*>(compute.data<bf16>() + p.value_offset) : nullptr;
+        const bool has_stat = method_stat(p.spec.method) != TensorStat::None;
+        m.stat = has_stat ? stats_.data<float>() + i : nullptr;
         m.n = p.numel;
         m.row = p.row;
         m.lr_mult = p.spec.lr_mult;
@@ -162,8 +170,10 @@ void QuantOptimizer::build_launch() {
         m.vec = aligned16(m.w) && aligned16(m.g) && aligned16(m.s) && (!m.m || aligned16(m.m)) &&
                 (!m.v || aligned16(m.v)) && (!m.wc || reinterpret_cast<uintptr_t>(m.wc) % 8 == 0);
         metas.push_back(m);
-        for (int64_t b = 0; b < p.numel; b += kStepChunk)
+        for (int64_t b = 0; b < p.numel; b += kStepChunk) {
             chunks.push_back(StepChunk{static_cast<int32_t>(i), 0, b});
+            if (has_stat) post_chunks.push_back(chunks.back());
+        }
     }
     meta_dev_ = upload_pod(metas, device());
     chunks_dev_ = upload_pod(chunks, device());
@@ -179,6 +189,24 @@ void QuantOptimizer::build_launch() {
     launch_.hyper.momentum = static_cast<float>(optim_.momentum);
     launch_.hyper.nesterov = optim_.nesterov;
     launch_.ctrl = reinterpret_cast<StepControl*>(ctrl_dev_.raw_data());
+    post_ = launch_;
+    post_chunks_dev_ = upload_pod(post_chunks, device());
+    post_.chunks = reinterpret_cast<const StepChunk*>(post_chunks_dev_.raw_data());
+    post_.n_chunks = static_cast<int64_t>(post_chunks.size());
+}
+
+void QuantOptimizer::refresh_stats() {
+    if (!stats_.defined()) return;
+    for (size_t i = 0; i < params_.size(); ++i) {
+        const Param& p = params_[i];
+        if (method_stat(p.spec.method) == TensorStat::None) continue;
+        // MaxAbsTanh: max |tanh(u)| over the tensor, on the device, no host round trip.
+        const Tensor u = stored(p.name).reshape({p.numel});
+        Tensor t = Tensor::empty({p.numel}, DType::F32, device());
+        unary_forward_into(UnaryOp::Tanh, u, t);
+        unary_forward_into(UnaryOp::Abs, t, t);
+        reduce_into(ReduceOp::Max, t, 1, p.numel, 1, stats_.slice(0, i, i + 1));
+    }
 }
 
 void QuantOptimizer::upload_control() {
@@ -191,11 +219,16 @@ void QuantOptimizer::step() {
     if (!arena_->compute_values().is_same(compute_seen_)) build_launch();
     md_step_launch(launch_, device());
     advance_step(host_ctrl_);
+    if (post_.n_chunks > 0) {
+        refresh_stats();
+        md_project_launch(post_, host_ctrl_.cur.beta, device());
+    }
     if (sync_compute_after_step_) arena_->sync_compute();
 }
 
 void QuantOptimizer::reproject() {
     if (!arena_->compute_values().is_same(compute_seen_)) build_launch();
+    refresh_stats();
     md_project_launch(launch_, host_ctrl_.cur.beta, device());
     if (sync_compute_after_step_) arena_->sync_compute();
 }
@@ -261,7 +294,10 @@ HardSpec QuantOptimizer::hard_spec(const Param& p) const {
 
 Tensor QuantOptimizer::hard_codes(const std::string& name) const {
     const Param& p = param(name);
-    return mdq::hard_codes(hard_spec(p), stored(name), p.shape);
+    const bool from_weight = method_stat(p.spec.method) != TensorStat::None;
+    return mdq::hard_codes(
+        hard_spec(p),
+        from_weight ? slice_of(arena_->values(), p.value_offset, p, false) : stored(name), p.shape);
 }
 
 void QuantOptimizer::write_hard_weights(const Tensor& values) const {

@@ -100,6 +100,7 @@ class QuantOptimizer {
     void initialize(const QuantConfig& quant);
     void build_launch();
     void upload_control();
+    void refresh_stats();  // TensorStat values from the current stored variables
     Tensor slice_of(const Tensor& arena, int64_t offset, const Param& p, bool stored_shape) const;
     Shape stored_shape(const Param& p) const;
 
@@ -107,10 +108,13 @@ class QuantOptimizer {
     OptimConfig optim_;
     std::vector<Param> params_;
     Tensor stored_, m_, v_;  // flat f32, 16-element aligned offsets
+    Tensor stats_;           // one TensorStat value per parameter (when any method has one)
     int64_t stored_size_ = 0, state_size_ = 0;
     Tensor meta_dev_, chunks_dev_, ctrl_dev_;
     StepControl host_ctrl_;
     MdStepLaunch launch_{};
+    MdStepLaunch post_{};  // the projection pass over the parameters with a TensorStat
+    Tensor post_chunks_dev_;
     Tensor compute_seen_;                   // the arena's compute copy the launch was built for
     bool sync_compute_after_step_ = false;  // f16 compute copy: refreshed by a second pass
 };

@@ -143,7 +143,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"md-softmax-s", 4, "adam"}, Case{"md-softmax-s", 3, "sgd", false, false, 0.0, 0.9},
         Case{"pmf", 2, "adam"}, Case{"pmf", 3, "adam"}, Case{"picm", 2, "adam"},
         Case{"md-softmax", 2, "adam"}, Case{"md-softmax", 3, "adam"},
-        Case{"md-softmax", 3, "adam", true}),
+        Case{"md-softmax", 3, "adam", true}, Case{"dorefa", 2, "adam"}, Case{"dorefa", 4, "adam"},
+        Case{"dorefa", 16, "sgd", false, false, 0.0, 0.9}),
     case_name);
 
 }  // namespace

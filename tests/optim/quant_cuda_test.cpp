@@ -56,6 +56,7 @@ TEST(QuantCuda, FusedStepMatchesCpu) {
         {"md-tanh", 3, BaseOptimizer::Adam, true}, {"md-tanh", 4, BaseOptimizer::Adam},
         {"md-softmax-s", 3, BaseOptimizer::Adam},  {"pmf", 2, BaseOptimizer::Adam},
         {"picm", 2, BaseOptimizer::Sgd},           {"md-softmax", 3, BaseOptimizer::Adam},
+        {"dorefa", 4, BaseOptimizer::Adam},
     };
     for (const ParityCase& s : setups) {
         auto mc = testing::param_zoo(), mg = testing::param_zoo();

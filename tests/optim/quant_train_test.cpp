@@ -108,7 +108,8 @@ TEST_P(QuantTrain, AnnealedTrainingExportsExactLevels) {
 INSTANTIATE_TEST_SUITE_P(Methods, QuantTrain,
                          ::testing::Values(TrainRun{"md-tanh-s", 2}, TrainRun{"md-tanh-s", 3},
                                            TrainRun{"md-tanh-s", 4}, TrainRun{"md-softmax-s", 2},
-                                           TrainRun{"pmf", 3}, TrainRun{"md-tanh", 3}),
+                                           TrainRun{"pmf", 3}, TrainRun{"md-tanh", 3},
+                                           TrainRun{"dorefa", 4}),
                          [](const ::testing::TestParamInfo<TrainRun>& i) {
                              std::string n =
                                  std::string(i.param.method) + "_" + std::to_string(i.param.levels);

@@ -111,13 +111,28 @@ double RefParam::delta(const RefHyper& h, int64_t t, double g, double s, size_t 
     return lr * (h.nesterov ? g + h.momentum * m_[k] : m_[k]);
 }
 
+namespace {
+// DoReFa's per-tensor max |tanh(u)|.
+double max_abs_tanh(const std::vector<double>& s) {
+    double m = 0;
+    for (double v : s)
+        m = std::max(m, std::fabs(std::tanh(v)));
+    return m;
+}
+}  // namespace
+
 void RefParam::step(const std::vector<double>& gw, const RefHyper& h, int64_t t) {
     const double beta = ref_beta(h, t);
     const double lr = ref_lr(h, t);
     const int d = d_;
     if (!is_simplex(method_)) {
+        const double maxabs = max_abs_tanh(s_);  // the statistic the forward used
         for (int64_t i = 0; i < n_; ++i) {
             double g = gw[i], &s = s_[i];
+            if (method_ == "dorefa") {
+                const double th = std::tanh(s);
+                g *= (1 - th * th) / maxabs;
+            }
             if (method_ == "proxquant" && h.prox_freeze >= 0 && t >= h.prox_freeze) {
                 s = ref_level(nearest(s, d), d);
                 continue;
@@ -197,10 +212,15 @@ void RefParam::step(const std::vector<double>& gw, const RefHyper& h, int64_t t)
 std::vector<double> RefParam::weight(double beta) const {
     std::vector<double> w(static_cast<size_t>(n_));
     const int d = d_;
+    const double maxabs = method_ == "dorefa" ? max_abs_tanh(s_) : 1.0;
     for (int64_t i = 0; i < n_; ++i) {
         if (!is_simplex(method_)) {
             const double s = s_[i];
-            if (method_ == "md-tanh-s" || method_ == "gd-tanh") {
+            if (method_ == "dorefa") {
+                // 2 quantize_k(tanh(u) / (2 max|tanh|) + 1/2) - 1, round half to even.
+                const double r = std::tanh(s) / (2 * maxabs) + 0.5;
+                w[i] = 2 * std::nearbyint(r * (d - 1)) / (d - 1) - 1;
+            } else if (method_ == "md-tanh-s" || method_ == "gd-tanh") {
                 w[i] = ref_project(s, beta, d);
             } else if (method_ == "bc") {
                 w[i] = s >= 0 ? 1.0 : -1.0;
