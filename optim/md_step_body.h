@@ -254,22 +254,30 @@ MDQ_HD void simplex_chunk(const GridPos& pos, const ParamMeta& p, const BaseHype
 
 // ---------------------------------------------------------------- the body
 // Block b takes chunks b, b + G, ... (G blocks); the CUDA launch uses one block per chunk.
+// f(p, begin, end) runs on each with the parameter's metadata copied into registers (stores
+// through the data pointers cannot alias it).
+template <class F>
+MDQ_HD void for_each_chunk(const GridPos& pos, const MdStepLaunch& L, F&& f) {
+    for (int64_t c = pos.block; c < L.n_chunks; c += pos.grid_dim) {
+        const StepChunk ch = L.chunks[c];
+        const ParamMeta p = L.params[ch.param];
+        f(p, ch.begin, ch.begin + kStepChunk < p.n ? ch.begin + kStepChunk : p.n);
+    }
+}
+
 // The method is branched on once per chunk: each has its own inner loop.
 template <BaseOptimizer K>
 MDQ_HD void md_step_body(const GridPos& pos, const MdStepLaunch& L, const StepScalars& sc) {
-    for (int64_t c = pos.block; c < L.n_chunks; c += pos.grid_dim) {
-        const StepChunk ch = L.chunks[c];
-        const ParamMeta p = L.params[ch.param];  // a register copy: stores cannot alias it
-        const int64_t end = ch.begin + kStepChunk < p.n ? ch.begin + kStepChunk : p.n;
+    for_each_chunk(pos, L, [&](const ParamMeta& p, int64_t begin, int64_t end) {
         visit_method(static_cast<Method>(p.method), [&](auto tag) {
             constexpr Method M = decltype(tag)::value;
             if constexpr (is_simplex(method_storage(M))) {
-                simplex_chunk<K, M>(pos, p, L.hyper, sc, ch.begin, end);
+                simplex_chunk<K, M>(pos, p, L.hyper, sc, begin, end);
             } else {
-                scalar_chunk<K, M>(pos, p, L.hyper, sc, ch.begin, end);
+                scalar_chunk<K, M>(pos, p, L.hyper, sc, begin, end);
             }
         });
-    }
+    });
 }
 
 // The same with the base optimizer chosen at run time (CPU runner, grid emulation).
@@ -306,16 +314,13 @@ MDQ_HD void project_one(const ParamMeta& p, float beta, int64_t i) {
 }
 
 MDQ_HD void md_project_body(const GridPos& pos, const MdStepLaunch& L, float beta) {
-    for (int64_t c = pos.block; c < L.n_chunks; c += pos.grid_dim) {
-        const StepChunk ch = L.chunks[c];
-        const ParamMeta p = L.params[ch.param];  // a register copy: stores cannot alias it
-        const int64_t end = ch.begin + kStepChunk < p.n ? ch.begin + kStepChunk : p.n;
+    for_each_chunk(pos, L, [&](const ParamMeta& p, int64_t begin, int64_t end) {
         visit_method(static_cast<Method>(p.method), [&](auto tag) {
             constexpr Method M = decltype(tag)::value;
-            for (int64_t i = ch.begin + pos.thread; i < end; i += pos.block_dim)
+            for (int64_t i = begin + pos.thread; i < end; i += pos.block_dim)
                 project_one<M>(p, beta, i);
         });
-    }
+    });
 }
 
 }  // namespace math

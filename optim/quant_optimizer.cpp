@@ -77,9 +77,8 @@ QuantOptimizer::QuantOptimizer(ParamArena& arena, const QuantConfig& quant,
     host_ctrl_.sched.prox = optim_.prox;
     host_ctrl_.sched.beta1 = optim_.beta1;
     host_ctrl_.sched.beta2 = optim_.beta2;
-    host_ctrl_.cur = step_scalars(host_ctrl_.sched, 0);
     ctrl_dev_ = Tensor::zeros({static_cast<int64_t>(sizeof(StepControl))}, DType::U8, device());
-    upload_control();
+    rebase_schedules();
     build_launch();
     reproject();
 }
@@ -264,20 +263,23 @@ Tensor QuantOptimizer::second_moment(const std::string& name) const {
     return v_.defined() ? slice_of(v_, p.state_offset, p, true) : Tensor();
 }
 
+void QuantOptimizer::rebase_schedules() {
+    host_ctrl_.cur = step_scalars(host_ctrl_.sched, host_ctrl_.step);
+    upload_control();
+}
+
 void QuantOptimizer::set_lr_schedule(const LrSchedule& s) {
     s.validate();
     optim_.lr = s;
     host_ctrl_.sched.lr = s;
-    host_ctrl_.cur = step_scalars(host_ctrl_.sched, host_ctrl_.step);
-    upload_control();
+    rebase_schedules();
 }
 
 void QuantOptimizer::set_beta_schedule(const BetaSchedule& s) {
     s.validate();
     optim_.beta = s;
     host_ctrl_.sched.beta = s;
-    host_ctrl_.cur = step_scalars(host_ctrl_.sched, host_ctrl_.step);
-    upload_control();
+    rebase_schedules();
     reproject();
 }
 
@@ -324,42 +326,39 @@ std::vector<std::pair<std::string, PackedTensor>> QuantOptimizer::export_packed(
 
 // ---------------------------------------------------------------- checkpoints
 
+std::vector<std::pair<std::string, Tensor>> QuantOptimizer::state_tensors(const Param& p) const {
+    std::vector<std::pair<std::string, Tensor>> out;
+    if (p.spec.quantized())
+        out.emplace_back(p.name + "." + stored_suffix(p.spec.method), stored(p.name));
+    const bool sgd = optim_.base == BaseOptimizer::Sgd;
+    if (m_.defined())
+        out.emplace_back(p.name + (sgd ? ".momentum_buffer" : ".exp_avg"), first_moment(p.name));
+    if (v_.defined()) out.emplace_back(p.name + ".exp_avg_sq", second_moment(p.name));
+    return out;
+}
+
 OptimizerState QuantOptimizer::state() const {
-    auto host_copy = [](const Tensor& t) {
-        Tensor c = Tensor::empty(t.shape(), t.dtype(), Device::cpu());
-        c.copy_(t);
-        return c;
-    };
     OptimizerState s;
     s.scalars["step"] = static_cast<double>(host_ctrl_.step);
     s.scalars["beta"] = beta();
     s.scalars["lr"] = lr();
-    const bool sgd = optim_.base == BaseOptimizer::Sgd;
     for (const Param& p : params_) {
         s.meta[p.name + ".method"] = method_name(p.spec.method);
         s.meta[p.name + ".levels"] = std::to_string(p.spec.levels);
-        if (p.spec.quantized())
-            s.tensors[p.name + "." + stored_suffix(p.spec.method)] = host_copy(stored(p.name));
-        if (m_.defined())
-            s.tensors[p.name + (sgd ? ".momentum_buffer" : ".exp_avg")] =
-                host_copy(first_moment(p.name));
-        if (v_.defined()) s.tensors[p.name + ".exp_avg_sq"] = host_copy(second_moment(p.name));
+        for (const auto& [key, t] : state_tensors(p)) {
+            Tensor c = Tensor::empty(t.shape(), t.dtype(), Device::cpu());
+            c.copy_(t);
+            s.tensors[key] = c;
+        }
     }
     return s;
 }
 
 void QuantOptimizer::load_state(const OptimizerState& s) {
-    auto tensor = [&](const std::string& key, const Tensor& dst) {
-        const auto it = s.tensors.find(key);
-        MDQ_CHECK(it != s.tensors.end(), "load_state: the state has no tensor '", key, "'");
-        MDQ_CHECK(it->second.shape() == dst.shape(), "load_state: '", key, "' has shape ",
-                  it->second.shape(), ", expected ", dst.shape());
-        return it->second;
-    };
     const auto step = s.scalars.find("step");
     MDQ_CHECK(step != s.scalars.end() && step->second >= 0, "load_state: missing or bad 'step'");
-    const bool sgd = optim_.base == BaseOptimizer::Sgd;
     // Check everything before touching anything.
+    std::vector<std::pair<Tensor, Tensor>> copies;  // (destination, source)
     for (const Param& p : params_) {
         const auto method = s.meta.find(p.name + ".method");
         const auto levels = s.meta.find(p.name + ".levels");
@@ -369,28 +368,18 @@ void QuantOptimizer::load_state(const OptimizerState& s) {
                       levels->second == std::to_string(p.spec.levels),
                   "load_state: '", p.name, "' was saved as ", method->second, "/", levels->second,
                   " but is configured as ", p.spec.str());
-        if (p.spec.quantized()) tensor(p.name + "." + stored_suffix(p.spec.method), stored(p.name));
-        if (m_.defined())
-            tensor(p.name + (sgd ? ".momentum_buffer" : ".exp_avg"), first_moment(p.name));
-        if (v_.defined()) tensor(p.name + ".exp_avg_sq", second_moment(p.name));
-    }
-    for (const Param& p : params_) {
-        if (p.spec.quantized()) {
-            const Tensor dst = stored(p.name);
-            copy_tensor(dst, tensor(p.name + "." + stored_suffix(p.spec.method), dst));
-        }
-        if (m_.defined()) {
-            const Tensor dst = first_moment(p.name);
-            copy_tensor(dst, tensor(p.name + (sgd ? ".momentum_buffer" : ".exp_avg"), dst));
-        }
-        if (v_.defined()) {
-            const Tensor dst = second_moment(p.name);
-            copy_tensor(dst, tensor(p.name + ".exp_avg_sq", dst));
+        for (const auto& [key, dst] : state_tensors(p)) {
+            const auto it = s.tensors.find(key);
+            MDQ_CHECK(it != s.tensors.end(), "load_state: the state has no tensor '", key, "'");
+            MDQ_CHECK(it->second.shape() == dst.shape(), "load_state: '", key, "' has shape ",
+                      it->second.shape(), ", expected ", dst.shape());
+            copies.emplace_back(dst, it->second);
         }
     }
+    for (const auto& [dst, src] : copies)
+        copy_tensor(dst, src);
     host_ctrl_.step = static_cast<int64_t>(step->second);
-    host_ctrl_.cur = step_scalars(host_ctrl_.sched, host_ctrl_.step);
-    upload_control();
+    rebase_schedules();
     reproject();
 }
 

@@ -100,6 +100,9 @@ class QuantOptimizer {
     void initialize(const QuantConfig& quant);
     void build_launch();
     void upload_control();
+    void rebase_schedules();  // scalars of the current step from the schedules, to the device
+    // The tensors of one parameter's state with their checkpoint names (views).
+    std::vector<std::pair<std::string, Tensor>> state_tensors(const Param& p) const;
     void refresh_stats();  // TensorStat values from the current stored variables
     Tensor slice_of(const Tensor& arena, int64_t offset, const Param& p, bool stored_shape) const;
     Shape stored_shape(const Param& p) const;

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "kernels/common/dispatch.h"
+#include "kernels/quant/launch_body.h"
 
 namespace mdq {
 
@@ -62,12 +62,7 @@ Tensor hard_codes(const HardSpec& spec, const Tensor& stored, const Shape& wshap
     e.d = spec.levels;
     e.beta = static_cast<float>(spec.beta);
     e.rule = spec.rule;
-    if (e.n == 0) return codes;
-    if (stored.is_cuda()) {
-        MDQ_ON_CUDA(op, cuda::hard_codes(e, stored.device()));
-    } else {
-        cpu::hard_codes(e, stored.device());
-    }
+    launch_body(op, e, stored.device());
     return codes;
 }
 
@@ -80,12 +75,7 @@ void codes_to_values_into(const Tensor& codes, int levels, const Tensor& out) {
     MDQ_CHECK(out.dtype() == DType::F32 && out.is_contiguous() && out.numel() == codes.numel(), op,
               ": output must be contiguous f32 with ", codes.numel(), " elements, got ", out.str());
     const CodeValues e{codes.data<uint8_t>(), out.data<float>(), codes.numel(), levels};
-    if (e.n == 0) return;
-    if (out.is_cuda()) {
-        MDQ_ON_CUDA(op, cuda::code_values(e, out.device()));
-        return;
-    }
-    cpu::code_values(e, out.device());
+    launch_body(op, e, out.device());
 }
 
 PackedTensor pack_codes(const Tensor& codes, int levels) {
@@ -100,12 +90,7 @@ PackedTensor pack_codes(const Tensor& codes, int levels) {
     const int64_t nbytes = (count * p.bits + 7) / 8;
     p.data = Tensor::empty({nbytes}, DType::U8, codes.device());
     const PackBits e{codes.data<uint8_t>(), p.data.data<uint8_t>(), nbytes, count, p.bits};
-    if (nbytes == 0) return p;
-    if (codes.is_cuda()) {
-        MDQ_ON_CUDA(op, cuda::pack_bits(e, codes.device()));
-    } else {
-        cpu::pack_bits(e, codes.device());
-    }
+    launch_body(op, e, codes.device());
     return p;
 }
 
@@ -121,12 +106,7 @@ Tensor unpack_codes(const PackedTensor& p) {
     Tensor codes = Tensor::empty(p.shape, DType::U8, p.data.device());
     const UnpackBits e{p.data.data<uint8_t>(), codes.data<uint8_t>(), count, p.data.numel(),
                        p.bits};
-    if (count == 0) return codes;
-    if (codes.is_cuda()) {
-        MDQ_ON_CUDA(op, cuda::unpack_bits(e, codes.device()));
-    } else {
-        cpu::unpack_bits(e, codes.device());
-    }
+    launch_body(op, e, codes.device());
     return codes;
 }
 

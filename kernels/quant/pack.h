@@ -43,16 +43,16 @@ Tensor unpack_codes(const PackedTensor& p);
 Tensor unpack_values(const PackedTensor& p);
 
 namespace cpu {
-void hard_codes(const HardCodes& e, Device d);
-void code_values(const CodeValues& e, Device d);
-void pack_bits(const PackBits& e, Device d);
-void unpack_bits(const UnpackBits& e, Device d);
+void run_body(const HardCodes& e, Device d);
+void run_body(const CodeValues& e, Device d);
+void run_body(const PackBits& e, Device d);
+void run_body(const UnpackBits& e, Device d);
 }  // namespace cpu
 namespace cuda {
-void hard_codes(const HardCodes& e, Device d);
-void code_values(const CodeValues& e, Device d);
-void pack_bits(const PackBits& e, Device d);
-void unpack_bits(const UnpackBits& e, Device d);
+void run_body(const HardCodes& e, Device d);
+void run_body(const CodeValues& e, Device d);
+void run_body(const PackBits& e, Device d);
+void run_body(const UnpackBits& e, Device d);
 }  // namespace cuda
 
 }  // namespace mdq

@@ -3,16 +3,16 @@
 
 namespace mdq::cuda {
 
-void hard_codes(const HardCodes& e, Device d) {
+void run_body(const HardCodes& e, Device d) {
     Runner::run(e, d);
 }
-void code_values(const CodeValues& e, Device d) {
+void run_body(const CodeValues& e, Device d) {
     Runner::run(e, d);
 }
-void pack_bits(const PackBits& e, Device d) {
+void run_body(const PackBits& e, Device d) {
     Runner::run(e, d);
 }
-void unpack_bits(const UnpackBits& e, Device d) {
+void run_body(const UnpackBits& e, Device d) {
     Runner::run(e, d);
 }
 

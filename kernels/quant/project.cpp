@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "core/autograd.h"
-#include "kernels/common/dispatch.h"
+#include "kernels/quant/launch_body.h"
 
 namespace mdq {
 
@@ -50,14 +50,23 @@ int64_t simplex_row(const char* op, const Tensor& z, const Shape& wshape, int d)
     return wshape[0] == 0 ? 1 : numel(wshape) / wshape[0];
 }
 
-void run_simplex(const char* op, const SimplexProject& e, Device device) {
-    MDQ_CHECK(e.row > 0, op, ": rows of zero weights");
-    if (e.n == 0) return;
-    if (device.is_cuda()) {
-        MDQ_ON_CUDA(op, cuda::simplex_project(e, device));
-        return;
-    }
-    cpu::simplex_project(e, device);
+// The launch description shared by the softmax forward and backward: z against the weight
+// shape (the weight or its gradient, `wt`), all contiguous f32 on one device.
+SimplexProject simplex_launch(const char* op, const Tensor& z, const Tensor& wt, double beta,
+                              int levels, const char* what) {
+    check_beta_levels(op, beta, levels, math::kMaxSimplexLevels);
+    check_defined(op, z);
+    check_defined(op, wt);
+    check_same_device(op, z, wt);
+    MDQ_CHECK(wt.dtype() == DType::F32 && wt.is_contiguous(), op, ": the ", what,
+              " must be contiguous f32, got ", wt.str());
+    SimplexProject e{};
+    e.z = z.data<float>();
+    e.n = wt.numel();
+    e.row = simplex_row(op, z, wt.shape(), levels);
+    e.d = levels;
+    e.beta = static_cast<float>(beta);
+    return e;
 }
 
 class TanhProjectBackward final : public Node {
@@ -108,47 +117,25 @@ Tensor tanh_project(const Tensor& u, double beta, int levels) {
 
 void softmax_project_into(const Tensor& z, double beta, int levels, const Tensor& w) {
     const char* op = "softmax_project";
-    check_beta_levels(op, beta, levels, math::kMaxSimplexLevels);
-    check_defined(op, z);
-    check_defined(op, w);
-    check_same_device(op, z, w);
-    MDQ_CHECK(w.dtype() == DType::F32 && w.is_contiguous(), op,
-              ": the weight must be contiguous f32, got ", w.str());
-    SimplexProject e{};
-    e.z = z.data<float>();
+    SimplexProject e = simplex_launch(op, z, w, beta, levels, "weight");
     e.out = w.data<float>();
-    e.n = w.numel();
-    e.row = simplex_row(op, z, w.shape(), levels);
-    e.d = levels;
-    e.beta = static_cast<float>(beta);
-    run_simplex(op, e, z.device());
+    launch_body(op, e, z.device());
 }
 
 void softmax_project_grad_into(const Tensor& z, const Tensor& gw, double beta, int levels,
                                SimplexGrad grad, const Tensor& gz) {
     const char* op = "softmax_project_grad";
-    check_beta_levels(op, beta, levels, math::kMaxSimplexLevels);
-    check_defined(op, z);
-    check_defined(op, gw);
+    SimplexProject e = simplex_launch(op, z, gw, beta, levels, "weight gradient");
     check_defined(op, gz);
-    check_same_device(op, z, gw);
     check_same_device(op, z, gz);
-    MDQ_CHECK(gw.dtype() == DType::F32 && gw.is_contiguous(), op,
-              ": the weight gradient must be contiguous f32, got ", gw.str());
     MDQ_CHECK(gz.shape() == z.shape() && gz.dtype() == DType::F32 && gz.is_contiguous(), op,
               ": the logit gradient must be contiguous f32 shaped like the logits ", z.shape(),
               ", got ", gz.str());
-    SimplexProject e{};
-    e.z = z.data<float>();
     e.gw = gw.data<float>();
     e.out = gz.data<float>();
-    e.n = gw.numel();
-    e.row = simplex_row(op, z, gw.shape(), levels);
-    e.d = levels;
-    e.beta = static_cast<float>(beta);
     e.backward = true;
     e.grad = grad;
-    run_simplex(op, e, z.device());
+    launch_body(op, e, z.device());
 }
 
 }  // namespace mdq

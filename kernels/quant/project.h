@@ -30,12 +30,12 @@ void softmax_project_grad_into(const Tensor& z, const Tensor& gw, double beta, i
 namespace cpu {
 void tanh_project(int which, const Tensor& u, const Tensor& gw, double beta, int levels,
                   const Tensor& out);
-void simplex_project(const SimplexProject& e, Device device);
+void run_body(const SimplexProject& e, Device device);
 }  // namespace cpu
 namespace cuda {
 void tanh_project(int which, const Tensor& u, const Tensor& gw, double beta, int levels,
                   const Tensor& out);
-void simplex_project(const SimplexProject& e, Device device);
+void run_body(const SimplexProject& e, Device device);
 }  // namespace cuda
 
 }  // namespace mdq

@@ -8,7 +8,7 @@ void tanh_project(int which, const Tensor& u, const Tensor& gw, double beta, int
     launch_tanh_project<Runner>(which, u, gw, beta, levels, out);
 }
 
-void simplex_project(const SimplexProject& e, Device device) {
+void run_body(const SimplexProject& e, Device device) {
     Runner::run(e, device);
 }
 
