@@ -79,7 +79,18 @@ struct MdStepLaunch {
     int64_t n_chunks;
     BaseHyper hyper;
     StepControl* ctrl;
+    uint32_t methods;  // bit method_bit(m) set for every method among the parameters
 };
+
+MDQ_HD constexpr uint32_t method_bit(Method m) {
+    return 1u << static_cast<int>(m);
+}
+constexpr uint32_t kAllMethods = (1u << kNumMethods) - 1u;
+// The methods whose update is a short elementwise formula: a kernel instantiated for them
+// alone needs no registers for the Newton inverse or the simplex groups.
+constexpr uint32_t kElementwiseMethods = method_bit(Method::Float) | method_bit(Method::MdTanhS) |
+                                         method_bit(Method::GdTanh) | method_bit(Method::Bc) |
+                                         method_bit(Method::ProxQuant) | method_bit(Method::DoReFa);
 
 namespace math {
 
@@ -265,13 +276,16 @@ MDQ_HD void for_each_chunk(const GridPos& pos, const MdStepLaunch& L, F&& f) {
     }
 }
 
-// The method is branched on once per chunk: each has its own inner loop.
-template <BaseOptimizer K>
+// The method is branched on once per chunk: each has its own inner loop. Methods outside
+// Mask are compiled out (the launcher picks a Mask that holds every method of the launch).
+template <BaseOptimizer K, uint32_t Mask = kAllMethods>
 MDQ_HD void md_step_body(const GridPos& pos, const MdStepLaunch& L, const StepScalars& sc) {
     for_each_chunk(pos, L, [&](const ParamMeta& p, int64_t begin, int64_t end) {
         visit_method(static_cast<Method>(p.method), [&](auto tag) {
             constexpr Method M = decltype(tag)::value;
-            if constexpr (is_simplex(method_storage(M))) {
+            if constexpr ((Mask & method_bit(M)) == 0) {
+                return;
+            } else if constexpr (is_simplex(method_storage(M))) {
                 simplex_chunk<K, M>(pos, p, L.hyper, sc, begin, end);
             } else {
                 scalar_chunk<K, M>(pos, p, L.hyper, sc, begin, end);

@@ -10,10 +10,10 @@ namespace mdq::cuda {
 
 namespace {
 
-template <BaseOptimizer K>
-__global__ void __launch_bounds__(kStepThreads, 4) md_step_kernel(const MdStepLaunch L) {
+template <BaseOptimizer K, uint32_t Mask>
+__global__ void __launch_bounds__(kStepThreads) md_step_kernel(const MdStepLaunch L) {
     const StepScalars sc = L.ctrl->cur;
-    math::md_step_body<K>(GridPos{blockIdx.x, threadIdx.x, blockDim.x, gridDim.x}, L, sc);
+    math::md_step_body<K, Mask>(GridPos{blockIdx.x, threadIdx.x, blockDim.x, gridDim.x}, L, sc);
     __syncthreads();
     if (threadIdx.x == 0) {
         __threadfence();  // this block's reads of ctrl->cur happen before the counter moves
@@ -37,26 +37,38 @@ unsigned step_grid(int64_t n_chunks) {
     return static_cast<unsigned>(n_chunks < kMaxGrid ? n_chunks : kMaxGrid);
 }
 
+// The instantiation for the elementwise methods alone when the launch has no other: the
+// common case (MD-tanh-S, float) then carries no register pressure from the Newton inverse
+// or the simplex groups.
+template <BaseOptimizer K>
+void launch_step(const MdStepLaunch& L, unsigned grid, cudaStream_t s) {
+    if ((L.methods & ~kElementwiseMethods) == 0) {
+        md_step_kernel<K, kElementwiseMethods><<<grid, kStepThreads, 0, s>>>(L);
+    } else {
+        md_step_kernel<K, kAllMethods><<<grid, kStepThreads, 0, s>>>(L);
+    }
+}
+
 }  // namespace
 
 void md_step(const MdStepLaunch& L, Device device) {
     const cudaStream_t s = stream_for(device);
     if (L.n_chunks == 0) {
         // Still advance the iteration so schedules stay in step with the host.
-        md_step_kernel<BaseOptimizer::Adam><<<1, 1, 0, s>>>(L);
+        md_step_kernel<BaseOptimizer::Adam, kElementwiseMethods><<<1, 1, 0, s>>>(L);
         MDQ_LAUNCH_CHECK();
         return;
     }
     const unsigned grid = step_grid(L.n_chunks);
     switch (L.hyper.kind) {
         case BaseOptimizer::Adam:
-            md_step_kernel<BaseOptimizer::Adam><<<grid, kStepThreads, 0, s>>>(L);
+            launch_step<BaseOptimizer::Adam>(L, grid, s);
             break;
         case BaseOptimizer::AdamW:
-            md_step_kernel<BaseOptimizer::AdamW><<<grid, kStepThreads, 0, s>>>(L);
+            launch_step<BaseOptimizer::AdamW>(L, grid, s);
             break;
         case BaseOptimizer::Sgd:
-            md_step_kernel<BaseOptimizer::Sgd><<<grid, kStepThreads, 0, s>>>(L);
+            launch_step<BaseOptimizer::Sgd>(L, grid, s);
             break;
     }
     MDQ_LAUNCH_CHECK();

@@ -80,7 +80,7 @@ QuantRule parse_quant_rule(const std::string& text) {
         const std::string kv = spec.substr(start, comma - start);
         const size_t eq = kv.find('=');
         MDQ_CHECK(eq != std::string::npos, "quant rule '", text, "': '", kv,
-                  "' is not key=value (keys: levels, method)");
+                  "' is not key=value (keys: levels, method, lr_mult)");
         const std::string key = kv.substr(0, eq), value = kv.substr(eq + 1);
         if (key == "levels") {
             char* end = nullptr;
@@ -90,9 +90,15 @@ QuantRule parse_quant_rule(const std::string& text) {
             r.levels = static_cast<int>(v);
         } else if (key == "method") {
             r.method = parse_method(value);
+        } else if (key == "lr_mult") {
+            char* end = nullptr;
+            const float v = std::strtof(value.c_str(), &end);
+            MDQ_CHECK(!value.empty() && *end == '\0' && v >= 0, "quant rule '", text,
+                      "': lr_mult must be a number >= 0, got '", value, "'");
+            r.lr_mult = v;
         } else {
             MDQ_THROW(ValueError, "quant rule '", text, "': unknown key '", key,
-                      "' (known: levels, method)");
+                      "' (known: levels, method, lr_mult)");
         }
         start = comma + 1;
     }
@@ -115,6 +121,7 @@ QuantSpec QuantConfig::resolve(const std::string& name, const Parameter& p) cons
             s.method = *r.method;
         }
         if (r.levels > 0) s.levels = r.levels;
+        if (r.lr_mult) s.lr_mult = *r.lr_mult;
     }
     try {
         s.validate();

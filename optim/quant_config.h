@@ -47,10 +47,11 @@ struct QuantRule {
     bool exempt = false;           // keep the parameter in float
     int levels = 0;                // > 0: use this many levels
     std::optional<Method> method;  // use this method
+    std::optional<float> lr_mult;  // scale the learning rate of these parameters
 };
 
-// "PATTERN:float", or "PATTERN:" followed by comma-separated levels=N and method=NAME, e.g.
-// "fc.*:float", "layer4.*:levels=8", "conv1.weight:method=bc,levels=2".
+// "PATTERN:float", or "PATTERN:" followed by comma-separated levels=N, method=NAME and
+// lr_mult=X, e.g. "fc.*:float", "layer4.*:levels=8", "conv1.weight:method=bc,levels=2".
 QuantRule parse_quant_rule(const std::string& text);
 bool glob_match(const std::string& pattern, const std::string& name);
 

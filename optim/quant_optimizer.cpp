@@ -188,6 +188,9 @@ void QuantOptimizer::build_launch() {
     launch_.hyper.momentum = static_cast<float>(optim_.momentum);
     launch_.hyper.nesterov = optim_.nesterov;
     launch_.ctrl = reinterpret_cast<StepControl*>(ctrl_dev_.raw_data());
+    launch_.methods = 0;
+    for (const Param& p : params_)
+        launch_.methods |= method_bit(p.spec.method);
     post_ = launch_;
     post_chunks_dev_ = upload_pod(post_chunks, device());
     post_.chunks = reinterpret_cast<const StepChunk*>(post_chunks_dev_.raw_data());

@@ -7,6 +7,8 @@
 //   ParamArena arena(model);
 //   QuantOptimizer opt(arena, quant_config, optim_config);  // initializes u, writes w
 //   for (...) { arena.zero_grad(); loss(model(x)).backward(); opt.step(); }
+//
+// The arena must outlive the optimizer and keep its buffers (rebuild both after Module::to).
 #pragma once
 
 #include <map>

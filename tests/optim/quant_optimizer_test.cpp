@@ -28,7 +28,8 @@ TEST(QuantOptimizer, DefaultSelectionAndRules) {
     ParamArena arena(*model);
     QuantConfig qc = ternary_config();
     qc.rules = {parse_quant_rule("fc2.*:float"), parse_quant_rule("conv.*:levels=8"),
-                parse_quant_rule("fc2.bias:method=bc,levels=2")};
+                parse_quant_rule("fc2.bias:method=bc,levels=2"),
+                parse_quant_rule("bn.*:lr_mult=0.5")};
     QuantOptimizer opt(arena, qc, OptimConfig{});
     EXPECT_EQ(opt.param("fc1.weight").spec.str(), "md-tanh-s/3");
     EXPECT_EQ(opt.param("fc1.bias").spec.str(), "md-tanh-s/3");  // biases too (MD_SPEC 2)
@@ -36,6 +37,8 @@ TEST(QuantOptimizer, DefaultSelectionAndRules) {
     EXPECT_EQ(opt.param("bn.scale").spec.str(), "float");
     EXPECT_EQ(opt.param("fc2.weight").spec.str(), "float");
     EXPECT_EQ(opt.param("fc2.bias").spec.str(), "bc/2");  // a later rule re-quantizes it
+    EXPECT_EQ(opt.param("bn.scale").spec.lr_mult, 0.5f);
+    EXPECT_EQ(opt.param("fc1.weight").spec.lr_mult, 1.0f);
     EXPECT_FALSE(opt.stored("bn.scale").defined());
     EXPECT_EQ(opt.stored("conv.weight").shape(), (Shape{3, 2, 2, 3}));
     EXPECT_TRUE(glob_match("layer?.*.weight", "layer4.0.conv1.weight"));
@@ -55,6 +58,7 @@ TEST(QuantOptimizer, BadInputNamesTheProblem) {
     EXPECT_TRUE(throws_with([] { parse_quant_rule("fc.*"); }, {"PATTERN:float"}));
     EXPECT_TRUE(throws_with([] { parse_quant_rule("fc.*:levels=1"); }, {"integer >= 2"}));
     EXPECT_TRUE(throws_with([] { parse_quant_rule("fc.*:bits=2"); }, {"unknown key 'bits'"}));
+    EXPECT_TRUE(throws_with([] { parse_quant_rule("fc.*:lr_mult=x"); }, {"lr_mult"}));
     EXPECT_TRUE(throws_with([] { parse_base_optimizer("lamb"); }, {"adam", "adamw", "sgd"}));
     auto model = testing::param_zoo();
     ParamArena arena(*model);
