@@ -31,6 +31,8 @@ class AccumulateGrad final : public Node {
         } else {
             meta.grad = g.dtype() == leaf.dtype() ? g.clone() : g.to(leaf.dtype());
         }
+        for (const auto& hook : meta.post_accumulate_hooks)
+            hook(meta.grad);
         return {};
     }
 
