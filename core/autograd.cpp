@@ -55,6 +55,18 @@ void set_grad_enabled(bool on) {
     tls_grad_enabled = on;
 }
 
+void add_post_accumulate_hook(const Tensor& leaf, std::function<void(const Tensor& grad)> fn) {
+    check_defined("add_post_accumulate_hook", leaf);
+    MDQ_CHECK(leaf.is_leaf() && leaf.requires_grad(), "add_post_accumulate_hook: ", leaf.str(),
+              " is not a leaf that requires grad");
+    meta_of(leaf).post_accumulate_hooks.push_back(std::move(fn));
+}
+
+void clear_post_accumulate_hooks(const Tensor& leaf) {
+    check_defined("clear_post_accumulate_hooks", leaf);
+    meta_of(leaf).post_accumulate_hooks.clear();
+}
+
 bool any_requires_grad(std::initializer_list<Tensor> inputs) {
     if (!grad_enabled()) return false;
     for (const Tensor& t : inputs)
