@@ -48,7 +48,7 @@ std::string plot_script(const std::string& csv, const std::string& png,
     };
     g << "set title 'loss'\nplot " << (loss ? series(train, loss, "train loss") : "NaN notitle")
       << "\n";
-    g << "set title 'accuracy'\nset yrange [0:1]\nplot ";
+    g << "set title 'accuracy'\nset key bottom right\nset yrange [0:1]\nplot ";
     std::vector<std::string> acc_series;
     if (acc) acc_series.push_back(series(train, acc, "train"));
     if (val) acc_series.push_back(series(val_row, val, "val (soft)"));
