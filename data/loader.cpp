@@ -12,6 +12,26 @@
 
 namespace mdq::data {
 
+namespace {
+
+int64_t checked_size(const std::shared_ptr<const Dataset>& dataset) {
+    MDQ_CHECK(dataset != nullptr, "Loader: null dataset");
+    return dataset->size();
+}
+
+// One copy stream per GPU, shared by every loader: Stream::create's streams live as long as
+// the process, and a run builds a loader for each evaluation.
+Stream copy_stream_for(Device device) {
+    static std::mutex mu;
+    static std::map<int, Stream> streams;
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = streams.find(device.index);
+    if (it == streams.end()) it = streams.emplace(device.index, Stream::create(device)).first;
+    return it->second;
+}
+
+}  // namespace
+
 // The reading order of one epoch; replaced (never changed) by set_position, so a worker that
 // finishes a batch of a replaced plan can tell and drop it.
 struct Loader::Plan {
@@ -23,7 +43,7 @@ Loader::Loader(std::shared_ptr<const Dataset> dataset, Pipeline pipeline, Loader
     : dataset_(std::move(dataset)),
       pipeline_(std::move(pipeline)),
       options_(options),
-      sampler_(dataset_ ? dataset_->size() : 0, options.shuffle, options.seed, options.rank,
+      sampler_(checked_size(dataset_), options.shuffle, options.seed, options.rank,
                options.world_size) {
     MDQ_CHECK(options_.batch_size > 0, "Loader: batch_size must be positive, got ",
               options_.batch_size);
@@ -37,7 +57,7 @@ Loader::Loader(std::shared_ptr<const Dataset> dataset, Pipeline pipeline, Loader
     const int64_t n = sampler_.num_samples(), bs = options_.batch_size;
     batches_per_epoch_ = options_.drop_last ? n / bs : (n + bs - 1) / bs;
     pool_ = std::make_shared<BatchBufferPool>(bs, example_shape_.numel());
-    if (options_.device.is_cuda()) copy_stream_ = Stream::create(options_.device);
+    if (options_.device.is_cuda()) copy_stream_ = copy_stream_for(options_.device);
     for (int w = 0; w < options_.num_workers; ++w)
         workers_.emplace_back([this] { worker_loop(); });
 }

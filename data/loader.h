@@ -13,8 +13,8 @@
 // resumes a run exactly where its checkpoint left it.
 //
 // Workers fill pinned host buffers, at most `prefetch` batches ahead. For a CUDA device,
-// next() copies the batch to the GPU on the loader's own stream and makes the caller's current
-// stream wait for that copy with an Event: the host never waits for the GPU, and the copy
+// next() copies the batch to the GPU on a copy stream (not the caller's) and makes the caller's
+// current stream wait for that copy with an Event: the host never waits for the GPU, and the copy
 // overlaps the GPU's work on the previous step. For the CPU the batch tensors are views of the
 // host buffer (no copy); the buffer is recycled when the tensors die.
 //
@@ -107,7 +107,7 @@ class Loader {
     ImageShape example_shape_;
     int64_t batches_per_epoch_ = 0;
     std::shared_ptr<BatchBufferPool> pool_;
-    Stream copy_stream_;
+    Stream copy_stream_;   // one per GPU, shared by all loaders
     Event caller_ready_;   // the caller's stream has reached the batch's allocation
     Scratch own_scratch_;  // for num_workers == 0
 

@@ -41,20 +41,17 @@ void expect_round_trip(const IdxDataset& ds, const IdxFiles& f) {
     }
 }
 
-TEST(IdxDataset, PlainFilesRoundTrip) {
+TEST(IdxDataset, PlainAndGzipFilesRoundTrip) {
     testing::TempDir dir("idx");
     const IdxFiles f = small_files();
-    testing::write_file(dir / "images", testing::idx_bytes({5, 4, 3}, f.pixels));
-    testing::write_file(dir / "labels", testing::idx_bytes({5}, f.labels));
-    expect_round_trip(IdxDataset(dir / "images", dir / "labels"), f);
-}
-
-TEST(IdxDataset, GzipFilesRoundTrip) {
-    testing::TempDir dir("idx");
-    const IdxFiles f = small_files();
-    testing::write_gzip(dir / "images.gz", testing::idx_bytes({5, 4, 3}, f.pixels));
-    testing::write_gzip(dir / "labels.gz", testing::idx_bytes({5}, f.labels));
-    expect_round_trip(IdxDataset(dir / "images.gz", dir / "labels.gz"), f);
+    for (const bool gz : {false, true}) {
+        SCOPED_TRACE(gz ? "gzip" : "plain");
+        const auto write = gz ? testing::write_gzip : testing::write_file;
+        const std::string suffix = gz ? ".gz" : "";
+        write(dir / ("images" + suffix), testing::idx_bytes({5, 4, 3}, f.pixels));
+        write(dir / ("labels" + suffix), testing::idx_bytes({5}, f.labels));
+        expect_round_trip(IdxDataset(dir / ("images" + suffix), dir / ("labels" + suffix)), f);
+    }
 }
 
 TEST(IdxDataset, TruncatedFileNamesTheFileAndTheBytesExpected) {
