@@ -1,11 +1,36 @@
 #include "core/comm/communicator.h"
 
 #include <cmath>
+#include <cstdio>
 
 namespace mdq::comm {
 
+namespace {
+std::string size_text(const Tensor& t) {
+    const double bytes = static_cast<double>(t.nbytes());
+    char human[32];
+    if (bytes < 1024) {
+        std::snprintf(human, sizeof human, "%.0f B", bytes);
+    } else if (bytes < 1024 * 1024) {
+        std::snprintf(human, sizeof human, "%.1f KiB", bytes / 1024);
+    } else {
+        std::snprintf(human, sizeof human, "%.1f MiB", bytes / (1024 * 1024));
+    }
+    return mdq::detail::cat(t.numel(), " ", dtype_name(t.dtype()), " values (", human, ") on ",
+                            t.device().str());
+}
+}  // namespace
+
 const char* reduce_op_name(ReduceOp op) {
     return op == ReduceOp::Sum ? "sum" : "average";
+}
+
+std::string describe_all_reduce(const Tensor& t, ReduceOp op) {
+    return mdq::detail::cat("the all-reduce (", reduce_op_name(op), ") of ", size_text(t));
+}
+
+std::string describe_broadcast(const Tensor& t, int root) {
+    return mdq::detail::cat("the broadcast from rank ", root, " of ", size_text(t));
 }
 
 Communicator::Communicator(const CommOptions& options) : options_(options) {

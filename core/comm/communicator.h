@@ -20,6 +20,11 @@ namespace mdq::comm {
 enum class ReduceOp : uint8_t { Sum, Average };
 const char* reduce_op_name(ReduceOp op);
 
+// How error messages name a transfer: "the all-reduce (average) of 432 f32 values (1.7 KiB) on
+// cpu", "the broadcast from rank 0 of ...".
+std::string describe_all_reduce(const Tensor& t, ReduceOp op);
+std::string describe_broadcast(const Tensor& t, int root);
+
 struct CommOptions {
     double timeout_s = 300.0;  // the train config's comm_timeout
 };

@@ -15,11 +15,6 @@ namespace {
 // MPI counts are ints: larger tensors go as several requests of at most this many elements.
 constexpr int64_t kMaxChunk = int64_t{1} << 30;
 
-std::string size_text(const Tensor& t) {
-    return cat(t.numel(), " ", dtype_name(t.dtype()), " values (",
-               static_cast<double>(t.nbytes()) / (1 << 20), " MiB)");
-}
-
 template <class T>
 void scale(const Tensor& t, double factor) {
     T* p = t.data<T>();
@@ -134,9 +129,8 @@ std::unique_ptr<CommWork> MpiCommunicator::all_reduce_async(const Tensor& t, Red
         }
     }
     const double divisor = op == ReduceOp::Average ? world_.size : 1.0;
-    return std::make_unique<MpiWork>(
-        t, std::move(requests), divisor, timeout_s(),
-        cat("the all-reduce (", reduce_op_name(op), ") of ", size_text(t)));
+    return std::make_unique<MpiWork>(t, std::move(requests), divisor, timeout_s(),
+                                     describe_all_reduce(t, op));
 }
 
 void MpiCommunicator::broadcast(const Tensor& t, int root) {
@@ -153,8 +147,7 @@ void MpiCommunicator::broadcast(const Tensor& t, int root) {
                 MPI_Ibcast(base + begin, count, MPI_BYTE, root, impl_->comm, &requests.back()));
         }
     }
-    detail::wait_all(requests, timeout_s(),
-                     cat("the broadcast from rank ", root, " of ", size_text(t)));
+    detail::wait_all(requests, timeout_s(), describe_broadcast(t, root));
 }
 
 void MpiCommunicator::barrier() {

@@ -34,11 +34,6 @@ ncclDataType_t nccl_type(DType dt) {
     }
 }
 
-std::string size_text(const Tensor& t) {
-    return cat(t.numel(), " ", dtype_name(t.dtype()), " values (",
-               static_cast<double>(t.nbytes()) / (1 << 20), " MiB) on ", t.device().str());
-}
-
 // Rank 0's unique id reaches every rank: MPI_Ibcast, then MPI_Ibarrier before NCCL's blocking
 // setup (cuDecomp PR #24: without the barrier the broadcast and ncclCommInitRank deadlock).
 void share_unique_id([[maybe_unused]] ncclUniqueId& id, const WorldInfo& world,
@@ -205,7 +200,7 @@ std::unique_ptr<CommWork> NcclCommunicator::all_reduce_async(const Tensor& t, Re
     const ncclRedOp_t red = op == ReduceOp::Average ? ncclAvg : ncclSum;
     ncclComm_t comm = state_->comm;
     auto done = state_->enqueue(
-        device_, cat("the all-reduce (", reduce_op_name(op), ") of ", size_text(t)),
+        device_, describe_all_reduce(t, op),
         [&](cudaStream_t s) { return ncclAllReduce(p, p, n, type, red, comm, s); },
         "ncclAllReduce");
     return std::make_unique<NcclWork>(state_, std::move(done));
@@ -217,7 +212,7 @@ void NcclCommunicator::broadcast(const Tensor& t, int root) {
     const size_t n = t.nbytes();
     ncclComm_t comm = state_->comm;
     auto done = state_->enqueue(
-        device_, cat("the broadcast from rank ", root, " of ", size_text(t)),
+        device_, describe_broadcast(t, root),
         [&](cudaStream_t s) { return ncclBroadcast(p, p, n, ncclUint8, root, comm, s); },
         "ncclBroadcast");
     state_->host_wait(*done);
