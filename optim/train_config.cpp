@@ -59,6 +59,10 @@ Config make_train_config() {
         {"precision", T::String, "fp32", "fp32 or bf16 (GPU: bf16 convolutions, fp32 parameters)"},
         {"device", T::String, "auto", "cpu, cuda, cuda:N or auto"},
         {"seed", T::Int, 123456, "seed of every random stream"},
+        {"comm_backend", T::String, "auto",
+         "data-parallel: auto (local for one process, else nccl on GPUs, mpi on CPUs), local, "
+         "mpi, nccl (nccl with one process measures the data-parallel overhead)"},
+        {"bucket_mb", T::Float, 25.0, "data-parallel: gradient bucket size in MiB"},
         {"sync_bn", T::Bool, false, "data-parallel: synchronised batch norm"},
         {"comm_timeout", T::Float, 300.0,
          "data-parallel: seconds before a silent rank is an error"},
