@@ -92,18 +92,13 @@ struct MpiCommunicator::Impl {
 
 MpiCommunicator::MpiCommunicator(const WorldInfo& world, const CommOptions& options)
     : Communicator(options), world_(world), impl_(std::make_unique<Impl>()) {
-    mpi::ensure_initialized();
-    std::lock_guard<std::recursive_mutex> lock(mpi::call_mutex());
-    int rank = 0, size = 0;
-    CHECK_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &rank));
-    CHECK_MPI(MPI_Comm_size(MPI_COMM_WORLD, &size));
-    MDQ_CHECK(rank == world.rank && size == world.size, "the ", world.launcher,
-              " environment says rank ", world.rank, " of ", world.size, " but MPI says rank ",
-              rank, " of ", size,
-              ": start every process with the same launcher (mpirun, or srun --mpi=pmix)");
+    mpi::ensure_initialized_for(world);
     // A private communicator: mdq's collectives never match anyone else's messages.
     std::vector<MPI_Request> req(1);
-    CHECK_MPI(MPI_Comm_idup(MPI_COMM_WORLD, &impl_->comm, req.data()));
+    {
+        std::lock_guard<std::recursive_mutex> lock(mpi::call_mutex());
+        CHECK_MPI(MPI_Comm_idup(MPI_COMM_WORLD, &impl_->comm, req.data()));
+    }
     detail::wait_all(req, timeout_s(), "creating the MPI communicator");
 }
 

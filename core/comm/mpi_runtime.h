@@ -7,11 +7,15 @@
 
 #include <mutex>
 
+#include "core/comm/world.h"
+
 namespace mdq::comm::mpi {
 
 // MPI_Init_thread (asking for MPI_THREAD_SERIALIZED) unless MPI is already initialised;
 // MPI_COMM_WORLD then returns errors instead of aborting. Registers the exit handler.
 void ensure_initialized();
+// ensure_initialized(), then checks that MPI_COMM_WORLD is the world the launcher described.
+void ensure_initialized_for(const WorldInfo& world);
 bool active();  // initialised and not yet finalised
 // The thread level MPI provides (MPI_THREAD_* value); valid after ensure_initialized().
 int thread_level();

@@ -58,6 +58,18 @@ void ensure_initialized() {
     MDQ_CHECK(std::atexit(finish_at_exit) == 0, "cannot register MPI's exit handler");
 }
 
+void ensure_initialized_for(const WorldInfo& world) {
+    ensure_initialized();
+    std::lock_guard<std::recursive_mutex> lock(call_mutex());
+    int rank = 0, size = 0;
+    CHECK_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &rank));
+    CHECK_MPI(MPI_Comm_size(MPI_COMM_WORLD, &size));
+    MDQ_CHECK(rank == world.rank && size == world.size, "the ", world.launcher,
+              " environment says rank ", world.rank, " of ", world.size, " but MPI says rank ",
+              rank, " of ", size,
+              ": start every process with the same launcher (mpirun, or srun --mpi=pmix)");
+}
+
 bool active() {
     int initialized = 0, finalized = 0;
     MPI_Initialized(&initialized);

@@ -40,16 +40,10 @@ void share_unique_id([[maybe_unused]] ncclUniqueId& id, const WorldInfo& world,
                      [[maybe_unused]] double timeout_s) {
     if (!world.distributed()) return;
 #if MDQ_WITH_MPI
-    mpi::ensure_initialized();
+    mpi::ensure_initialized_for(world);
     std::vector<MPI_Request> req(1);
     {
         std::lock_guard<std::recursive_mutex> lock(mpi::call_mutex());
-        int rank = 0, size = 0;
-        CHECK_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &rank));
-        CHECK_MPI(MPI_Comm_size(MPI_COMM_WORLD, &size));
-        MDQ_CHECK(rank == world.rank && size == world.size, "the ", world.launcher,
-                  " environment says rank ", world.rank, " of ", world.size, " but MPI says rank ",
-                  rank, " of ", size);
         CHECK_MPI(MPI_Ibcast(&id, sizeof id, MPI_BYTE, 0, MPI_COMM_WORLD, req.data()));
     }
     detail::wait_all(req, timeout_s, "the broadcast of NCCL's unique id");

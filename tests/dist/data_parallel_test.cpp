@@ -15,13 +15,6 @@ using testing::throws_with;
 const std::vector<int64_t> kWidths = {6, 40, 30, 20, 3};
 constexpr uint64_t kRank0Seed = 100;
 
-DataParallelOptions small_buckets() {
-    DataParallelOptions o;
-    o.first_bucket_bytes = 256;
-    o.bucket_bytes = 2048;
-    return o;
-}
-
 Tensor inputs(int rank) {
     return testing::random_tensor({5, 6}, 1000 + rank);
 }
@@ -51,7 +44,7 @@ TEST(MpiDataParallel, AveragesThePerRankGradientsBucketByBucket) {
     auto& c = *mpi_world();
     auto m = testing::make_mlp(kWidths, kRank0Seed + 7 * c.rank());  // ranks start apart
     ParamArena arena(*m);
-    DataParallel dp(arena, mpi_world(), small_buckets());
+    DataParallel dp(arena, mpi_world(), testing::small_buckets());
     dp.broadcast_initial_state(*m);
     auto rank0 = testing::make_mlp(kWidths, kRank0Seed);
     EXPECT_TRUE(testing::all_equal(arena.values(), ParamArena(*rank0).values()));
@@ -74,7 +67,7 @@ TEST(MpiDataParallel, ParametersUnusedOnOneRankStillMatch) {
     auto& c = *mpi_world();
     auto m = testing::make_mlp(kWidths, kRank0Seed);
     ParamArena arena(*m);
-    DataParallel dp(arena, mpi_world(), small_buckets());
+    DataParallel dp(arena, mpi_world(), testing::small_buckets());
     // The last rank's graph reaches only the first layer: its later buckets never fill, so
     // finish() starts them, in the same order as on the other ranks.
     const bool partial = c.rank() == c.size() - 1;

@@ -53,10 +53,7 @@ TEST(DataParallelBuckets, TileTheArenaInReverseOrder) {
 TEST(DataParallel, BucketsStartDuringBackwardAndGradientsStayAtWorldSizeOne) {
     auto m = model();
     ParamArena arena(*m);
-    DataParallelOptions o;
-    o.first_bucket_bytes = 256;
-    o.bucket_bytes = 2048;
-    DataParallel dp(arena, local(), o);
+    DataParallel dp(arena, local(), testing::small_buckets());
     dp.broadcast_initial_state(*m);
     ASSERT_GE(dp.buckets().size(), 3u);
     const Tensor x = testing::random_tensor({5, 6}, 1), y = testing::random_tensor({5, 3}, 2);
@@ -84,10 +81,7 @@ TEST(DataParallel, BucketsStartDuringBackwardAndGradientsStayAtWorldSizeOne) {
 TEST(DataParallel, UnusedParametersAreReducedByFinish) {
     auto m = model();
     ParamArena arena(*m);
-    DataParallelOptions o;
-    o.first_bucket_bytes = 256;
-    o.bucket_bytes = 2048;
-    DataParallel dp(arena, local(), o);
+    DataParallel dp(arena, local(), testing::small_buckets());
     // Only the first layer runs: the buckets of the later ones never fill.
     dp.start_step();
     sum((*m)[0](testing::random_tensor({2, 6}, 3))).backward();

@@ -27,6 +27,13 @@ std::shared_ptr<Sequential> make_mlp(const std::vector<int64_t>& widths, uint64_
     return m;
 }
 
+DataParallelOptions small_buckets() {
+    DataParallelOptions o;
+    o.first_bucket_bytes = 256;
+    o.bucket_bytes = 2048;
+    return o;
+}
+
 Tensor mse(const Tensor& y, const Tensor& target) {
     return mean(pow(y - target, 2.0));
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "layers/sequential.h"
+#include "optim/data_parallel.h"
 
 namespace mdq::testing {
 
@@ -22,6 +23,9 @@ class Dense : public Module {
 
 // Dense layers of the given widths with tanh between them, weights from `seed`.
 std::shared_ptr<Sequential> make_mlp(const std::vector<int64_t>& widths, uint64_t seed);
+
+// Bucket sizes that split make_mlp's small models into several DataParallel buckets.
+DataParallelOptions small_buckets();
 
 // Mean squared error of y against target.
 Tensor mse(const Tensor& y, const Tensor& target);

@@ -53,10 +53,7 @@ TEST(DataParallelCuda, NcclAtWorldSizeOneKeepsTheGradients) {
     auto m = testing::make_mlp({6, 40, 30, 20, 3}, 11);
     m->to(Device::cuda(0));
     ParamArena arena(*m);
-    DataParallelOptions o;
-    o.first_bucket_bytes = 256;
-    o.bucket_bytes = 2048;
-    DataParallel dp(arena, nccl(), o);
+    DataParallel dp(arena, nccl(), testing::small_buckets());
     dp.broadcast_initial_state(*m);
     const Tensor x = testing::random_tensor({5, 6}, 1, -1, 1, DType::F32, Device::cuda(0));
     const Tensor y = testing::random_tensor({5, 3}, 2, -1, 1, DType::F32, Device::cuda(0));
