@@ -60,7 +60,9 @@ class Communicator {
 
     // Starts an in-place all-reduce of t (contiguous f32 or f64 on device()) and returns at
     // once. On a GPU the transfer is ordered after the work already queued on the caller's
-    // current stream, and runs on the communicator's own stream.
+    // current stream, and runs on the communicator's own stream. The work keeps t alive; read
+    // t only after wait() or wait_on(). A work dropped unwaited makes the host (MPI) or the
+    // caller's current stream (NCCL) wait for the transfer, so t's memory is never reused early.
     virtual std::unique_ptr<CommWork> all_reduce_async(const Tensor& t, ReduceOp op) = 0;
     // all_reduce_async + wait() on the host.
     void all_reduce(const Tensor& t, ReduceOp op = ReduceOp::Sum);

@@ -116,8 +116,9 @@ struct NcclCommunicator::State {
     // Host wait: the watchdog reports a late transfer; this only waits for one or the other.
     void host_wait(const Event& done) const {
         for (int it = 0;; ++it) {
-            if (done.query()) return;
-            watchdog->check();
+            const bool complete = done.query();
+            watchdog->check();  // also after completion: an aborted transfer completes too
+            if (complete) return;
             std::this_thread::sleep_for(std::chrono::microseconds(it < 100 ? 10 : 200));
         }
     }
@@ -126,21 +127,37 @@ struct NcclCommunicator::State {
 namespace {
 class NcclWork final : public CommWork {
   public:
-    NcclWork(std::shared_ptr<NcclCommunicator::State> state, std::shared_ptr<Event> done)
-        : state_(std::move(state)), done_(std::move(done)) {}
+    NcclWork(std::shared_ptr<NcclCommunicator::State> state, std::shared_ptr<Event> done, Tensor t)
+        : state_(std::move(state)), done_(std::move(done)), t_(std::move(t)) {}
+    // Like record_stream: memory freed later on the caller's stream must not be reused while
+    // the transfer may still touch it.
+    ~NcclWork() override {
+        if (waited_) return;
+        try {
+            done_->block(current_stream(t_.device()));
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "mdq: %s (discarding an unfinished NCCL transfer)\n", e.what());
+        }
+    }
     bool test() override {
         state_->watchdog->check();
         return done_->query();
     }
-    void wait() override { state_->host_wait(*done_); }
+    void wait() override {
+        state_->host_wait(*done_);
+        waited_ = true;
+    }
     void wait_on(Stream s) override {
         done_->block(s);
+        waited_ = true;
         state_->watchdog->check();
     }
 
   private:
     std::shared_ptr<NcclCommunicator::State> state_;
     std::shared_ptr<Event> done_;
+    Tensor t_;
+    bool waited_ = false;
 };
 }  // namespace
 
@@ -148,6 +165,8 @@ NcclCommunicator::NcclCommunicator(const WorldInfo& world, Device device,
                                    const CommOptions& options)
     : Communicator(options), world_(world), device_(device), state_(std::make_shared<State>()) {
     MDQ_CHECK(device.is_cuda(), "NcclCommunicator needs a CUDA device, got ", device.str());
+    MDQ_CHECK(world.size >= 1 && world.rank >= 0 && world.rank < world.size,
+              "NcclCommunicator: rank ", world.rank, " is not in a world of ", world.size);
     gpu::set_device(device.index);  // before anything NCCL does (STYLE_ANCHORS 3.8)
     ncclUniqueId id;
     std::memset(&id, 0, sizeof id);
@@ -197,7 +216,7 @@ std::unique_ptr<CommWork> NcclCommunicator::all_reduce_async(const Tensor& t, Re
         device_, describe_all_reduce(t, op),
         [&](cudaStream_t s) { return ncclAllReduce(p, p, n, type, red, comm, s); },
         "ncclAllReduce");
-    return std::make_unique<NcclWork>(state_, std::move(done));
+    return std::make_unique<NcclWork>(state_, std::move(done), t);
 }
 
 void NcclCommunicator::broadcast(const Tensor& t, int root) {

@@ -99,14 +99,18 @@ void NcclWatchdog::fail(const Problem& problem) {
         msg = problem.overdue ? cat("rank ", rank_, ": ", problem.what, " did not complete within ",
                                     timeout_s_, " s (comm_timeout)")
                               : problem.what;
+    // Failed before aborted: a wait that sees its transfer end because of the abort must find
+    // the error, not take the result.
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        error_ = msg + " (the NCCL communicator was aborted)";
+        failed_ = true;
+        pending_.clear();
+    }
     std::lock_guard<std::mutex> lock(comm_mutex_);
     const ncclResult_t r = ncclCommAbort(comm_);  // the stuck kernels return
     if (r != ncclSuccess)
         std::fprintf(stderr, "mdq: ncclCommAbort failed: %s\n", ncclGetErrorString(r));
-    std::lock_guard<std::mutex> lock2(mu_);
-    error_ = msg + " (the NCCL communicator was aborted)";
-    failed_ = true;
-    pending_.clear();
 }
 
 void NcclWatchdog::loop() {
