@@ -8,3 +8,4 @@
 #include "kernels/elementwise/unary.h"
 #include "kernels/fill/fill.h"
 #include "kernels/reduce/reduce.h"
+#include "kernels/softmax/softmax.h"
