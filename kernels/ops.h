@@ -7,5 +7,6 @@
 #include "kernels/elementwise/binary.h"
 #include "kernels/elementwise/unary.h"
 #include "kernels/fill/fill.h"
+#include "kernels/loss/loss.h"
 #include "kernels/reduce/reduce.h"
 #include "kernels/softmax/softmax.h"
