@@ -3,6 +3,7 @@
 
 #include "core/autograd.h"
 #include "core/tensor.h"
+#include "kernels/concat/concat.h"
 #include "kernels/copy/copy.h"
 #include "kernels/elementwise/binary.h"
 #include "kernels/elementwise/unary.h"
