@@ -9,5 +9,6 @@
 #include "kernels/elementwise/unary.h"
 #include "kernels/fill/fill.h"
 #include "kernels/loss/loss.h"
+#include "kernels/matmul/matmul.h"
 #include "kernels/reduce/reduce.h"
 #include "kernels/softmax/softmax.h"
