@@ -17,7 +17,7 @@ Allocator& cuda_pinned_allocator();     // allocator_cuda.cpp
 namespace {
 
 class CpuAllocator final : public Allocator {
-public:
+  public:
     void* allocate(size_t nbytes) override {
         // aligned_alloc needs a multiple of the alignment; a zero-byte request still gets a block.
         const size_t n = ((nbytes + kAlign - 1) / kAlign) * kAlign;
@@ -39,7 +39,7 @@ public:
     void reset_peak() override { tracker_.reset_peak(); }
     const char* name() const override { return "cpu"; }
 
-private:
+  private:
     static constexpr size_t kAlign = 64;
     detail::AllocationTracker tracker_;
 };

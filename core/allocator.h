@@ -12,14 +12,14 @@
 namespace mdq {
 
 struct AllocatorStats {
-    size_t in_use = 0;     // bytes handed out and not yet freed
-    size_t peak = 0;       // largest in_use since the last reset_peak()
-    size_t reserved = 0;   // bytes held from the system (pool included)
+    size_t in_use = 0;    // bytes handed out and not yet freed
+    size_t peak = 0;      // largest in_use since the last reset_peak()
+    size_t reserved = 0;  // bytes held from the system (pool included)
     uint64_t allocations = 0;
 };
 
 class Allocator {
-public:
+  public:
     virtual ~Allocator() = default;
     // nbytes may be 0; the pointer is then unique and valid to free but not to dereference.
     virtual void* allocate(size_t nbytes) = 0;

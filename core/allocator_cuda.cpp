@@ -25,7 +25,7 @@ bool direct_mode() {
 }
 
 class CudaAllocator final : public Allocator {
-public:
+  public:
     explicit CudaAllocator(int device) : device_(device), direct_(direct_mode()) {
         if (!direct_) {
             // Keep freed memory in the pool instead of returning it at every synchronisation.
@@ -50,11 +50,11 @@ public:
         if (err != cudaSuccess) {
             (void)cudaGetLastError();
             const AllocatorStats st = stats();
-            throw CudaError(static_cast<int>(err),
-                            detail::cat("out of GPU memory on cuda:", device_, " allocating ",
-                                        nbytes, " bytes (in use ", st.in_use, ", reserved ",
-                                        st.reserved, ", peak ", st.peak, "): ",
-                                        cudaGetErrorString(err)));
+            throw CudaError(
+                static_cast<int>(err),
+                detail::cat("out of GPU memory on cuda:", device_, " allocating ", nbytes,
+                            " bytes (in use ", st.in_use, ", reserved ", st.reserved, ", peak ",
+                            st.peak, "): ", cudaGetErrorString(err)));
         }
         tracker_.add(p, nbytes);
         if (!direct_) {
@@ -110,7 +110,7 @@ public:
 
     const char* name() const override { return direct_ ? "cuda-direct" : "cuda-async-pool"; }
 
-private:
+  private:
     int device_;
     bool direct_;
     detail::AllocationTracker tracker_;
@@ -119,7 +119,7 @@ private:
 };
 
 class PinnedAllocator final : public Allocator {
-public:
+  public:
     void* allocate(size_t nbytes) override {
         void* p = nullptr;
         CHECK_CUDA(cudaHostAlloc(&p, nbytes ? nbytes : 1, cudaHostAllocDefault));
@@ -139,7 +139,7 @@ public:
     void reset_peak() override { tracker_.reset_peak(); }
     const char* name() const override { return "cuda-pinned"; }
 
-private:
+  private:
     detail::AllocationTracker tracker_;
 };
 

@@ -9,7 +9,7 @@
 namespace mdq::detail {
 
 class AllocationTracker {
-public:
+  public:
     void add(void* p, size_t n) {
         std::lock_guard<std::mutex> lock(mu_);
         sizes_[p] = n;
@@ -36,7 +36,7 @@ public:
         stats_.peak = stats_.in_use;
     }
 
-private:
+  private:
     mutable std::mutex mu_;
     std::unordered_map<void*, size_t> sizes_;
     AllocatorStats stats_;

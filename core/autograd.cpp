@@ -13,7 +13,7 @@ thread_local bool tls_grad_enabled = true;
 
 // Sink node of a leaf: adds the incoming gradient into the leaf's .grad.
 class AccumulateGrad final : public Node {
-public:
+  public:
     explicit AccumulateGrad(const std::shared_ptr<TensorImpl>& leaf) : leaf_(leaf) {}
     const char* name() const override { return "AccumulateGrad"; }
 
@@ -31,10 +31,12 @@ public:
         } else {
             meta.grad = g.dtype() == leaf.dtype() ? g.clone() : g.to(leaf.dtype());
         }
+        for (const auto& hook : meta.post_accumulate_hooks)
+            hook(meta.grad);
         return {};
     }
 
-private:
+  private:
     std::weak_ptr<TensorImpl> leaf_;
 };
 
@@ -46,8 +48,24 @@ AutogradMeta& meta_of(const Tensor& t) {
 
 }  // namespace
 
-bool grad_enabled() { return tls_grad_enabled; }
-void set_grad_enabled(bool on) { tls_grad_enabled = on; }
+bool grad_enabled() {
+    return tls_grad_enabled;
+}
+void set_grad_enabled(bool on) {
+    tls_grad_enabled = on;
+}
+
+void add_post_accumulate_hook(const Tensor& leaf, std::function<void(const Tensor& grad)> fn) {
+    check_defined("add_post_accumulate_hook", leaf);
+    MDQ_CHECK(leaf.is_leaf() && leaf.requires_grad(), "add_post_accumulate_hook: ", leaf.str(),
+              " is not a leaf that requires grad");
+    meta_of(leaf).post_accumulate_hooks.push_back(std::move(fn));
+}
+
+void clear_post_accumulate_hooks(const Tensor& leaf) {
+    check_defined("clear_post_accumulate_hooks", leaf);
+    meta_of(leaf).post_accumulate_hooks.clear();
+}
 
 bool any_requires_grad(std::initializer_list<Tensor> inputs) {
     if (!grad_enabled()) return false;
@@ -79,7 +97,8 @@ void connect(const std::shared_ptr<Node>& node, const std::vector<Tensor>& input
              std::initializer_list<Tensor> outputs) {
     node->next_edges.clear();
     node->next_edges.reserve(inputs.size());
-    for (const Tensor& t : inputs) node->next_edges.push_back(gradient_edge(t));
+    for (const Tensor& t : inputs)
+        node->next_edges.push_back(gradient_edge(t));
     node->num_outputs = static_cast<uint32_t>(outputs.size());
     uint32_t nr = 0;
     for (const Tensor& out : outputs) {
@@ -92,8 +111,8 @@ void connect(const std::shared_ptr<Node>& node, const std::vector<Tensor>& input
 
 void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads,
                   bool retain_graph) {
-    MDQ_CHECK(roots.size() == grads.size(), "backward: ", roots.size(), " roots but ",
-              grads.size(), " gradients");
+    MDQ_CHECK(roots.size() == grads.size(), "backward: ", roots.size(), " roots but ", grads.size(),
+              " gradients");
     NoGradGuard no_grad;
 
     // Seed gradients at the root nodes.
@@ -112,8 +131,10 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& g
                   "requires_grad=false, or was it computed under NoGradGuard?)");
         Tensor g = grads[i];
         if (!g.defined()) {
-            MDQ_CHECK(r.numel() == 1, "backward: a gradient can be created implicitly only for "
-                      "one-element outputs, but the output is ", r.str());
+            MDQ_CHECK(r.numel() == 1,
+                      "backward: a gradient can be created implicitly only for "
+                      "one-element outputs, but the output is ",
+                      r.str());
             g = Tensor::ones(r.shape(), r.dtype(), r.device());
         }
         MDQ_CHECK(g.shape() == r.shape(), "backward: gradient shape ", g.shape(),
@@ -153,11 +174,15 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& g
         buffers.erase(node.get());
         in.resize(node->num_outputs);
         bool any = false;
-        for (const Tensor& g : in) any = any || g.defined();
+        for (const Tensor& g : in)
+            any = any || g.defined();
         std::vector<Tensor> out;
         if (any) {
-            MDQ_CHECK(!node->released, "backward: trying to go through the graph a second time "
-                      "(node ", node->name(), "); its saved tensors were freed by the first "
+            MDQ_CHECK(!node->released,
+                      "backward: trying to go through the graph a second time "
+                      "(node ",
+                      node->name(),
+                      "); its saved tensors were freed by the first "
                       "backward. Pass retain_graph=true to the first backward call.");
             out = node->apply(std::move(in));
             if (!retain_graph) node->release_saved();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <vector>
@@ -20,7 +21,7 @@ struct Edge {
 };
 
 class Node : public std::enable_shared_from_this<Node> {
-public:
+  public:
     virtual ~Node() = default;
     virtual const char* name() const = 0;
     // grads holds one gradient per output of the node (an undefined tensor means zero).
@@ -41,7 +42,14 @@ struct AutogradMeta {
     std::shared_ptr<Node> grad_fn;
     uint32_t output_nr = 0;
     std::weak_ptr<Node> accumulator;
+    // Run after a backward pass has added into .grad (data-parallel training starts the
+    // all-reduce of a gradient bucket from here, overlapping the rest of backward).
+    std::vector<std::function<void(const Tensor& grad)>> post_accumulate_hooks;
 };
+
+// Registers fn to run each time backward has accumulated a gradient into leaf's .grad.
+void add_post_accumulate_hook(const Tensor& leaf, std::function<void(const Tensor& grad)> fn);
+void clear_post_accumulate_hooks(const Tensor& leaf);
 
 // ------------------------------------------------------------------ grad mode
 bool grad_enabled();
@@ -49,13 +57,13 @@ void set_grad_enabled(bool on);
 
 // Disables recording for its scope (evaluation, optimizer steps). Thread-local.
 class NoGradGuard {
-public:
+  public:
     NoGradGuard() : prev_(grad_enabled()) { set_grad_enabled(false); }
     ~NoGradGuard() { set_grad_enabled(prev_); }
     NoGradGuard(const NoGradGuard&) = delete;
     NoGradGuard& operator=(const NoGradGuard&) = delete;
 
-private:
+  private:
     bool prev_;
 };
 
@@ -69,7 +77,9 @@ Edge gradient_edge(const Tensor& t);
 void connect(const std::shared_ptr<Node>& node, const std::vector<Tensor>& inputs,
              std::initializer_list<Tensor> outputs);
 // Tensors saved for backward are stored detached, so a node never owns its own output's history.
-inline Tensor saved(const Tensor& t) { return t.defined() ? t.detach() : Tensor(); }
+inline Tensor saved(const Tensor& t) {
+    return t.defined() ? t.detach() : Tensor();
+}
 
 // Runs backward from roots, seeded with grads (one each; undefined = ones for one-element roots).
 void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grads,

@@ -17,16 +17,16 @@ bool is_sticky(int code) {
 
 void throw_cuda(int code, const char* name, const char* text, const char* expr, const char* file,
                 int line) {
-    std::string msg = cat("CUDA error ", name, " (", code, "): ", text, " in `", expr, "` at ",
-                          file, ":", line);
+    std::string msg =
+        cat("CUDA error ", name, " (", code, "): ", text, " in `", expr, "` at ", file, ":", line);
     if (code == cudaErrorMemoryAllocation) msg += " (out of GPU memory)";
     if (is_sticky(code)) msg += "; the CUDA context is corrupted, restart the process";
     throw CudaError(code, msg);
 }
 
 void throw_cublas(int code, const char* text, const char* expr, const char* file, int line) {
-    throw CublasError(code,
-                      cat("cuBLAS error ", code, ": ", text, " in `", expr, "` at ", file, ":", line));
+    throw CublasError(
+        code, cat("cuBLAS error ", code, ": ", text, " in `", expr, "` at ", file, ":", line));
 }
 
 void report_cuda_nothrow(int code, const char* name, const char* text, const char* expr,

@@ -27,6 +27,8 @@ struct Device {
     bool operator!=(const Device& o) const { return !(*this == o); }
 };
 
-inline std::ostream& operator<<(std::ostream& os, const Device& d) { return os << d.str(); }
+inline std::ostream& operator<<(std::ostream& os, const Device& d) {
+    return os << d.str();
+}
 
 }  // namespace mdq

@@ -71,37 +71,37 @@ namespace detail {
 
 }  // namespace mdq
 
-#define MDQ_DTYPE_CASE(ENUM, TYPE, ...)    \
-    case ::mdq::DType::ENUM: {             \
-        using scalar_t = TYPE;             \
-        return __VA_ARGS__();              \
+#define MDQ_DTYPE_CASE(ENUM, TYPE, ...) \
+    case ::mdq::DType::ENUM: {          \
+        using scalar_t = TYPE;          \
+        return __VA_ARGS__();           \
     }
 
 // Runs the lambda with scalar_t bound to the C++ type of DT (floating types only).
-#define MDQ_DISPATCH_FLOATING(DT, NAME, ...)                                  \
-    [&] {                                                                     \
-        switch (DT) {                                                         \
-            MDQ_DTYPE_CASE(F32, float, __VA_ARGS__)                           \
-            MDQ_DTYPE_CASE(F64, double, __VA_ARGS__)                          \
-            MDQ_DTYPE_CASE(BF16, ::mdq::bf16, __VA_ARGS__)                    \
-            MDQ_DTYPE_CASE(F16, ::mdq::f16, __VA_ARGS__)                      \
-            default:                                                          \
-                ::mdq::detail::throw_unsupported_dtype(NAME, DT);             \
-        }                                                                     \
+#define MDQ_DISPATCH_FLOATING(DT, NAME, ...)                      \
+    [&] {                                                         \
+        switch (DT) {                                             \
+            MDQ_DTYPE_CASE(F32, float, __VA_ARGS__)               \
+            MDQ_DTYPE_CASE(F64, double, __VA_ARGS__)              \
+            MDQ_DTYPE_CASE(BF16, ::mdq::bf16, __VA_ARGS__)        \
+            MDQ_DTYPE_CASE(F16, ::mdq::f16, __VA_ARGS__)          \
+            default:                                              \
+                ::mdq::detail::throw_unsupported_dtype(NAME, DT); \
+        }                                                         \
     }()
 
 // Same over every dtype.
-#define MDQ_DISPATCH_ALL(DT, NAME, ...)                                       \
-    [&] {                                                                     \
-        switch (DT) {                                                         \
-            MDQ_DTYPE_CASE(F32, float, __VA_ARGS__)                           \
-            MDQ_DTYPE_CASE(F64, double, __VA_ARGS__)                          \
-            MDQ_DTYPE_CASE(BF16, ::mdq::bf16, __VA_ARGS__)                    \
-            MDQ_DTYPE_CASE(F16, ::mdq::f16, __VA_ARGS__)                      \
-            MDQ_DTYPE_CASE(I32, int32_t, __VA_ARGS__)                         \
-            MDQ_DTYPE_CASE(I64, int64_t, __VA_ARGS__)                         \
-            MDQ_DTYPE_CASE(U8, uint8_t, __VA_ARGS__)                          \
-            default:                                                          \
-                ::mdq::detail::throw_unsupported_dtype(NAME, DT);             \
-        }                                                                     \
+#define MDQ_DISPATCH_ALL(DT, NAME, ...)                           \
+    [&] {                                                         \
+        switch (DT) {                                             \
+            MDQ_DTYPE_CASE(F32, float, __VA_ARGS__)               \
+            MDQ_DTYPE_CASE(F64, double, __VA_ARGS__)              \
+            MDQ_DTYPE_CASE(BF16, ::mdq::bf16, __VA_ARGS__)        \
+            MDQ_DTYPE_CASE(F16, ::mdq::f16, __VA_ARGS__)          \
+            MDQ_DTYPE_CASE(I32, int32_t, __VA_ARGS__)             \
+            MDQ_DTYPE_CASE(I64, int64_t, __VA_ARGS__)             \
+            MDQ_DTYPE_CASE(U8, uint8_t, __VA_ARGS__)              \
+            default:                                              \
+                ::mdq::detail::throw_unsupported_dtype(NAME, DT); \
+        }                                                         \
     }()

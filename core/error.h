@@ -12,47 +12,47 @@
 namespace mdq {
 
 class Error : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 // Bad arguments from the caller: shapes, dtypes, devices, out-of-range values.
 class ValueError : public Error {
-public:
+  public:
     using Error::Error;
 };
 // Files: missing, truncated, corrupt or unwritable.
 class IoError : public Error {
-public:
+  public:
     using Error::Error;
 };
 // A CUDA/cuDNN/NCCL/MPI path was requested but this build does not contain it.
 class NotCompiledError : public Error {
-public:
+  public:
     using Error::Error;
 };
 // A library call failed; code is the library's status value.
 class CudaError : public Error {
-public:
+  public:
     CudaError(int code, const std::string& msg) : Error(msg), code_(code) {}
     int code() const { return code_; }
 
-private:
+  private:
     int code_;
 };
 class CublasError : public CudaError {
-public:
+  public:
     using CudaError::CudaError;
 };
 class CudnnError : public CudaError {
-public:
+  public:
     using CudaError::CudaError;
 };
 class NcclError : public CudaError {
-public:
+  public:
     using CudaError::CudaError;
 };
 class CommError : public Error {
-public:
+  public:
     using Error::Error;
 };
 
@@ -60,7 +60,8 @@ namespace detail {
 
 inline void put(std::ostream& os, const std::vector<int64_t>& v) {
     os << '[';
-    for (size_t i = 0; i < v.size(); ++i) os << (i ? ", " : "") << v[i];
+    for (size_t i = 0; i < v.size(); ++i)
+        os << (i ? ", " : "") << v[i];
     os << ']';
 }
 template <class T>
@@ -84,11 +85,11 @@ std::string located(const char* file, int line, const std::string& msg);
 }  // namespace mdq
 
 // Throws mdq::ValueError with the message parts, the failing expression and file:line.
-#define MDQ_CHECK(cond, ...)                                                                  \
-    do {                                                                                      \
-        if (!(cond))                                                                          \
-            ::mdq::detail::throw_check_failed(__FILE__, __LINE__, #cond,                      \
-                                              ::mdq::detail::cat(__VA_ARGS__));               \
+#define MDQ_CHECK(cond, ...)                                                    \
+    do {                                                                        \
+        if (!(cond))                                                            \
+            ::mdq::detail::throw_check_failed(__FILE__, __LINE__, #cond,        \
+                                              ::mdq::detail::cat(__VA_ARGS__)); \
     } while (0)
 
 // Throws the given mdq::Error subclass with the message parts and file:line.

@@ -7,6 +7,8 @@ Generator& default_generator() {
     return g;
 }
 
-void manual_seed(uint64_t seed) { default_generator() = Generator(seed, 0); }
+void manual_seed(uint64_t seed) {
+    default_generator() = Generator(seed, 0);
+}
 
 }  // namespace mdq

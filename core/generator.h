@@ -7,7 +7,7 @@
 namespace mdq {
 
 class Generator {
-public:
+  public:
     explicit Generator(uint64_t seed = 0, uint64_t stream = 0) : seed_(seed), stream_(stream) {}
     uint64_t seed() const { return seed_; }
     uint64_t stream() const { return stream_; }
@@ -20,7 +20,7 @@ public:
         return first;
     }
 
-private:
+  private:
     uint64_t seed_, stream_, offset_ = 0;
 };
 

@@ -47,10 +47,11 @@ int probe_device_count() {
 
 void require_device(int device) {
     MDQ_CHECK(available(), "no usable GPU (CUDA ",
-              MDQ_WITH_CUDA ? "built in but no device answers, or MDQ_DISABLE_CUDA is set" : "not built in",
+              MDQ_WITH_CUDA ? "built in but no device answers, or MDQ_DISABLE_CUDA is set"
+                            : "not built in",
               ")");
-    MDQ_CHECK(device >= 0 && device < device_count(), "GPU index ", device, " out of range: ",
-              device_count(), " GPU(s) visible");
+    MDQ_CHECK(device >= 0 && device < device_count(), "GPU index ", device,
+              " out of range: ", device_count(), " GPU(s) visible");
 }
 }  // namespace
 
@@ -63,7 +64,9 @@ int device_count() {
 #endif
 }
 
-bool available() { return device_count() > 0; }
+bool available() {
+    return device_count() > 0;
+}
 
 int current_device() {
 #if MDQ_WITH_CUDA

@@ -32,18 +32,22 @@ MDQ_HD float bits_float(uint32_t u) {
 
 MDQ_HD uint16_t float_to_bf16_bits(float f) {
     uint32_t u = float_bits(f);
-    if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((u >> 16) | 0x0040u);  // quiet NaN
+    if ((u & 0x7fffffffu) > 0x7f800000u)
+        return static_cast<uint16_t>((u >> 16) | 0x0040u);  // quiet NaN
     u += 0x7fffu + ((u >> 16) & 1u);
     return static_cast<uint16_t>(u >> 16);
 }
 
-MDQ_HD float bf16_bits_to_float(uint16_t h) { return bits_float(static_cast<uint32_t>(h) << 16); }
+MDQ_HD float bf16_bits_to_float(uint16_t h) {
+    return bits_float(static_cast<uint32_t>(h) << 16);
+}
 
 MDQ_HD uint16_t float_to_f16_bits(float f) {
     const uint32_t x = float_bits(f);
     const uint32_t sign = (x >> 16) & 0x8000u;
     const uint32_t a = x & 0x7fffffffu;
-    if (a >= 0x7f800000u) return static_cast<uint16_t>(sign | (a > 0x7f800000u ? 0x7e00u : 0x7c00u));
+    if (a >= 0x7f800000u)
+        return static_cast<uint16_t>(sign | (a > 0x7f800000u ? 0x7e00u : 0x7c00u));
     if (a >= 0x477ff000u) return static_cast<uint16_t>(sign | 0x7c00u);  // rounds to infinity
     if (a < 0x38800000u) {                                               // half subnormal or zero
         const uint32_t e = a >> 23;

@@ -41,6 +41,8 @@ MDQ_HD Philox4 philox_block(uint64_t seed, uint64_t stream, uint64_t block) {
 }
 
 // Uniform in [0, 1) with 24 random bits: exact in float, hence identical on every device.
-MDQ_HD float philox_uniform01(uint32_t x) { return static_cast<float>(x >> 8) * 5.9604644775390625e-8f; }
+MDQ_HD float philox_uniform01(uint32_t x) {
+    return static_cast<float>(x >> 8) * 5.9604644775390625e-8f;
+}
 
 }  // namespace mdq

@@ -8,7 +8,8 @@ namespace mdq {
 
 int64_t numel(const Shape& shape) {
     int64_t n = 1;
-    for (int64_t s : shape) n *= s;
+    for (int64_t s : shape)
+        n *= s;
     return n;
 }
 
@@ -22,7 +23,9 @@ Shape contiguous_strides(const Shape& shape) {
     return st;
 }
 
-std::string shape_str(const Shape& shape) { return detail::cat(shape); }
+std::string shape_str(const Shape& shape) {
+    return detail::cat(shape);
+}
 
 int64_t normalize_dim(int64_t dim, int64_t ndim, const char* op) {
     const int64_t lo = ndim > 0 ? -ndim : -1, hi = ndim > 0 ? ndim - 1 : 0;
@@ -49,8 +52,8 @@ Shape broadcast_strides(const Shape& shape, const Shape& strides, const Shape& t
     Shape out(target.size(), 0);
     const size_t lead = target.size() - shape.size();
     for (size_t i = 0; i < shape.size(); ++i) {
-        MDQ_CHECK(shape[i] == target[lead + i] || shape[i] == 1, "cannot broadcast ", shape,
-                  " to ", target);
+        MDQ_CHECK(shape[i] == target[lead + i] || shape[i] == 1, "cannot broadcast ", shape, " to ",
+                  target);
         out[lead + i] = shape[i] == 1 ? 0 : strides[i];
     }
     return out;

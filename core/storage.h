@@ -11,7 +11,7 @@
 namespace mdq {
 
 class Storage {
-public:
+  public:
     // Allocates nbytes on the device (from `alloc` when given, else the device's allocator).
     Storage(size_t nbytes, Device device, Allocator* alloc = nullptr);
     // Wraps memory owned elsewhere; `deleter` (may be empty) runs when the storage dies.
@@ -24,7 +24,7 @@ public:
     size_t nbytes() const { return nbytes_; }
     Device device() const { return device_; }
 
-private:
+  private:
     void* data_ = nullptr;
     size_t nbytes_ = 0;
     Device device_;

@@ -19,14 +19,14 @@ thread_local std::array<void*, kMaxDevices> tls_current{};
 
 #if MDQ_WITH_CUDA
 class DeviceGuardRt {
-public:
+  public:
     explicit DeviceGuardRt(int d) {
         CHECK_CUDA(cudaGetDevice(&prev_));
         if (prev_ != d) CHECK_CUDA(cudaSetDevice(d));
     }
     ~DeviceGuardRt() { CHECK_CUDA_NOTHROW(cudaSetDevice(prev_)); }
 
-private:
+  private:
     int prev_ = 0;
 };
 
@@ -88,8 +88,12 @@ void set_current_stream(Stream s) {
     tls_current[s.device().index] = s.handle();
 }
 
-StreamGuard::StreamGuard(Stream s) : prev_(current_stream(s.device())) { set_current_stream(s); }
-StreamGuard::~StreamGuard() { set_current_stream(prev_); }
+StreamGuard::StreamGuard(Stream s) : prev_(current_stream(s.device())) {
+    set_current_stream(s);
+}
+StreamGuard::~StreamGuard() {
+    set_current_stream(prev_);
+}
 
 Event::Event(bool timing) : timing_(timing) {}
 
@@ -120,13 +124,15 @@ void Event::record(Stream s) {
     if (!handle_) {
         DeviceGuardRt g(s.device().index);
         cudaEvent_t e = nullptr;
-        CHECK_CUDA(cudaEventCreateWithFlags(&e, timing_ ? cudaEventDefault : cudaEventDisableTiming));
+        CHECK_CUDA(
+            cudaEventCreateWithFlags(&e, timing_ ? cudaEventDefault : cudaEventDisableTiming));
         handle_ = e;
         device_ = s.device();
     }
     MDQ_CHECK(device_ == s.device(), "event of ", device_.str(), " recorded on a stream of ",
               s.device().str());
-    CHECK_CUDA(cudaEventRecord(static_cast<cudaEvent_t>(handle_), static_cast<cudaStream_t>(s.handle())));
+    CHECK_CUDA(
+        cudaEventRecord(static_cast<cudaEvent_t>(handle_), static_cast<cudaStream_t>(s.handle())));
 #endif
 }
 
@@ -158,7 +164,8 @@ bool Event::query() const {
 }
 
 float Event::elapsed_ms(const Event& later) const {
-    MDQ_CHECK(timing_ && later.timing_, "Event::elapsed_ms needs events created with timing = true");
+    MDQ_CHECK(timing_ && later.timing_,
+              "Event::elapsed_ms needs events created with timing = true");
     MDQ_CHECK(handle_ && later.handle_, "Event::elapsed_ms: both events must be recorded first");
     float ms = 0.f;
 #if MDQ_WITH_CUDA

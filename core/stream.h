@@ -8,7 +8,7 @@
 namespace mdq {
 
 class Stream {
-public:
+  public:
     Stream() = default;
     Device device() const { return device_; }
     void* handle() const { return handle_; }  // cudaStream_t for CUDA streams
@@ -19,7 +19,7 @@ public:
     bool operator==(const Stream& o) const { return device_ == o.device_ && handle_ == o.handle_; }
     bool operator!=(const Stream& o) const { return !(*this == o); }
 
-private:
+  private:
     Stream(Device d, void* h) : device_(d), handle_(h) {}
     friend Stream current_stream(Device d);
     Device device_{};
@@ -32,18 +32,18 @@ void set_current_stream(Stream s);
 
 // Makes s current for its device for the guard's scope.
 class StreamGuard {
-public:
+  public:
     explicit StreamGuard(Stream s);
     ~StreamGuard();
     StreamGuard(const StreamGuard&) = delete;
     StreamGuard& operator=(const StreamGuard&) = delete;
 
-private:
+  private:
     Stream prev_;
 };
 
 class Event {
-public:
+  public:
     explicit Event(bool timing = false);
     ~Event();
     Event(Event&& o) noexcept;
@@ -59,7 +59,7 @@ public:
     // Milliseconds from this event to `later`; both need timing = true.
     float elapsed_ms(const Event& later) const;
 
-private:
+  private:
     void* handle_ = nullptr;
     Device device_{};
     bool timing_ = false;

@@ -18,8 +18,8 @@ Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
     for (int64_t s : shape)
         MDQ_CHECK(s >= 0, "Tensor::empty: negative size in shape ", shape);
     auto impl = std::make_shared<TensorImpl>();
-    impl->storage = std::make_shared<Storage>(static_cast<size_t>(mdq::numel(shape)) * dtype_size(dtype),
-                                              device);
+    impl->storage = std::make_shared<Storage>(
+        static_cast<size_t>(mdq::numel(shape)) * dtype_size(dtype), device);
     impl->shape = shape;
     impl->strides = contiguous_strides(shape);
     impl->dtype = dtype;
@@ -48,8 +48,9 @@ Tensor Tensor::scalar(double value, DType dtype, Device device) {
 
 template <class T>
 Tensor Tensor::from_vector(const std::vector<T>& v, const Shape& shape, Device device) {
-    MDQ_CHECK(static_cast<int64_t>(v.size()) == mdq::numel(shape), "Tensor::from_vector: ",
-              v.size(), " values for shape ", shape, " (", mdq::numel(shape), " elements)");
+    MDQ_CHECK(static_cast<int64_t>(v.size()) == mdq::numel(shape),
+              "Tensor::from_vector: ", v.size(), " values for shape ", shape, " (",
+              mdq::numel(shape), " elements)");
     Tensor host = empty(shape, DTypeOf<T>::value, Device::cpu());
     if (!v.empty()) std::memcpy(host.raw_data(), v.data(), v.size() * sizeof(T));
     return device.is_cpu() ? host : host.to(device);
@@ -63,10 +64,11 @@ Tensor Tensor::view_of(std::shared_ptr<Storage> storage, const Shape& shape, con
     int64_t last = offset;
     for (size_t i = 0; i < shape.size(); ++i)
         if (shape[i] > 0) last += (shape[i] - 1) * strides[i];
-    MDQ_CHECK(offset >= 0 && (mdq::numel(shape) == 0 ||
-                              static_cast<size_t>(last + 1) * dtype_size(dtype) <= storage->nbytes()),
-              "Tensor::view_of: shape ", shape, " strides ", strides, " offset ", offset,
-              " reach outside a storage of ", storage->nbytes(), " bytes");
+    MDQ_CHECK(
+        offset >= 0 && (mdq::numel(shape) == 0 ||
+                        static_cast<size_t>(last + 1) * dtype_size(dtype) <= storage->nbytes()),
+        "Tensor::view_of: shape ", shape, " strides ", strides, " offset ", offset,
+        " reach outside a storage of ", storage->nbytes(), " bytes");
     auto impl = std::make_shared<TensorImpl>();
     impl->storage = std::move(storage);
     impl->shape = shape;
@@ -78,8 +80,12 @@ Tensor Tensor::view_of(std::shared_ptr<Storage> storage, const Shape& shape, con
 
 // ---------------------------------------------------------------- metadata
 
-int64_t Tensor::size(int64_t d) const { return shape()[normalize_dim(d, dim(), "size")]; }
-int64_t Tensor::stride(int64_t d) const { return strides()[normalize_dim(d, dim(), "stride")]; }
+int64_t Tensor::size(int64_t d) const {
+    return shape()[normalize_dim(d, dim(), "size")];
+}
+int64_t Tensor::stride(int64_t d) const {
+    return strides()[normalize_dim(d, dim(), "stride")];
+}
 
 bool Tensor::is_contiguous() const {
     if (numel() == 0) return true;  // no element to misplace, whatever the strides
@@ -97,10 +103,13 @@ std::string Tensor::str() const {
     return detail::cat(dtype_name(dtype()), shape(), " on ", device().str());
 }
 
-std::ostream& operator<<(std::ostream& os, const Tensor& t) { return os << t.str(); }
+std::ostream& operator<<(std::ostream& os, const Tensor& t) {
+    return os << t.str();
+}
 
 void* Tensor::raw_data() const {
-    return static_cast<char*>(impl().storage->data()) + offset() * static_cast<int64_t>(element_size());
+    return static_cast<char*>(impl().storage->data()) +
+           offset() * static_cast<int64_t>(element_size());
 }
 
 template <class T>
@@ -118,9 +127,9 @@ T Tensor::item() const {
     return to_vector<T>()[0];
 }
 
-#define MDQ_INSTANTIATE_HOST_IO(T)                                                          \
-    template Tensor Tensor::from_vector<T>(const std::vector<T>&, const Shape&, Device);     \
-    template std::vector<T> Tensor::to_vector<T>() const;                                   \
+#define MDQ_INSTANTIATE_HOST_IO(T)                                                       \
+    template Tensor Tensor::from_vector<T>(const std::vector<T>&, const Shape&, Device); \
+    template std::vector<T> Tensor::to_vector<T>() const;                                \
     template T Tensor::item<T>() const;
 MDQ_INSTANTIATE_HOST_IO(float)
 MDQ_INSTANTIATE_HOST_IO(double)
@@ -137,14 +146,14 @@ namespace {
 
 // Gradient passes through unchanged, converted back to the input's device and dtype.
 class CopyBackward final : public Node {
-public:
+  public:
     CopyBackward(Device d, DType dt) : device_(d), dtype_(dt) {}
     const char* name() const override { return "CopyBackward"; }
     std::vector<Tensor> apply(std::vector<Tensor>&& g) override {
         return {g[0].to(device_).to(dtype_)};
     }
 
-private:
+  private:
     Device device_;
     DType dtype_;
 };
@@ -162,10 +171,18 @@ Tensor copy_as(const Tensor& src, Device device, DType dtype) {
 
 }  // namespace
 
-Tensor Tensor::contiguous() const { return is_contiguous() ? *this : clone(); }
-Tensor Tensor::clone() const { return copy_as(*this, device(), dtype()); }
-Tensor Tensor::to(Device d) const { return d == device() ? *this : copy_as(*this, d, dtype()); }
-Tensor Tensor::to(DType dt) const { return dt == dtype() ? *this : copy_as(*this, device(), dt); }
+Tensor Tensor::contiguous() const {
+    return is_contiguous() ? *this : clone();
+}
+Tensor Tensor::clone() const {
+    return copy_as(*this, device(), dtype());
+}
+Tensor Tensor::to(Device d) const {
+    return d == device() ? *this : copy_as(*this, d, dtype());
+}
+Tensor Tensor::to(DType dt) const {
+    return dt == dtype() ? *this : copy_as(*this, device(), dt);
+}
 
 Tensor Tensor::detach() const {
     auto impl = std::make_shared<TensorImpl>();
@@ -190,7 +207,9 @@ Tensor& Tensor::fill_(double value) {
     return *this;
 }
 
-Tensor& Tensor::zero_() { return fill_(0.0); }
+Tensor& Tensor::zero_() {
+    return fill_(0.0);
+}
 
 // ---------------------------------------------------------------- autograd
 
@@ -200,8 +219,10 @@ bool Tensor::requires_grad() const {
 }
 
 Tensor& Tensor::set_requires_grad(bool on) {
-    MDQ_CHECK(!on || is_floating(dtype()), "set_requires_grad: only floating tensors can require "
-              "grad, not ", str());
+    MDQ_CHECK(!on || is_floating(dtype()),
+              "set_requires_grad: only floating tensors can require "
+              "grad, not ",
+              str());
     MDQ_CHECK(is_leaf(), "set_requires_grad: ", str(), " is the output of ", grad_fn()->name(),
               "; only leaf tensors can change requires_grad (use detach())");
     if (!impl().autograd) impl().autograd = std::make_unique<AutogradMeta>();
@@ -230,7 +251,9 @@ std::shared_ptr<Node> Tensor::grad_fn() const {
     return a ? a->grad_fn : nullptr;
 }
 
-bool Tensor::is_leaf() const { return grad_fn() == nullptr; }
+bool Tensor::is_leaf() const {
+    return grad_fn() == nullptr;
+}
 
 void Tensor::backward(const Tensor& grad, bool retain_graph) const {
     run_backward({*this}, {grad}, retain_graph);

@@ -22,7 +22,7 @@ struct AutogradMeta;
 struct TensorImpl {
     std::shared_ptr<Storage> storage;
     Shape shape;
-    Shape strides;  // in elements
+    Shape strides;       // in elements
     int64_t offset = 0;  // in elements
     DType dtype = DType::F32;
     std::unique_ptr<AutogradMeta> autograd;
@@ -31,13 +31,15 @@ struct TensorImpl {
 };
 
 class Tensor {
-public:
+  public:
     Tensor() = default;
     explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
 
     // ------------------------------------------------------------ creation
-    static Tensor empty(const Shape& shape, DType dtype = DType::F32, Device device = Device::cpu());
-    static Tensor zeros(const Shape& shape, DType dtype = DType::F32, Device device = Device::cpu());
+    static Tensor empty(const Shape& shape, DType dtype = DType::F32,
+                        Device device = Device::cpu());
+    static Tensor zeros(const Shape& shape, DType dtype = DType::F32,
+                        Device device = Device::cpu());
     static Tensor ones(const Shape& shape, DType dtype = DType::F32, Device device = Device::cpu());
     static Tensor full(const Shape& shape, double value, DType dtype = DType::F32,
                        Device device = Device::cpu());
@@ -47,15 +49,15 @@ public:
     static Tensor from_vector(const std::vector<T>& v, const Shape& shape,
                               Device device = Device::cpu());
     // A tensor over existing storage (shares it).
-    static Tensor view_of(std::shared_ptr<Storage> storage, const Shape& shape, const Shape& strides,
-                          int64_t offset, DType dtype);
+    static Tensor view_of(std::shared_ptr<Storage> storage, const Shape& shape,
+                          const Shape& strides, int64_t offset, DType dtype);
 
     // ------------------------------------------------------------ metadata
     bool defined() const { return impl_ != nullptr; }
     const Shape& shape() const { return impl().shape; }
     const Shape& strides() const { return impl().strides; }
     int64_t dim() const { return static_cast<int64_t>(impl().shape.size()); }
-    int64_t size(int64_t d) const;    // negative d counts from the end
+    int64_t size(int64_t d) const;  // negative d counts from the end
     int64_t stride(int64_t d) const;
     int64_t offset() const { return impl().offset; }
     int64_t numel() const { return mdq::numel(impl().shape); }
@@ -97,11 +99,11 @@ public:
     Tensor flatten(int64_t start = 0, int64_t end = -1) const;
 
     // ------------------------------------------------------------ copies
-    Tensor contiguous() const;            // self when already contiguous
-    Tensor clone() const;                 // always a new contiguous copy (differentiable)
-    Tensor to(Device device) const;       // differentiable; self when already there
-    Tensor to(DType dtype) const;         // differentiable cast; self when already that dtype
-    Tensor detach() const;                // same data, no history, no grad
+    Tensor contiguous() const;       // self when already contiguous
+    Tensor clone() const;            // always a new contiguous copy (differentiable)
+    Tensor to(Device device) const;  // differentiable; self when already there
+    Tensor to(DType dtype) const;    // differentiable cast; self when already that dtype
+    Tensor detach() const;           // same data, no history, no grad
     // In-place, not recorded by autograd: copies src (same shape; any device/dtype) into self.
     Tensor& copy_(const Tensor& src);
     Tensor& fill_(double value);
@@ -110,8 +112,8 @@ public:
     // ------------------------------------------------------------ autograd
     bool requires_grad() const;
     Tensor& set_requires_grad(bool on);
-    Tensor grad() const;              // undefined until a backward pass reaches this tensor
-    void set_grad(const Tensor& g);   // g undefined clears it
+    Tensor grad() const;             // undefined until a backward pass reaches this tensor
+    void set_grad(const Tensor& g);  // g undefined clears it
     std::shared_ptr<Node> grad_fn() const;
     bool is_leaf() const;
     void retain_grad();
@@ -122,7 +124,7 @@ public:
     const std::shared_ptr<TensorImpl>& impl_shared() const { return impl_; }
     bool is_same(const Tensor& o) const { return impl_ == o.impl_; }
 
-private:
+  private:
     TensorImpl& impl() const {
         MDQ_CHECK(impl_ != nullptr, "operation on an undefined tensor");
         return *impl_;

@@ -17,27 +17,27 @@ Tensor make_view(const Tensor& base, const Shape& shape, const Shape& strides, i
 }
 
 class ReshapeBackward final : public Node {
-public:
+  public:
     explicit ReshapeBackward(Shape in) : in_(std::move(in)) {}
     const char* name() const override { return "ReshapeBackward"; }
     std::vector<Tensor> apply(std::vector<Tensor>&& g) override { return {g[0].reshape(in_)}; }
 
-private:
+  private:
     Shape in_;
 };
 
 class PermuteBackward final : public Node {
-public:
+  public:
     explicit PermuteBackward(std::vector<int64_t> inverse) : inverse_(std::move(inverse)) {}
     const char* name() const override { return "PermuteBackward"; }
     std::vector<Tensor> apply(std::vector<Tensor>&& g) override { return {g[0].permute(inverse_)}; }
 
-private:
+  private:
     std::vector<int64_t> inverse_;
 };
 
 class SliceBackward final : public Node {
-public:
+  public:
     SliceBackward(Shape in, int64_t dim, int64_t start, int64_t end, int64_t step)
         : in_(std::move(in)), dim_(dim), start_(start), end_(end), step_(step) {}
     const char* name() const override { return "SliceBackward"; }
@@ -47,18 +47,18 @@ public:
         return {full};
     }
 
-private:
+  private:
     Shape in_;
     int64_t dim_, start_, end_, step_;
 };
 
 class ExpandBackward final : public Node {
-public:
+  public:
     explicit ExpandBackward(Shape in) : in_(std::move(in)) {}
     const char* name() const override { return "ExpandBackward"; }
     std::vector<Tensor> apply(std::vector<Tensor>&& g) override { return {sum_to(g[0], in_)}; }
 
-private:
+  private:
     Shape in_;
 };
 
@@ -72,7 +72,8 @@ std::optional<Shape> view_strides(const Shape& old_shape, const Shape& old_strid
     int64_t tensor_numel = 1, view_numel = 1;
     for (int64_t d = static_cast<int64_t>(old_shape.size()) - 1; d >= 0; --d) {
         tensor_numel *= old_shape[d];
-        if (d == 0 || (old_shape[d - 1] != 1 && old_strides[d - 1] != tensor_numel * chunk_base_stride)) {
+        if (d == 0 ||
+            (old_shape[d - 1] != 1 && old_strides[d - 1] != tensor_numel * chunk_base_stride)) {
             while (view_d >= 0 && (view_numel < tensor_numel || shape[view_d] == 1)) {
                 strides[view_d] = view_numel * chunk_base_stride;
                 view_numel *= shape[view_d];
@@ -103,8 +104,8 @@ Shape infer_shape(const Shape& requested, int64_t n, const char* op) {
         }
     }
     if (infer >= 0) {
-        MDQ_CHECK(known > 0 && n % known == 0, op, ": cannot infer -1 in ", requested, " for ",
-                  n, " elements");
+        MDQ_CHECK(known > 0 && n % known == 0, op, ": cannot infer -1 in ", requested, " for ", n,
+                  " elements");
         shape[infer] = n / known;
     }
     MDQ_CHECK(mdq::numel(shape) == n, op, ": shape ", requested, " is invalid for ", n,
@@ -141,7 +142,8 @@ Tensor Tensor::flatten(int64_t start, int64_t end) const {
     MDQ_CHECK(start <= end, "flatten: start dim ", start, " after end dim ", end);
     Shape s(shape().begin(), shape().begin() + start);
     int64_t n = 1;
-    for (int64_t d = start; d <= end; ++d) n *= shape()[d];
+    for (int64_t d = start; d <= end; ++d)
+        n *= shape()[d];
     s.push_back(n);
     s.insert(s.end(), shape().begin() + end + 1, shape().end());
     return reshape(s);

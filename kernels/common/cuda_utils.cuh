@@ -14,7 +14,9 @@ namespace mdq::cuda {
 inline cudaStream_t stream_for(Device d) {
     return static_cast<cudaStream_t>(current_stream(d).handle());
 }
-inline cudaStream_t stream_for(const Tensor& t) { return stream_for(t.device()); }
+inline cudaStream_t stream_for(const Tensor& t) {
+    return stream_for(t.device());
+}
 
 int sm_count(int device);
 

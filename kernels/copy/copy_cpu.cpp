@@ -3,6 +3,8 @@
 
 namespace mdq::cpu {
 
-void copy_cast(const Tensor& dst, const Tensor& src) { launch_copy_cast<Runner>(dst, src); }
+void copy_cast(const Tensor& dst, const Tensor& src) {
+    launch_copy_cast<Runner>(dst, src);
+}
 
 }  // namespace mdq::cpu

@@ -3,7 +3,9 @@
 
 namespace mdq::cuda {
 
-void copy_cast(const Tensor& dst, const Tensor& src) { launch_copy_cast<Runner>(dst, src); }
+void copy_cast(const Tensor& dst, const Tensor& src) {
+    launch_copy_cast<Runner>(dst, src);
+}
 
 void transfer(void* dst, Device dst_device, const void* src, Device src_device, size_t nbytes) {
     if (nbytes == 0) return;
@@ -14,7 +16,8 @@ void transfer(void* dst, Device dst_device, const void* src, Device src_device, 
         } else {
             // Order after pending work on the source device, then copy on the destination's stream.
             CHECK_CUDA(cudaStreamSynchronize(stream_for(src_device)));
-            CHECK_CUDA(cudaMemcpyPeerAsync(dst, dst_device.index, src, src_device.index, nbytes, s));
+            CHECK_CUDA(
+                cudaMemcpyPeerAsync(dst, dst_device.index, src, src_device.index, nbytes, s));
         }
         return;
     }

@@ -12,8 +12,9 @@ void launch_copy_cast(const Tensor& dst, const Tensor& src) {
     MDQ_DISPATCH_ALL(src.dtype(), "copy", [&] {
         using In = scalar_t;
         MDQ_DISPATCH_ALL(dst.dtype(), "copy", [&] {
-            Runner::run(plan_elementwise<scalar_t, In, 1>(math::IdentityFn<acc_t<In>>{}, dst, {src}),
-                        dst.device());
+            Runner::run(
+                plan_elementwise<scalar_t, In, 1>(math::IdentityFn<acc_t<In>>{}, dst, {src}),
+                dst.device());
         });
     });
 }

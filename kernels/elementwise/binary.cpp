@@ -9,24 +9,36 @@ namespace mdq {
 
 const char* binary_op_name(BinaryOp op) {
     switch (op) {
-        case BinaryOp::Add: return "add";
-        case BinaryOp::Sub: return "sub";
-        case BinaryOp::Mul: return "mul";
-        case BinaryOp::Div: return "div";
-        case BinaryOp::Maximum: return "maximum";
-        case BinaryOp::Minimum: return "minimum";
+        case BinaryOp::Add:
+            return "add";
+        case BinaryOp::Sub:
+            return "sub";
+        case BinaryOp::Mul:
+            return "mul";
+        case BinaryOp::Div:
+            return "div";
+        case BinaryOp::Maximum:
+            return "maximum";
+        case BinaryOp::Minimum:
+            return "minimum";
     }
     return "binary";
 }
 
 const char* compare_op_name(CompareOp op) {
     switch (op) {
-        case CompareOp::Eq: return "eq";
-        case CompareOp::Ne: return "ne";
-        case CompareOp::Lt: return "lt";
-        case CompareOp::Le: return "le";
-        case CompareOp::Gt: return "gt";
-        case CompareOp::Ge: return "ge";
+        case CompareOp::Eq:
+            return "eq";
+        case CompareOp::Ne:
+            return "ne";
+        case CompareOp::Lt:
+            return "lt";
+        case CompareOp::Le:
+            return "le";
+        case CompareOp::Gt:
+            return "gt";
+        case CompareOp::Ge:
+            return "ge";
     }
     return "compare";
 }
@@ -49,7 +61,7 @@ void check_out(const char* name, const Tensor& a, const Tensor& b, const Tensor&
 }
 
 class BinaryBackward final : public Node {
-public:
+  public:
     BinaryBackward(BinaryOp op, const Tensor& a, const Tensor& b, double alpha)
         : op_(op), alpha_(alpha), a_shape_(a.shape()), b_shape_(b.shape()) {
         if (op != BinaryOp::Add && op != BinaryOp::Sub) {
@@ -82,7 +94,7 @@ public:
         released = op_ != BinaryOp::Add && op_ != BinaryOp::Sub;
     }
 
-private:
+  private:
     BinaryOp op_;
     double alpha_;
     Shape a_shape_, b_shape_;
@@ -90,7 +102,7 @@ private:
 };
 
 class WhereBackward final : public Node {
-public:
+  public:
     WhereBackward(Tensor cond, Shape a_shape, Shape b_shape)
         : cond_(std::move(cond)), a_shape_(std::move(a_shape)), b_shape_(std::move(b_shape)) {}
     const char* name() const override { return "where"; }
@@ -106,7 +118,7 @@ public:
         released = true;
     }
 
-private:
+  private:
     Tensor cond_;
     Shape a_shape_, b_shape_;
 };
@@ -162,9 +174,10 @@ void where_into(const Tensor& cond, const Tensor& a, const Tensor& b, const Tens
     check_pair("where", a, b);
     check_pair("where", a, cond);
     check_pair("where", a, out);
-    const Shape s = broadcast_shapes(cond.shape(), broadcast_shapes(a.shape(), b.shape(), "where"),
-                                     "where");
-    MDQ_CHECK(out.shape() == s, "where: output shape ", out.shape(), " but inputs broadcast to ", s);
+    const Shape s =
+        broadcast_shapes(cond.shape(), broadcast_shapes(a.shape(), b.shape(), "where"), "where");
+    MDQ_CHECK(out.shape() == s, "where: output shape ", out.shape(), " but inputs broadcast to ",
+              s);
     if (a.is_cuda()) {
         MDQ_ON_CUDA("where", cuda::where(cond, a, b, out));
         return;
@@ -194,27 +207,51 @@ Tensor compare_op(CompareOp op, const Tensor& a, const Tensor& b) {
 }
 }  // namespace
 
-Tensor add(const Tensor& a, const Tensor& b, double alpha) { return binary(BinaryOp::Add, a, b, alpha); }
-Tensor sub(const Tensor& a, const Tensor& b, double alpha) { return binary(BinaryOp::Sub, a, b, alpha); }
-Tensor mul(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Mul, a, b, 1.0); }
-Tensor div(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Div, a, b, 1.0); }
-Tensor maximum(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Maximum, a, b, 1.0); }
-Tensor minimum(const Tensor& a, const Tensor& b) { return binary(BinaryOp::Minimum, a, b, 1.0); }
+Tensor add(const Tensor& a, const Tensor& b, double alpha) {
+    return binary(BinaryOp::Add, a, b, alpha);
+}
+Tensor sub(const Tensor& a, const Tensor& b, double alpha) {
+    return binary(BinaryOp::Sub, a, b, alpha);
+}
+Tensor mul(const Tensor& a, const Tensor& b) {
+    return binary(BinaryOp::Mul, a, b, 1.0);
+}
+Tensor div(const Tensor& a, const Tensor& b) {
+    return binary(BinaryOp::Div, a, b, 1.0);
+}
+Tensor maximum(const Tensor& a, const Tensor& b) {
+    return binary(BinaryOp::Maximum, a, b, 1.0);
+}
+Tensor minimum(const Tensor& a, const Tensor& b) {
+    return binary(BinaryOp::Minimum, a, b, 1.0);
+}
 
-Tensor eq(const Tensor& a, const Tensor& b) { return compare_op(CompareOp::Eq, a, b); }
-Tensor ne(const Tensor& a, const Tensor& b) { return compare_op(CompareOp::Ne, a, b); }
-Tensor lt(const Tensor& a, const Tensor& b) { return compare_op(CompareOp::Lt, a, b); }
-Tensor le(const Tensor& a, const Tensor& b) { return compare_op(CompareOp::Le, a, b); }
-Tensor gt(const Tensor& a, const Tensor& b) { return compare_op(CompareOp::Gt, a, b); }
-Tensor ge(const Tensor& a, const Tensor& b) { return compare_op(CompareOp::Ge, a, b); }
+Tensor eq(const Tensor& a, const Tensor& b) {
+    return compare_op(CompareOp::Eq, a, b);
+}
+Tensor ne(const Tensor& a, const Tensor& b) {
+    return compare_op(CompareOp::Ne, a, b);
+}
+Tensor lt(const Tensor& a, const Tensor& b) {
+    return compare_op(CompareOp::Lt, a, b);
+}
+Tensor le(const Tensor& a, const Tensor& b) {
+    return compare_op(CompareOp::Le, a, b);
+}
+Tensor gt(const Tensor& a, const Tensor& b) {
+    return compare_op(CompareOp::Gt, a, b);
+}
+Tensor ge(const Tensor& a, const Tensor& b) {
+    return compare_op(CompareOp::Ge, a, b);
+}
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
     check_defined("where", cond);
     check_pair("where", a, b);
     check_same_device("where", cond, a);
     MDQ_CHECK(cond.dtype() == DType::U8, "where: condition must be u8, got ", cond.str());
-    const Shape s = broadcast_shapes(cond.shape(), broadcast_shapes(a.shape(), b.shape(), "where"),
-                                     "where");
+    const Shape s =
+        broadcast_shapes(cond.shape(), broadcast_shapes(a.shape(), b.shape(), "where"), "where");
     const Tensor c = cond.to(a.dtype());
     Tensor out = Tensor::empty(s, a.dtype(), a.device());
     where_into(c, a, b, out);
@@ -231,18 +268,44 @@ void add_(const Tensor& dst, const Tensor& src, double alpha) {
 
 // ---------------------------------------------------------------- operators
 
-Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
-Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
-Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
-Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
-Tensor operator-(const Tensor& a) { return neg(a); }
-Tensor operator+(const Tensor& a, double s) { return add_scalar(a, s); }
-Tensor operator+(double s, const Tensor& a) { return add_scalar(a, s); }
-Tensor operator-(const Tensor& a, double s) { return add_scalar(a, -s); }
-Tensor operator-(double s, const Tensor& a) { return add_scalar(neg(a), s); }
-Tensor operator*(const Tensor& a, double s) { return mul_scalar(a, s); }
-Tensor operator*(double s, const Tensor& a) { return mul_scalar(a, s); }
-Tensor operator/(const Tensor& a, double s) { return mul_scalar(a, 1.0 / s); }
-Tensor operator/(double s, const Tensor& a) { return rdiv_scalar(s, a); }
+Tensor operator+(const Tensor& a, const Tensor& b) {
+    return add(a, b);
+}
+Tensor operator-(const Tensor& a, const Tensor& b) {
+    return sub(a, b);
+}
+Tensor operator*(const Tensor& a, const Tensor& b) {
+    return mul(a, b);
+}
+Tensor operator/(const Tensor& a, const Tensor& b) {
+    return div(a, b);
+}
+Tensor operator-(const Tensor& a) {
+    return neg(a);
+}
+Tensor operator+(const Tensor& a, double s) {
+    return add_scalar(a, s);
+}
+Tensor operator+(double s, const Tensor& a) {
+    return add_scalar(a, s);
+}
+Tensor operator-(const Tensor& a, double s) {
+    return add_scalar(a, -s);
+}
+Tensor operator-(double s, const Tensor& a) {
+    return add_scalar(neg(a), s);
+}
+Tensor operator*(const Tensor& a, double s) {
+    return mul_scalar(a, s);
+}
+Tensor operator*(double s, const Tensor& a) {
+    return mul_scalar(a, s);
+}
+Tensor operator/(const Tensor& a, double s) {
+    return mul_scalar(a, 1.0 / s);
+}
+Tensor operator/(double s, const Tensor& a) {
+    return rdiv_scalar(s, a);
+}
 
 }  // namespace mdq

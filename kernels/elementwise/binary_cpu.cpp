@@ -3,7 +3,8 @@
 
 namespace mdq::cpu {
 
-void binary_forward(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out, double alpha) {
+void binary_forward(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out,
+                    double alpha) {
     launch_binary_forward<Runner>(op, a, b, out, alpha);
 }
 

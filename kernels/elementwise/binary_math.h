@@ -20,12 +20,18 @@ namespace math {
 template <class A>
 MDQ_HD A binary_forward(BinaryOp op, A a, A b, A alpha) {
     switch (op) {
-        case BinaryOp::Add: return a + alpha * b;
-        case BinaryOp::Sub: return a - alpha * b;
-        case BinaryOp::Mul: return a * b;
-        case BinaryOp::Div: return a / b;
-        case BinaryOp::Maximum: return a > b ? a : b;
-        case BinaryOp::Minimum: return a < b ? a : b;
+        case BinaryOp::Add:
+            return a + alpha * b;
+        case BinaryOp::Sub:
+            return a - alpha * b;
+        case BinaryOp::Mul:
+            return a * b;
+        case BinaryOp::Div:
+            return a / b;
+        case BinaryOp::Maximum:
+            return a > b ? a : b;
+        case BinaryOp::Minimum:
+            return a < b ? a : b;
     }
     return a;
 }
@@ -34,10 +40,14 @@ MDQ_HD A binary_forward(BinaryOp op, A a, A b, A alpha) {
 template <class A>
 MDQ_HD A binary_grad(BinaryOp op, int which, A a, A b, A dy) {
     switch (op) {
-        case BinaryOp::Add: return dy;
-        case BinaryOp::Sub: return which == 0 ? dy : -dy;
-        case BinaryOp::Mul: return which == 0 ? dy * b : dy * a;
-        case BinaryOp::Div: return which == 0 ? dy / b : -dy * a / (b * b);
+        case BinaryOp::Add:
+            return dy;
+        case BinaryOp::Sub:
+            return which == 0 ? dy : -dy;
+        case BinaryOp::Mul:
+            return which == 0 ? dy * b : dy * a;
+        case BinaryOp::Div:
+            return which == 0 ? dy / b : -dy * a / (b * b);
         case BinaryOp::Maximum:
         case BinaryOp::Minimum: {
             if (a == b) return dy / A(2);
@@ -51,12 +61,18 @@ MDQ_HD A binary_grad(BinaryOp op, int which, A a, A b, A dy) {
 template <class A>
 MDQ_HD bool compare(CompareOp op, A a, A b) {
     switch (op) {
-        case CompareOp::Eq: return a == b;
-        case CompareOp::Ne: return a != b;
-        case CompareOp::Lt: return a < b;
-        case CompareOp::Le: return a <= b;
-        case CompareOp::Gt: return a > b;
-        case CompareOp::Ge: return a >= b;
+        case CompareOp::Eq:
+            return a == b;
+        case CompareOp::Ne:
+            return a != b;
+        case CompareOp::Lt:
+            return a < b;
+        case CompareOp::Le:
+            return a <= b;
+        case CompareOp::Gt:
+            return a > b;
+        case CompareOp::Ge:
+            return a >= b;
     }
     return false;
 }

@@ -85,7 +85,8 @@ MDQ_HD void grid_body(const GridPos& p, const Elementwise<Out, In, NIN, F>& e, i
             int64_t off[NIN + 1];
             e.calc.get(i, off);
             A v[NIN];
-            for (int a = 0; a < NIN; ++a) v[a] = static_cast<A>(e.in[a][off[a + 1]]);
+            for (int a = 0; a < NIN; ++a)
+                v[a] = static_cast<A>(e.in[a][off[a + 1]]);
             e.out[off[0]] = static_cast<Out>(e.f(v));
         }
         return;
@@ -120,7 +121,8 @@ MDQ_HD void grid_body(const GridPos& p, const Elementwise<Out, In, NIN, F>& e, i
     }
     for (int64_t i = tail + tid; i < end; i += nth) {
         A v[NIN];
-        for (int a = 0; a < NIN; ++a) v[a] = static_cast<A>(e.in[a][i]);
+        for (int a = 0; a < NIN; ++a)
+            v[a] = static_cast<A>(e.in[a][i]);
         e.out[i] = static_cast<Out>(e.f(v));
     }
 }

@@ -12,19 +12,23 @@ OffsetCalc<N> make_offset_calc(const Shape& shape, const std::array<Shape, N>& s
     for (size_t d = 0; d < shape.size(); ++d) {
         if (shape[d] == 1) continue;
         sizes.push_back(shape[d]);
-        for (int a = 0; a < N; ++a) st[a].push_back(strides[a][d]);
+        for (int a = 0; a < N; ++a)
+            st[a].push_back(strides[a][d]);
     }
     Shape msizes;
     std::array<Shape, N> mst;
     for (size_t d = 0; d < sizes.size(); ++d) {
         bool merge = !msizes.empty();
-        for (int a = 0; a < N && merge; ++a) merge = mst[a].back() == st[a][d] * sizes[d];
+        for (int a = 0; a < N && merge; ++a)
+            merge = mst[a].back() == st[a][d] * sizes[d];
         if (merge) {
             msizes.back() *= sizes[d];
-            for (int a = 0; a < N; ++a) mst[a].back() = st[a][d];
+            for (int a = 0; a < N; ++a)
+                mst[a].back() = st[a][d];
         } else {
             msizes.push_back(sizes[d]);
-            for (int a = 0; a < N; ++a) mst[a].push_back(st[a][d]);
+            for (int a = 0; a < N; ++a)
+                mst[a].push_back(st[a][d]);
         }
     }
     MDQ_CHECK(static_cast<int>(msizes.size()) <= kMaxDims, "elementwise: shape ", shape,
@@ -33,7 +37,8 @@ OffsetCalc<N> make_offset_calc(const Shape& shape, const std::array<Shape, N>& s
     c.ndim = static_cast<int>(msizes.size());
     for (int d = 0; d < c.ndim; ++d) {
         c.sizes[d] = msizes[d];
-        for (int a = 0; a < N; ++a) c.strides[a][d] = mst[a][d];
+        for (int a = 0; a < N; ++a)
+            c.strides[a][d] = mst[a][d];
     }
     return c;
 }

@@ -19,11 +19,13 @@ struct OffsetCalc {
     int64_t strides[N][kMaxDims] = {};
 
     MDQ_HD void get(int64_t linear, int64_t* off) const {
-        for (int a = 0; a < N; ++a) off[a] = 0;
+        for (int a = 0; a < N; ++a)
+            off[a] = 0;
         for (int d = ndim - 1; d >= 0; --d) {
             const int64_t idx = linear % sizes[d];
             linear /= sizes[d];
-            for (int a = 0; a < N; ++a) off[a] += idx * strides[a][d];
+            for (int a = 0; a < N; ++a)
+                off[a] += idx * strides[a][d];
         }
     }
 };

@@ -7,21 +7,36 @@ namespace mdq {
 
 const char* unary_op_name(UnaryOp op) {
     switch (op) {
-        case UnaryOp::Neg: return "neg";
-        case UnaryOp::Abs: return "abs";
-        case UnaryOp::Exp: return "exp";
-        case UnaryOp::Log: return "log";
-        case UnaryOp::Sqrt: return "sqrt";
-        case UnaryOp::Tanh: return "tanh";
-        case UnaryOp::Sigmoid: return "sigmoid";
-        case UnaryOp::Relu: return "relu";
-        case UnaryOp::Relu6: return "relu6";
-        case UnaryOp::Sign: return "sign";
-        case UnaryOp::Pow: return "pow";
-        case UnaryOp::Clamp: return "clamp";
-        case UnaryOp::AddScalar: return "add_scalar";
-        case UnaryOp::MulScalar: return "mul_scalar";
-        case UnaryOp::RDivScalar: return "rdiv_scalar";
+        case UnaryOp::Neg:
+            return "neg";
+        case UnaryOp::Abs:
+            return "abs";
+        case UnaryOp::Exp:
+            return "exp";
+        case UnaryOp::Log:
+            return "log";
+        case UnaryOp::Sqrt:
+            return "sqrt";
+        case UnaryOp::Tanh:
+            return "tanh";
+        case UnaryOp::Sigmoid:
+            return "sigmoid";
+        case UnaryOp::Relu:
+            return "relu";
+        case UnaryOp::Relu6:
+            return "relu6";
+        case UnaryOp::Sign:
+            return "sign";
+        case UnaryOp::Pow:
+            return "pow";
+        case UnaryOp::Clamp:
+            return "clamp";
+        case UnaryOp::AddScalar:
+            return "add_scalar";
+        case UnaryOp::MulScalar:
+            return "mul_scalar";
+        case UnaryOp::RDivScalar:
+            return "rdiv_scalar";
     }
     return "unary";
 }
@@ -40,7 +55,7 @@ void check_unary_args(const char* name, const Tensor& x, const Tensor& out) {
 
 // Saves x (and y when the derivative reads it) and recomputes nothing in backward.
 class UnaryBackward final : public Node {
-public:
+  public:
     UnaryBackward(UnaryOp op, Tensor x, Tensor y, double a, double b)
         : op_(op), x_(std::move(x)), y_(std::move(y)), a_(a), b_(b) {}
     const char* name() const override { return unary_op_name(op_); }
@@ -55,7 +70,7 @@ public:
         released = true;
     }
 
-private:
+  private:
     UnaryOp op_;
     Tensor x_, y_;
     double a_, b_;
@@ -96,23 +111,51 @@ Tensor unary(UnaryOp op, const Tensor& x, double a, double b) {
     return y;
 }
 
-Tensor neg(const Tensor& x) { return unary(UnaryOp::Neg, x); }
-Tensor abs(const Tensor& x) { return unary(UnaryOp::Abs, x); }
-Tensor exp(const Tensor& x) { return unary(UnaryOp::Exp, x); }
-Tensor log(const Tensor& x) { return unary(UnaryOp::Log, x); }
-Tensor sqrt(const Tensor& x) { return unary(UnaryOp::Sqrt, x); }
-Tensor tanh(const Tensor& x) { return unary(UnaryOp::Tanh, x); }
-Tensor sigmoid(const Tensor& x) { return unary(UnaryOp::Sigmoid, x); }
-Tensor relu(const Tensor& x) { return unary(UnaryOp::Relu, x); }
-Tensor relu6(const Tensor& x) { return unary(UnaryOp::Relu6, x); }
-Tensor sign(const Tensor& x) { return unary(UnaryOp::Sign, x); }
-Tensor pow(const Tensor& x, double exponent) { return unary(UnaryOp::Pow, x, exponent); }
+Tensor neg(const Tensor& x) {
+    return unary(UnaryOp::Neg, x);
+}
+Tensor abs(const Tensor& x) {
+    return unary(UnaryOp::Abs, x);
+}
+Tensor exp(const Tensor& x) {
+    return unary(UnaryOp::Exp, x);
+}
+Tensor log(const Tensor& x) {
+    return unary(UnaryOp::Log, x);
+}
+Tensor sqrt(const Tensor& x) {
+    return unary(UnaryOp::Sqrt, x);
+}
+Tensor tanh(const Tensor& x) {
+    return unary(UnaryOp::Tanh, x);
+}
+Tensor sigmoid(const Tensor& x) {
+    return unary(UnaryOp::Sigmoid, x);
+}
+Tensor relu(const Tensor& x) {
+    return unary(UnaryOp::Relu, x);
+}
+Tensor relu6(const Tensor& x) {
+    return unary(UnaryOp::Relu6, x);
+}
+Tensor sign(const Tensor& x) {
+    return unary(UnaryOp::Sign, x);
+}
+Tensor pow(const Tensor& x, double exponent) {
+    return unary(UnaryOp::Pow, x, exponent);
+}
 Tensor clamp(const Tensor& x, double lo, double hi) {
     MDQ_CHECK(lo <= hi, "clamp: lower bound ", lo, " above upper bound ", hi);
     return unary(UnaryOp::Clamp, x, lo, hi);
 }
-Tensor add_scalar(const Tensor& x, double a) { return unary(UnaryOp::AddScalar, x, a); }
-Tensor mul_scalar(const Tensor& x, double a) { return unary(UnaryOp::MulScalar, x, a); }
-Tensor rdiv_scalar(double a, const Tensor& x) { return unary(UnaryOp::RDivScalar, x, a); }
+Tensor add_scalar(const Tensor& x, double a) {
+    return unary(UnaryOp::AddScalar, x, a);
+}
+Tensor mul_scalar(const Tensor& x, double a) {
+    return unary(UnaryOp::MulScalar, x, a);
+}
+Tensor rdiv_scalar(double a, const Tensor& x) {
+    return unary(UnaryOp::RDivScalar, x, a);
+}
 
 }  // namespace mdq

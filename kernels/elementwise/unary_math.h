@@ -33,26 +33,40 @@ namespace math {
 template <class A>
 MDQ_HD A unary_forward(UnaryOp op, A x, A a, A b) {
     switch (op) {
-        case UnaryOp::Neg: return -x;
-        case UnaryOp::Abs: return m_abs(x);
-        case UnaryOp::Exp: return m_exp(x);
-        case UnaryOp::Log: return m_log(x);
-        case UnaryOp::Sqrt: return m_sqrt(x);
-        case UnaryOp::Tanh: return m_tanh(x);
+        case UnaryOp::Neg:
+            return -x;
+        case UnaryOp::Abs:
+            return m_abs(x);
+        case UnaryOp::Exp:
+            return m_exp(x);
+        case UnaryOp::Log:
+            return m_log(x);
+        case UnaryOp::Sqrt:
+            return m_sqrt(x);
+        case UnaryOp::Tanh:
+            return m_tanh(x);
         case UnaryOp::Sigmoid: {
             // Stable on both sides: exp never overflows.
             if (x >= A(0)) return A(1) / (A(1) + m_exp(-x));
             const A e = m_exp(x);
             return e / (A(1) + e);
         }
-        case UnaryOp::Relu: return x > A(0) ? x : A(0);
-        case UnaryOp::Relu6: return x > A(0) ? (x < A(6) ? x : A(6)) : A(0);
-        case UnaryOp::Sign: return x > A(0) ? A(1) : (x < A(0) ? A(-1) : A(0));
-        case UnaryOp::Pow: return m_pow(x, a);
-        case UnaryOp::Clamp: return x < a ? a : (x > b ? b : x);
-        case UnaryOp::AddScalar: return x + a;
-        case UnaryOp::MulScalar: return x * a;
-        case UnaryOp::RDivScalar: return a / x;
+        case UnaryOp::Relu:
+            return x > A(0) ? x : A(0);
+        case UnaryOp::Relu6:
+            return x > A(0) ? (x < A(6) ? x : A(6)) : A(0);
+        case UnaryOp::Sign:
+            return x > A(0) ? A(1) : (x < A(0) ? A(-1) : A(0));
+        case UnaryOp::Pow:
+            return m_pow(x, a);
+        case UnaryOp::Clamp:
+            return x < a ? a : (x > b ? b : x);
+        case UnaryOp::AddScalar:
+            return x + a;
+        case UnaryOp::MulScalar:
+            return x * a;
+        case UnaryOp::RDivScalar:
+            return a / x;
     }
     return x;
 }
@@ -61,21 +75,36 @@ MDQ_HD A unary_forward(UnaryOp op, A x, A a, A b) {
 template <class A>
 MDQ_HD A unary_backward(UnaryOp op, A x, A y, A dy, A a, A b) {
     switch (op) {
-        case UnaryOp::Neg: return -dy;
-        case UnaryOp::Abs: return x > A(0) ? dy : (x < A(0) ? -dy : A(0));
-        case UnaryOp::Exp: return dy * y;
-        case UnaryOp::Log: return dy / x;
-        case UnaryOp::Sqrt: return dy / (A(2) * y);
-        case UnaryOp::Tanh: return dy * (A(1) - y * y);
-        case UnaryOp::Sigmoid: return dy * y * (A(1) - y);
-        case UnaryOp::Relu: return x > A(0) ? dy : A(0);
-        case UnaryOp::Relu6: return (x > A(0) && x < A(6)) ? dy : A(0);
-        case UnaryOp::Sign: return A(0);
-        case UnaryOp::Pow: return a == A(0) ? A(0) : dy * a * m_pow(x, a - A(1));
-        case UnaryOp::Clamp: return (x >= a && x <= b) ? dy : A(0);
-        case UnaryOp::AddScalar: return dy;
-        case UnaryOp::MulScalar: return dy * a;
-        case UnaryOp::RDivScalar: return -dy * a / (x * x);
+        case UnaryOp::Neg:
+            return -dy;
+        case UnaryOp::Abs:
+            return x > A(0) ? dy : (x < A(0) ? -dy : A(0));
+        case UnaryOp::Exp:
+            return dy * y;
+        case UnaryOp::Log:
+            return dy / x;
+        case UnaryOp::Sqrt:
+            return dy / (A(2) * y);
+        case UnaryOp::Tanh:
+            return dy * (A(1) - y * y);
+        case UnaryOp::Sigmoid:
+            return dy * y * (A(1) - y);
+        case UnaryOp::Relu:
+            return x > A(0) ? dy : A(0);
+        case UnaryOp::Relu6:
+            return (x > A(0) && x < A(6)) ? dy : A(0);
+        case UnaryOp::Sign:
+            return A(0);
+        case UnaryOp::Pow:
+            return a == A(0) ? A(0) : dy * a * m_pow(x, a - A(1));
+        case UnaryOp::Clamp:
+            return (x >= a && x <= b) ? dy : A(0);
+        case UnaryOp::AddScalar:
+            return dy;
+        case UnaryOp::MulScalar:
+            return dy * a;
+        case UnaryOp::RDivScalar:
+            return -dy * a / (x * x);
     }
     return dy;
 }

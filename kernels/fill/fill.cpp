@@ -68,7 +68,8 @@ Tensor arange(int64_t n, DType dtype, Device device) {
     return arange(0.0, static_cast<double>(n), 1.0, dtype, device);
 }
 
-Tensor uniform(const Shape& shape, double lo, double hi, DType dtype, Device device, Generator* gen) {
+Tensor uniform(const Shape& shape, double lo, double hi, DType dtype, Device device,
+               Generator* gen) {
     Tensor t = Tensor::empty(shape, dtype, device);
     uniform_(t, lo, hi, gen);
     return t;

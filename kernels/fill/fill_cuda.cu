@@ -3,6 +3,8 @@
 
 namespace mdq::cuda {
 
-void generate(const Tensor& dst, const GenSpec& spec) { launch_generate<Runner>(dst, spec); }
+void generate(const Tensor& dst, const GenSpec& spec) {
+    launch_generate<Runner>(dst, spec);
+}
 
 }  // namespace mdq::cuda

@@ -25,18 +25,25 @@ void launch_generate(const Tensor& dst, const GenSpec& s) {
         const Device d = dst.device();
         switch (s.kind) {
             case GenKind::Constant:
-                Runner::run(plan_generate<scalar_t>(math::ConstantGen<A>{static_cast<A>(s.a)}, dst), d);
+                Runner::run(plan_generate<scalar_t>(math::ConstantGen<A>{static_cast<A>(s.a)}, dst),
+                            d);
                 break;
             case GenKind::Arange:
                 Runner::run(plan_generate<scalar_t>(math::ArangeGen<A>{s.a, s.b}, dst), d);
                 break;
             case GenKind::Uniform:
-                Runner::run(plan_generate<scalar_t>(math::UniformGen{s.seed, s.stream, s.first_block,
-                                     static_cast<float>(s.a), static_cast<float>(s.b)}, dst), d);
+                Runner::run(plan_generate<scalar_t>(
+                                math::UniformGen{s.seed, s.stream, s.first_block,
+                                                 static_cast<float>(s.a), static_cast<float>(s.b)},
+                                dst),
+                            d);
                 break;
             case GenKind::Normal:
-                Runner::run(plan_generate<scalar_t>(math::NormalGen{s.seed, s.stream, s.first_block,
-                                     static_cast<float>(s.a), static_cast<float>(s.b)}, dst), d);
+                Runner::run(plan_generate<scalar_t>(
+                                math::NormalGen{s.seed, s.stream, s.first_block,
+                                                static_cast<float>(s.a), static_cast<float>(s.b)},
+                                dst),
+                            d);
                 break;
         }
     });

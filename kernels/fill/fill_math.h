@@ -22,7 +22,9 @@ struct ConstantGen {
 template <class A>
 struct ArangeGen {
     double start, step;
-    MDQ_HD A operator()(int64_t i) const { return static_cast<A>(start + step * static_cast<double>(i)); }
+    MDQ_HD A operator()(int64_t i) const {
+        return static_cast<A>(start + step * static_cast<double>(i));
+    }
 };
 
 // Element i reads word i % 4 of Philox block first_block + i / 4.

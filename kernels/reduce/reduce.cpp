@@ -11,18 +11,25 @@ namespace mdq {
 
 const char* reduce_op_name(ReduceOp op) {
     switch (op) {
-        case ReduceOp::Sum: return "sum";
-        case ReduceOp::Max: return "amax";
-        case ReduceOp::Min: return "amin";
-        case ReduceOp::ArgMax: return "argmax";
-        case ReduceOp::ArgMin: return "argmin";
+        case ReduceOp::Sum:
+            return "sum";
+        case ReduceOp::Max:
+            return "amax";
+        case ReduceOp::Min:
+            return "amin";
+        case ReduceOp::ArgMax:
+            return "argmax";
+        case ReduceOp::ArgMin:
+            return "argmin";
     }
     return "reduce";
 }
 
 namespace {
 
-bool is_arg(ReduceOp op) { return op == ReduceOp::ArgMax || op == ReduceOp::ArgMin; }
+bool is_arg(ReduceOp op) {
+    return op == ReduceOp::ArgMax || op == ReduceOp::ArgMin;
+}
 
 DType result_dtype(ReduceOp op, DType in) {
     if (is_arg(op)) return DType::I64;
@@ -61,15 +68,20 @@ ReducePlan plan_reduce(const Tensor& x, const std::vector<int64_t>& dims, bool k
         p.x = x.contiguous();
         const int64_t a = red_dims.empty() ? nd : red_dims.front();
         const int64_t b = red_dims.empty() ? nd : red_dims.back() + 1;
-        for (int64_t d = 0; d < a; ++d) p.outer *= x.shape()[d];
-        for (int64_t d = a; d < b; ++d) p.r *= x.shape()[d];
-        for (int64_t d = b; d < nd; ++d) p.inner *= x.shape()[d];
+        for (int64_t d = 0; d < a; ++d)
+            p.outer *= x.shape()[d];
+        for (int64_t d = a; d < b; ++d)
+            p.r *= x.shape()[d];
+        for (int64_t d = b; d < nd; ++d)
+            p.inner *= x.shape()[d];
     } else {
         std::vector<int64_t> perm = kept_dims;
         perm.insert(perm.end(), red_dims.begin(), red_dims.end());
         p.x = x.detach().permute(perm).contiguous();
-        for (int64_t d : kept_dims) p.outer *= x.shape()[d];
-        for (int64_t d : red_dims) p.r *= x.shape()[d];
+        for (int64_t d : kept_dims)
+            p.outer *= x.shape()[d];
+        for (int64_t d : red_dims)
+            p.r *= x.shape()[d];
     }
     return p;
 }
@@ -81,7 +93,7 @@ Tensor run_reduce(ReduceOp op, const ReducePlan& p, double scale) {
 }
 
 class SumBackward final : public Node {
-public:
+  public:
     SumBackward(Shape in, Shape keep, double scale)
         : in_(std::move(in)), keep_(std::move(keep)), scale_(scale) {}
     const char* name() const override { return "sum"; }
@@ -90,13 +102,13 @@ public:
         return {scale_ == 1.0 ? e : mul_scalar(e, scale_)};
     }
 
-private:
+  private:
     Shape in_, keep_;
     double scale_;
 };
 
 class ExtremumBackward final : public Node {
-public:
+  public:
     ExtremumBackward(Tensor x, Tensor y_keep, std::vector<int64_t> dims)
         : x_(std::move(x)), y_(std::move(y_keep)), dims_(std::move(dims)) {}
     const char* name() const override { return "amax/amin"; }
@@ -111,7 +123,7 @@ public:
         released = true;
     }
 
-private:
+  private:
     Tensor x_, y_;
     std::vector<int64_t> dims_;
 };
@@ -136,7 +148,8 @@ Tensor extremum(ReduceOp op, const Tensor& x, const std::vector<int64_t>& dims, 
     if (any_requires_grad({x})) {
         std::vector<int64_t> all = dims;
         if (all.empty())
-            for (int64_t d = 0; d < x.dim(); ++d) all.push_back(d);
+            for (int64_t d = 0; d < x.dim(); ++d)
+                all.push_back(d);
         connect(std::make_shared<ExtremumBackward>(saved(x), saved(out).reshape(p.keep_shape), all),
                 {x}, {out});
     }
@@ -163,8 +176,8 @@ void reduce_into(ReduceOp op, const Tensor& x, int64_t outer, int64_t r, int64_t
     MDQ_CHECK(x.is_contiguous() && out.is_contiguous(), name, ": needs contiguous tensors");
     MDQ_CHECK(outer >= 0 && r >= 0 && inner >= 0 && outer * r * inner == x.numel(), name,
               ": geometry [", outer, ", ", r, ", ", inner, "] does not match ", x.str());
-    MDQ_CHECK(out.numel() == outer * inner, name, ": output ", out.str(), " needs ",
-              outer * inner, " elements");
+    MDQ_CHECK(out.numel() == outer * inner, name, ": output ", out.str(), " needs ", outer * inner,
+              " elements");
     MDQ_CHECK(out.dtype() == result_dtype(op, x.dtype()), name, ": output dtype ",
               dtype_name(out.dtype()), ", expected ", dtype_name(result_dtype(op, x.dtype())));
     MDQ_CHECK(r > 0 || op == ReduceOp::Sum, name, ": empty reduction");
@@ -191,11 +204,15 @@ Tensor amin(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
 Tensor argmax(const Tensor& x, int64_t dim, bool keepdim) {
     return arg_extremum(ReduceOp::ArgMax, x, {dim}, keepdim);
 }
-Tensor argmax(const Tensor& x) { return arg_extremum(ReduceOp::ArgMax, x, {}, false); }
+Tensor argmax(const Tensor& x) {
+    return arg_extremum(ReduceOp::ArgMax, x, {}, false);
+}
 Tensor argmin(const Tensor& x, int64_t dim, bool keepdim) {
     return arg_extremum(ReduceOp::ArgMin, x, {dim}, keepdim);
 }
-Tensor argmin(const Tensor& x) { return arg_extremum(ReduceOp::ArgMin, x, {}, false); }
+Tensor argmin(const Tensor& x) {
+    return arg_extremum(ReduceOp::ArgMin, x, {}, false);
+}
 
 Tensor sum_to(const Tensor& x, const Shape& shape) {
     check_defined("sum_to", x);

@@ -29,7 +29,8 @@ void reduce_typed(ReduceOp op, const T* x, int64_t outer, int64_t r, int64_t inn
     auto accumulate = [&](int64_t o, int64_t r0, int64_t r1, Acc* acc) {
         for (int64_t k = r0; k < r1; ++k) {
             const T* row = x + (o * r + k) * inner;
-            for (int64_t i = 0; i < inner; ++i) math::reduce_merge(op, acc[i], static_cast<CA>(row[i]), k);
+            for (int64_t i = 0; i < inner; ++i)
+                math::reduce_merge(op, acc[i], static_cast<CA>(row[i]), k);
         }
     };
     const int nt = omp_get_max_threads();
@@ -39,7 +40,8 @@ void reduce_typed(ReduceOp op, const T* x, int64_t outer, int64_t r, int64_t inn
         for (int64_t o = 0; o < outer; ++o) {
             std::vector<Acc> acc(static_cast<size_t>(inner), math::reduce_identity<CA>(op));
             accumulate(o, 0, r, acc.data());
-            for (int64_t i = 0; i < inner; ++i) write(o, i, acc[i]);
+            for (int64_t i = 0; i < inner; ++i)
+                write(o, i, acc[i]);
         }
         return;
     }
@@ -50,13 +52,15 @@ void reduce_typed(ReduceOp op, const T* x, int64_t outer, int64_t r, int64_t inn
         {
             const int t = omp_get_thread_num();
             const int64_t chunk = (r + nt - 1) / nt;
-            const int64_t r0 = std::min<int64_t>(r, t * chunk), r1 = std::min<int64_t>(r, r0 + chunk);
+            const int64_t r0 = std::min<int64_t>(r, t * chunk),
+                          r1 = std::min<int64_t>(r, r0 + chunk);
             part[t].assign(static_cast<size_t>(inner), math::reduce_identity<CA>(op));
             accumulate(o, r0, r1, part[t].data());
         }
         for (int64_t i = 0; i < inner; ++i) {
             Acc a = part[0][i];
-            for (int t = 1; t < nt; ++t) math::reduce_combine(op, a, part[t][i]);
+            for (int t = 1; t < nt; ++t)
+                math::reduce_combine(op, a, part[t][i]);
             write(o, i, a);
         }
     }
@@ -73,7 +77,8 @@ void reduce(ReduceOp op, const Tensor& x, int64_t outer, int64_t r, int64_t inne
         const T* px = x.data<T>();
         if (op == ReduceOp::Sum) {
             if constexpr (std::is_integral_v<A>) {
-                reduce_typed<T, int64_t, int64_t>(op, px, outer, r, inner, out.data<int64_t>(), scale);
+                reduce_typed<T, int64_t, int64_t>(op, px, outer, r, inner, out.data<int64_t>(),
+                                                  scale);
             } else {
                 reduce_typed<T, double, T>(op, px, outer, r, inner, out.data<T>(), scale);
             }

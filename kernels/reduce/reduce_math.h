@@ -25,11 +25,14 @@ struct ReduceAcc {
 template <class A>
 MDQ_HD ReduceAcc<A> reduce_identity(ReduceOp op) {
     switch (op) {
-        case ReduceOp::Sum: return {A(0), 0};
+        case ReduceOp::Sum:
+            return {A(0), 0};
         case ReduceOp::Max:
-        case ReduceOp::ArgMax: return {std::numeric_limits<A>::lowest(), -1};
+        case ReduceOp::ArgMax:
+            return {std::numeric_limits<A>::lowest(), -1};
         case ReduceOp::Min:
-        case ReduceOp::ArgMin: return {std::numeric_limits<A>::max(), -1};
+        case ReduceOp::ArgMin:
+            return {std::numeric_limits<A>::max(), -1};
     }
     return {A(0), -1};
 }

@@ -41,8 +41,7 @@ TEST(Autograd, SecondBackwardNeedsRetainGraph) {
     y.backward(Tensor(), /*retain_graph=*/true);
     y.backward();
     EXPECT_EQ(x.grad().to_vector<float>(), (std::vector<float>{4, 8}));
-    EXPECT_TRUE(throws_with([&] { y.backward(); },
-                            {"second time", "mul", "retain_graph=true"}));
+    EXPECT_TRUE(throws_with([&] { y.backward(); }, {"second time", "mul", "retain_graph=true"}));
 }
 
 TEST(Autograd, BackwardOnTensorWithoutGradIsAnError) {
@@ -50,7 +49,8 @@ TEST(Autograd, BackwardOnTensorWithoutGradIsAnError) {
     EXPECT_TRUE(throws_with([&] { sum(x).backward(); }, {"does not require grad"}));
     Tensor w = leaf({1, 2}, {2});
     EXPECT_TRUE(throws_with([&] { (w * 2.0).backward(); }, {"one-element outputs", "f32[2]"}));
-    EXPECT_TRUE(throws_with([&] { (w * 2.0).backward(Tensor::ones({3})); }, {"gradient shape [3]"}));
+    EXPECT_TRUE(
+        throws_with([&] { (w * 2.0).backward(Tensor::ones({3})); }, {"gradient shape [3]"}));
 }
 
 TEST(Autograd, NoGradGuardRecordsNothing) {
@@ -112,7 +112,8 @@ TEST(Autograd, BroadcastGradientsAreSummed) {
 TEST(Autograd, DeepChainDoesNotOverflowTheStack) {
     Tensor x = leaf({1}, {1});
     Tensor y = x;
-    for (int i = 0; i < 20000; ++i) y = y + 0.0;
+    for (int i = 0; i < 20000; ++i)
+        y = y + 0.0;
     sum(y).backward();
     EXPECT_EQ(x.grad().item<float>(), 1.0f);
 }
@@ -131,6 +132,31 @@ TEST(Autograd, InPlaceAddOnGradTensorIsRejected) {
     NoGradGuard g;
     add_(x, Tensor::ones({1}));
     EXPECT_EQ(x.item<float>(), 2.0f);
+}
+
+}  // namespace
+}  // namespace mdq
+
+namespace mdq {
+namespace {
+
+TEST(Autograd, PostAccumulateHooksSeeTheFinalGradient) {
+    Tensor x = Tensor::from_vector<float>({1, 2}, {2}).set_requires_grad(true);
+    std::vector<float> seen;
+    int calls = 0;
+    add_post_accumulate_hook(x, [&](const Tensor& g) {
+        ++calls;
+        seen = g.to_vector<float>();
+    });
+    // x feeds two consumers: the hook runs once, after both contributions are summed.
+    sum(x * 2.0 + x * 3.0).backward();
+    EXPECT_EQ(calls, 1);
+    EXPECT_EQ(seen, (std::vector<float>{5, 5}));
+    clear_post_accumulate_hooks(x);
+    sum(x).backward();
+    EXPECT_EQ(calls, 1);
+    EXPECT_TRUE(testing::throws_with(
+        [&] { add_post_accumulate_hook(x * 2.0, [](const Tensor&) {}); }, {"not a leaf"}));
 }
 
 }  // namespace

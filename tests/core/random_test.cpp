@@ -48,11 +48,14 @@ TEST(Random, UniformIsReproducibleAndInRange) {
 
 TEST(Random, NormalMoments) {
     Generator g(7);
-    const std::vector<double> v = normal({20000}, 1.0, 2.0, DType::F64, Device::cpu(), &g).to_vector<double>();
+    const std::vector<double> v =
+        normal({20000}, 1.0, 2.0, DType::F64, Device::cpu(), &g).to_vector<double>();
     double m = 0, s = 0;
-    for (double x : v) m += x;
+    for (double x : v)
+        m += x;
     m /= v.size();
-    for (double x : v) s += (x - m) * (x - m);
+    for (double x : v)
+        s += (x - m) * (x - m);
     s = std::sqrt(s / v.size());
     EXPECT_NEAR(m, 1.0, 0.05);
     EXPECT_NEAR(s, 2.0, 0.05);
@@ -62,7 +65,8 @@ TEST(Random, ArangeValues) {
     EXPECT_EQ(arange(5).to_vector<int64_t>(), (std::vector<int64_t>{0, 1, 2, 3, 4}));
     EXPECT_EQ(arange(1.0, 2.0, 0.25, DType::F32).to_vector<float>(),
               (std::vector<float>{1.0f, 1.25f, 1.5f, 1.75f}));
-    EXPECT_EQ(arange(3.0, 0.0, -1.0, DType::I32).to_vector<int32_t>(), (std::vector<int32_t>{3, 2, 1}));
+    EXPECT_EQ(arange(3.0, 0.0, -1.0, DType::I32).to_vector<int32_t>(),
+              (std::vector<int32_t>{3, 2, 1}));
     EXPECT_EQ(arange(0).numel(), 0);
     EXPECT_TRUE(testing::throws_with([] { arange(0.0, 1.0, 0.0); }, {"arange", "bad step"}));
 }
@@ -75,7 +79,8 @@ TEST(RandomCuda, SameNumbersAsCpu) {
                                        uniform({n}, -1, 1, DType::F32, Device::cpu(), &gc)));
         // logf/cosf differ by an ulp or so between the CPU library and CUDA.
         EXPECT_TRUE(testing::all_close(normal({n}, 0, 1, DType::F32, Device::cuda(0), &gg),
-                                       normal({n}, 0, 1, DType::F32, Device::cpu(), &gc), 1e-5, 1e-6));
+                                       normal({n}, 0, 1, DType::F32, Device::cpu(), &gc), 1e-5,
+                                       1e-6));
         EXPECT_TRUE(testing::all_equal(arange(n, DType::I64, Device::cuda(0)), arange(n)));
     }
 }

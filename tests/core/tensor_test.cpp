@@ -24,14 +24,18 @@ TEST(Tensor, EmptyHasContiguousStrides) {
 TEST(Tensor, FactoriesFillValues) {
     EXPECT_EQ(Tensor::zeros({3}).to_vector<float>(), (std::vector<float>{0, 0, 0}));
     EXPECT_EQ(Tensor::ones({2}, DType::I32).to_vector<int32_t>(), (std::vector<int32_t>{1, 1}));
-    EXPECT_EQ(Tensor::full({2}, 2.5, DType::F64).to_vector<double>(), (std::vector<double>{2.5, 2.5}));
+    EXPECT_EQ(Tensor::full({2}, 2.5, DType::F64).to_vector<double>(),
+              (std::vector<double>{2.5, 2.5}));
     EXPECT_EQ(Tensor::scalar(7.0).item<float>(), 7.0f);
     EXPECT_EQ(Tensor::scalar(7.0).dim(), 0);
 }
 
 TEST(Tensor, FromVectorChecksCount) {
-    EXPECT_TRUE(throws_with([] { Tensor::from_vector<float>({1, 2, 3}, {2, 2}); },
-                            {"from_vector", "3 values", "[2, 2]"}));
+    EXPECT_TRUE(throws_with(
+        [] {
+            Tensor::from_vector<float>({1, 2, 3}, {2, 2});
+        },
+        {"from_vector", "3 values", "[2, 2]"}));
 }
 
 TEST(Tensor, ReshapeIsAViewWhenPossible) {
@@ -68,7 +72,8 @@ TEST(Tensor, EmptyTensorsAreContiguous) {
 TEST(Tensor, SliceSelectExpand) {
     Tensor t = arange(12, DType::F32).reshape({3, 4});
     EXPECT_EQ(t.slice(1, 1, 3).to_vector<float>(), (std::vector<float>{1, 2, 5, 6, 9, 10}));
-    EXPECT_EQ(t.slice(0, 0, 3, 2).to_vector<float>(), (std::vector<float>{0, 1, 2, 3, 8, 9, 10, 11}));
+    EXPECT_EQ(t.slice(0, 0, 3, 2).to_vector<float>(),
+              (std::vector<float>{0, 1, 2, 3, 8, 9, 10, 11}));
     EXPECT_EQ(t.slice(1, -2, 4).to_vector<float>(), (std::vector<float>{2, 3, 6, 7, 10, 11}));
     EXPECT_EQ(t.select(0, -1).to_vector<float>(), (std::vector<float>{8, 9, 10, 11}));
     Tensor row = Tensor::from_vector<float>({1, 2}, {1, 2});
@@ -93,7 +98,11 @@ TEST(Tensor, CopyIntoStridedDestination) {
     Tensor dst = Tensor::zeros({3, 4});
     dst.slice(1, 0, 4, 2).copy_(Tensor::ones({3, 2}));
     EXPECT_EQ(dst.to_vector<float>(), (std::vector<float>{1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0}));
-    EXPECT_TRUE(throws_with([&] { dst.copy_(Tensor::ones({4, 3})); }, {"copy_", "[4, 3]", "[3, 4]"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            dst.copy_(Tensor::ones({4, 3}));
+        },
+        {"copy_", "[4, 3]", "[3, 4]"}));
 }
 
 TEST(Tensor, CastToBf16RoundsToNearestEven) {
@@ -111,7 +120,8 @@ TEST(Tensor, CastToBf16RoundsToNearestEven) {
 
 TEST(Tensor, CastToF16HandlesRangeAndSubnormals) {
     const std::vector<float> in{1.0f, 65504.0f, 65520.0f, 6.0e-8f, 1.0f + 1.0f / 2048, -0.0f};
-    const std::vector<float> out = Tensor::from_vector(in, {6}).to(DType::F16).to(DType::F32).to_vector<float>();
+    const std::vector<float> out =
+        Tensor::from_vector(in, {6}).to(DType::F16).to(DType::F32).to_vector<float>();
     EXPECT_EQ(out[0], 1.0f);
     EXPECT_EQ(out[1], 65504.0f);
     EXPECT_TRUE(std::isinf(out[2]));
@@ -123,7 +133,8 @@ TEST(Tensor, CastToF16HandlesRangeAndSubnormals) {
 TEST(Tensor, CastsBetweenIntegerAndFloat) {
     Tensor f = Tensor::from_vector<float>({-1.7f, 2.9f, 255.0f}, {3});
     EXPECT_EQ(f.to(DType::I32).to_vector<int32_t>(), (std::vector<int32_t>{-1, 2, 255}));
-    EXPECT_EQ(f.to(DType::I64).to(DType::F64).to_vector<double>(), (std::vector<double>{-1, 2, 255}));
+    EXPECT_EQ(f.to(DType::I64).to(DType::F64).to_vector<double>(),
+              (std::vector<double>{-1, 2, 255}));
     EXPECT_EQ(Tensor::from_vector<uint8_t>({0, 200}, {2}).to(DType::F32).to_vector<float>(),
               (std::vector<float>{0, 200}));
 }
@@ -174,7 +185,8 @@ TEST(TensorCuda, RoundTripAndStridedCopies) {
     Tensor d = h.to(g);
     EXPECT_TRUE(d.is_cuda());
     EXPECT_TRUE(all_equal(d.to(Device::cpu()), h));
-    EXPECT_TRUE(all_equal(d.permute({1, 0}).contiguous().to(Device::cpu()), h.permute({1, 0}).contiguous()));
+    EXPECT_TRUE(all_equal(d.permute({1, 0}).contiguous().to(Device::cpu()),
+                          h.permute({1, 0}).contiguous()));
     Tensor dst = Tensor::full({7, 5}, NAN, DType::F32, g);
     dst.copy_(h.permute({1, 0}));  // host strided source into a device tensor
     EXPECT_TRUE(all_equal(dst, h.permute({1, 0})));

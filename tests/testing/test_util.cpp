@@ -29,9 +29,10 @@ Tensor random_tensor(const Shape& shape, uint64_t seed, double lo, double hi, DT
         if (!std::isnan(err)) worst = std::max(worst, err);
     }
     if (bad == 0) return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure() << bad << " of " << va.size()
-                                         << " elements differ (rtol " << rtol << ", atol " << atol
-                                         << ", worst abs error " << worst << ")\n" << first.str();
+    return ::testing::AssertionFailure()
+           << bad << " of " << va.size() << " elements differ (rtol " << rtol << ", atol " << atol
+           << ", worst abs error " << worst << ")\n"
+           << first.str();
 }
 
 ::testing::AssertionResult all_equal(const Tensor& a, const Tensor& b) {
@@ -80,7 +81,8 @@ Tensor random_tensor(const Shape& shape, uint64_t seed, double lo, double hi, DT
         if (!g.defined()) return ::testing::AssertionFailure() << "input " << k << " got no grad";
         const std::vector<double> ga = g.to_vector<double>();
         std::vector<Tensor> xs;
-        for (const Tensor& t : in) xs.push_back(t.detach().clone());
+        for (const Tensor& t : in)
+            xs.push_back(t.detach().clone());
         double* p = xs[k].data<double>();
         for (int64_t i = 0; i < xs[k].numel(); ++i) {
             const double orig = p[i];
@@ -94,9 +96,9 @@ Tensor random_tensor(const Shape& shape, uint64_t seed, double lo, double hi, DT
             if (std::fabs(right - left) > 1e3 * eps * (1 + std::fabs(right))) continue;  // kink
             const double num = (fp - fm) / (2 * eps);
             if (std::fabs(num - ga[i]) > tol * std::max({1.0, std::fabs(num), std::fabs(ga[i])}))
-                return ::testing::AssertionFailure() << "input " << k << " element " << i
-                                                     << ": numeric " << num << " vs autograd "
-                                                     << ga[i];
+                return ::testing::AssertionFailure()
+                       << "input " << k << " element " << i << ": numeric " << num
+                       << " vs autograd " << ga[i];
             ++checked;
         }
     }

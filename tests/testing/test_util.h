@@ -15,10 +15,12 @@
 
 namespace mdq::testing {
 
-inline bool cuda_ok() { return gpu::available(); }
+inline bool cuda_ok() {
+    return gpu::available();
+}
 
-#define MDQ_SKIP_IF_NO_CUDA() \
-    do {                      \
+#define MDQ_SKIP_IF_NO_CUDA()                                            \
+    do {                                                                 \
         if (!::mdq::testing::cuda_ok()) GTEST_SKIP() << "no usable GPU"; \
     } while (0)
 

@@ -11,13 +11,16 @@
 namespace mdq::tools {
 
 namespace {
-const char* yes_no(int v) { return v ? "yes" : "no"; }
+const char* yes_no(int v) {
+    return v ? "yes" : "no";
+}
 
 void print_env() {
     std::printf("mdq %s (%s build)\n", MDQ_VERSION, MDQ_BUILD_TYPE);
     std::printf("compiler         %s\n", MDQ_CXX_COMPILER);
     std::printf("built with CUDA  %s", yes_no(MDQ_WITH_CUDA));
-    if (MDQ_WITH_CUDA) std::printf(" (nvcc %s, archs %s)", MDQ_CUDA_COMPILER, MDQ_CUDA_ARCHITECTURES);
+    if (MDQ_WITH_CUDA)
+        std::printf(" (nvcc %s, archs %s)", MDQ_CUDA_COMPILER, MDQ_CUDA_ARCHITECTURES);
     std::printf("\nbuilt with cuDNN %s\nbuilt with NCCL  %s\nbuilt with MPI   %s\n",
                 yes_no(MDQ_WITH_CUDNN), yes_no(MDQ_WITH_NCCL), yes_no(MDQ_WITH_MPI));
     std::printf("CUDA runtime     %s\n", gpu::runtime_version().c_str());

@@ -9,5 +9,6 @@ void register_commands(CLI::App& app);
 
 void add_version_command(CLI::App& app);
 void add_env_command(CLI::App& app);
+void add_plot_command(CLI::App& app);
 
 }  // namespace mdq::tools

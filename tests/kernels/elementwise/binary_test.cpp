@@ -19,12 +19,16 @@ struct BinCase {
 
 const std::vector<BinCase>& cases() {
     static const std::vector<BinCase> c = {
-        {"add", [](const Tensor& a, const Tensor& b) { return a + b; }, [](double a, double b) { return a + b; }},
+        {"add", [](const Tensor& a, const Tensor& b) { return a + b; },
+         [](double a, double b) { return a + b; }},
         {"add_alpha", [](const Tensor& a, const Tensor& b) { return add(a, b, -0.5); },
          [](double a, double b) { return a - 0.5 * b; }},
-        {"sub", [](const Tensor& a, const Tensor& b) { return a - b; }, [](double a, double b) { return a - b; }},
-        {"mul", [](const Tensor& a, const Tensor& b) { return a * b; }, [](double a, double b) { return a * b; }},
-        {"div", [](const Tensor& a, const Tensor& b) { return a / b; }, [](double a, double b) { return a / b; }},
+        {"sub", [](const Tensor& a, const Tensor& b) { return a - b; },
+         [](double a, double b) { return a - b; }},
+        {"mul", [](const Tensor& a, const Tensor& b) { return a * b; },
+         [](double a, double b) { return a * b; }},
+        {"div", [](const Tensor& a, const Tensor& b) { return a / b; },
+         [](double a, double b) { return a / b; }},
         {"maximum", [](const Tensor& a, const Tensor& b) { return maximum(a, b); },
          [](double a, double b) { return std::max(a, b); }},
         {"minimum", [](const Tensor& a, const Tensor& b) { return minimum(a, b); },
@@ -34,17 +38,20 @@ const std::vector<BinCase>& cases() {
 }
 
 const std::vector<std::pair<Shape, Shape>>& shape_pairs() {
-    static const std::vector<std::pair<Shape, Shape>> s = {
-        {{5}, {5}}, {{2, 3}, {3}}, {{4, 1}, {1, 3}}, {{2, 1, 3}, {2, 4, 1}}, {{3}, {}}, {{}, {2, 2}}};
+    static const std::vector<std::pair<Shape, Shape>> s = {{{5}, {5}},       {{2, 3}, {3}},
+                                                           {{4, 1}, {1, 3}}, {{2, 1, 3}, {2, 4, 1}},
+                                                           {{3}, {}},        {{}, {2, 2}}};
     return s;
 }
 
 // Reference by explicit broadcasting loops over the output shape.
 Tensor reference(const BinCase& c, const Tensor& a, const Tensor& b) {
     const Shape out = broadcast_shapes(a.shape(), b.shape(), "ref");
-    const std::vector<double> av = a.expand(out).to_vector<double>(), bv = b.expand(out).to_vector<double>();
+    const std::vector<double> av = a.expand(out).to_vector<double>(),
+                              bv = b.expand(out).to_vector<double>();
     std::vector<double> r(av.size());
-    for (size_t i = 0; i < r.size(); ++i) r[i] = c.ref(av[i], bv[i]);
+    for (size_t i = 0; i < r.size(); ++i)
+        r[i] = c.ref(av[i], bv[i]);
     return Tensor::from_vector(r, out);
 }
 
@@ -63,7 +70,8 @@ TEST(Binary, GradientsWithBroadcasting) {
         for (const auto& [sa, sb] : shape_pairs()) {
             Tensor a = testing::random_tensor(sa, 3, -2, 2, DType::F64).set_requires_grad(true);
             Tensor b = testing::random_tensor(sb, 4, 0.5, 2, DType::F64).set_requires_grad(true);
-            EXPECT_TRUE(gradcheck([&](const std::vector<Tensor>& in) { return c.f(in[0], in[1]); }, {a, b}))
+            EXPECT_TRUE(
+                gradcheck([&](const std::vector<Tensor>& in) { return c.f(in[0], in[1]); }, {a, b}))
                 << c.name << " " << shape_str(sa) << " " << shape_str(sb);
         }
 }
@@ -110,17 +118,22 @@ TEST(Where, SelectsAndRoutesGradients) {
     sum(y * 2.0).backward();
     EXPECT_EQ(a.grad().to_vector<double>(), (std::vector<double>{2, 0, 2}));
     EXPECT_EQ(b.grad().to_vector<double>(), (std::vector<double>{2}));
-    EXPECT_TRUE(gradcheck([&](const std::vector<Tensor>& in) { return where(cond, in[0], in[1]); },
-                          {a.detach().set_requires_grad(true), b.detach().set_requires_grad(true)}));
+    EXPECT_TRUE(
+        gradcheck([&](const std::vector<Tensor>& in) { return where(cond, in[0], in[1]); },
+                  {a.detach().set_requires_grad(true), b.detach().set_requires_grad(true)}));
     EXPECT_TRUE(throws_with([&] { where(a, a, b); }, {"where", "condition must be u8"}));
 }
 
 TEST(Binary, BadInputNamesOpAndShapes) {
     Tensor a = Tensor::zeros({2, 3}), b = Tensor::zeros({4});
     EXPECT_TRUE(throws_with([&] { a + b; }, {"add", "[2, 3]", "[4]", "do not broadcast"}));
-    EXPECT_TRUE(throws_with([&] { a * Tensor::zeros({3}, DType::F64); }, {"mul", "dtype mismatch", "f64[3]"}));
-    EXPECT_TRUE(throws_with([&] { binary_forward_into(BinaryOp::Add, a, a, Tensor::zeros({3, 2})); },
-                            {"add", "output shape [3, 2]"}));
+    EXPECT_TRUE(throws_with([&] { a* Tensor::zeros({3}, DType::F64); },
+                            {"mul", "dtype mismatch", "f64[3]"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            binary_forward_into(BinaryOp::Add, a, a, Tensor::zeros({3, 2}));
+        },
+        {"add", "output shape [3, 2]"}));
     EXPECT_TRUE(throws_with([&] { a - Tensor(); }, {"sub", "undefined"}));
 }
 
@@ -128,14 +141,17 @@ TEST(BinaryCuda, ParityWithCpu) {
     MDQ_SKIP_IF_NO_CUDA();
     const Device g = Device::cuda(0);
     std::vector<std::pair<Shape, Shape>> shapes = shape_pairs();
-    for (int64_t n : {1, 3, 31, 257, 1025, 1 << 20}) shapes.push_back({{n}, {n}});
+    for (int64_t n : {1, 3, 31, 257, 1025, 1 << 20})
+        shapes.push_back({{n}, {n}});
     shapes.push_back({{257, 31}, {31}});
     shapes.push_back({{3, 1, 1025}, {1, 31, 1}});
     for (const BinCase& c : cases())
         for (const auto& [sa, sb] : shapes) {
-            Tensor a = testing::random_tensor(sa, 5, -2, 2), b = testing::random_tensor(sb, 6, 0.5, 2);
+            Tensor a = testing::random_tensor(sa, 5, -2, 2),
+                   b = testing::random_tensor(sb, 6, 0.5, 2);
             const Tensor want = c.f(a, b);
-            EXPECT_TRUE(all_close(c.f(a.to(g), b.to(g)), want, 2e-6, 1e-6)) << c.name << shape_str(sa);
+            EXPECT_TRUE(all_close(c.f(a.to(g), b.to(g)), want, 2e-6, 1e-6))
+                << c.name << shape_str(sa);
             Tensor ar = a.detach().set_requires_grad(true), br = b.detach().set_requires_grad(true);
             Tensor ag = a.to(g).set_requires_grad(true), bg = b.to(g).set_requires_grad(true);
             sum(c.f(ar, br)).backward();

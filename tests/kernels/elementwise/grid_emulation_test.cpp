@@ -15,13 +15,15 @@ namespace {
 template <class E>
 void emulate(const E& e, int64_t blocks, int64_t threads) {
     for (int64_t b = 0; b < blocks; ++b)
-        for (int64_t t = 0; t < threads; ++t) grid_body(GridPos{b, t, threads, blocks}, e, 0, e.n);
+        for (int64_t t = 0; t < threads; ++t)
+            grid_body(GridPos{b, t, threads, blocks}, e, 0, e.n);
 }
 
 TEST(GridEmulation, ElementwiseLayoutsMatchTheCpuPath) {
     for (int64_t n : {1, 3, 31, 257, 1025, 4099}) {
         for (int64_t blocks : {1, 3}) {
-            Tensor a = testing::random_tensor({n}, n, -2, 2), b = testing::random_tensor({n}, n + 1, -2, 2);
+            Tensor a = testing::random_tensor({n}, n, -2, 2),
+                   b = testing::random_tensor({n}, n + 1, -2, 2);
             Tensor out = Tensor::full({n}, NAN);
             const math::BinaryForwardFn<float> f{BinaryOp::Mul, 1.0f};
             auto e = plan_elementwise<float, float, 2>(f, out, {a, b});
@@ -29,7 +31,8 @@ TEST(GridEmulation, ElementwiseLayoutsMatchTheCpuPath) {
             emulate(e, blocks, 256);
             EXPECT_TRUE(testing::all_equal(out, a * b)) << n;
             // Unaligned start: the Contiguous layout.
-            Tensor a1 = a.slice(0, 1, n), b1 = b.slice(0, 1, n), o1 = Tensor::full({n}, NAN).slice(0, 1, n);
+            Tensor a1 = a.slice(0, 1, n), b1 = b.slice(0, 1, n),
+                   o1 = Tensor::full({n}, NAN).slice(0, 1, n);
             auto e1 = plan_elementwise<float, float, 2>(f, o1, {a1, b1});
             if (n > 1) {
                 EXPECT_EQ(e1.layout, Layout::Contiguous);
@@ -53,7 +56,8 @@ TEST(GridEmulation, StridedBroadcastOffsets) {
 TEST(GridEmulation, HalfPrecisionVectors) {
     Tensor x = testing::random_tensor({1031}, 5, -3, 3).to(DType::BF16);
     Tensor out = Tensor::full({1031}, NAN, DType::BF16);
-    auto e = plan_elementwise<bf16, bf16, 1>(math::UnaryForwardFn<float>{UnaryOp::Tanh, 0, 0}, out, {x});
+    auto e =
+        plan_elementwise<bf16, bf16, 1>(math::UnaryForwardFn<float>{UnaryOp::Tanh, 0, 0}, out, {x});
     EXPECT_EQ(e.layout, Layout::Vectorized);
     emulate(e, 2, 32);
     EXPECT_TRUE(testing::all_equal(out, tanh(x)));

@@ -17,24 +17,47 @@ struct UnaryCase {
     double lo, hi;  // input range for random checks
 };
 
-double ref_sigmoid(double x) { return 1 / (1 + std::exp(-x)); }
-double ref_relu(double x) { return x > 0 ? x : 0; }
-double ref_relu6(double x) { return std::min(std::max(x, 0.0), 6.0); }
-double ref_sign(double x) { return x > 0 ? 1 : (x < 0 ? -1 : 0); }
-double ref_pow(double x) { return std::pow(x, 2.5); }
-double ref_clamp(double x) { return std::min(std::max(x, -0.5), 0.25); }
-double ref_affine(double x) { return 3 * x + 1; }
-double ref_rdiv(double x) { return 2 / x; }
-double ref_neg(double x) { return -x; }
+double ref_sigmoid(double x) {
+    return 1 / (1 + std::exp(-x));
+}
+double ref_relu(double x) {
+    return x > 0 ? x : 0;
+}
+double ref_relu6(double x) {
+    return std::min(std::max(x, 0.0), 6.0);
+}
+double ref_sign(double x) {
+    return x > 0 ? 1 : (x < 0 ? -1 : 0);
+}
+double ref_pow(double x) {
+    return std::pow(x, 2.5);
+}
+double ref_clamp(double x) {
+    return std::min(std::max(x, -0.5), 0.25);
+}
+double ref_affine(double x) {
+    return 3 * x + 1;
+}
+double ref_rdiv(double x) {
+    return 2 / x;
+}
+double ref_neg(double x) {
+    return -x;
+}
 
 const std::vector<UnaryCase>& cases() {
     static const std::vector<UnaryCase> c = {
         {"neg", [](const Tensor& x) { return -x; }, ref_neg, -3, 3},
-        {"abs", [](const Tensor& x) { return abs(x); }, [](double x) { return std::fabs(x); }, -3, 3},
-        {"exp", [](const Tensor& x) { return exp(x); }, [](double x) { return std::exp(x); }, -3, 3},
-        {"log", [](const Tensor& x) { return log(x); }, [](double x) { return std::log(x); }, 0.1, 4},
-        {"sqrt", [](const Tensor& x) { return sqrt(x); }, [](double x) { return std::sqrt(x); }, 0.1, 4},
-        {"tanh", [](const Tensor& x) { return tanh(x); }, [](double x) { return std::tanh(x); }, -3, 3},
+        {"abs", [](const Tensor& x) { return abs(x); }, [](double x) { return std::fabs(x); }, -3,
+         3},
+        {"exp", [](const Tensor& x) { return exp(x); }, [](double x) { return std::exp(x); }, -3,
+         3},
+        {"log", [](const Tensor& x) { return log(x); }, [](double x) { return std::log(x); }, 0.1,
+         4},
+        {"sqrt", [](const Tensor& x) { return sqrt(x); }, [](double x) { return std::sqrt(x); },
+         0.1, 4},
+        {"tanh", [](const Tensor& x) { return tanh(x); }, [](double x) { return std::tanh(x); }, -3,
+         3},
         {"sigmoid", [](const Tensor& x) { return sigmoid(x); }, ref_sigmoid, -8, 8},
         {"relu", [](const Tensor& x) { return relu(x); }, ref_relu, -3, 3},
         {"relu6", [](const Tensor& x) { return relu6(x); }, ref_relu6, -3, 9},
@@ -52,7 +75,8 @@ TEST(Unary, MatchesClosedForm) {
         Tensor x = testing::random_tensor({37}, 11, c.lo, c.hi, DType::F64);
         const std::vector<double> xv = x.to_vector<double>();
         std::vector<double> want;
-        for (double v : xv) want.push_back(c.ref(v));
+        for (double v : xv)
+            want.push_back(c.ref(v));
         EXPECT_TRUE(all_close(c.f(x), Tensor::from_vector(want, {37}), 1e-14, 1e-15)) << c.name;
         EXPECT_TRUE(all_close(c.f(x.to(DType::F32)), Tensor::from_vector(want, {37}), 1e-6, 1e-6))
             << c.name;
@@ -70,8 +94,10 @@ TEST(Unary, SpecialValues) {
 
 TEST(Unary, GradientsMatchFiniteDifferences) {
     for (const UnaryCase& c : cases()) {
-        Tensor x = testing::random_tensor({3, 5}, 21, c.lo, c.hi, DType::F64).set_requires_grad(true);
-        EXPECT_TRUE(gradcheck([&](const std::vector<Tensor>& in) { return c.f(in[0]); }, {x})) << c.name;
+        Tensor x =
+            testing::random_tensor({3, 5}, 21, c.lo, c.hi, DType::F64).set_requires_grad(true);
+        EXPECT_TRUE(gradcheck([&](const std::vector<Tensor>& in) { return c.f(in[0]); }, {x}))
+            << c.name;
     }
 }
 
@@ -92,12 +118,13 @@ TEST(Unary, WorksOnStridedAndHalfInputs) {
 }
 
 TEST(Unary, BadInput) {
-    EXPECT_TRUE(throws_with([] { tanh(Tensor::zeros({2}, DType::I32)); }, {"tanh", "floating", "i32[2]"}));
+    EXPECT_TRUE(
+        throws_with([] { tanh(Tensor::zeros({2}, DType::I32)); }, {"tanh", "floating", "i32[2]"}));
     EXPECT_TRUE(throws_with([] { relu(Tensor()); }, {"relu", "undefined"}));
     EXPECT_TRUE(throws_with([] { clamp(Tensor::zeros({1}), 1, 0); }, {"clamp", "lower bound"}));
-    EXPECT_TRUE(throws_with([] {
-        unary_forward_into(UnaryOp::Exp, Tensor::zeros({2}), Tensor::zeros({3}));
-    }, {"exp", "output shape [3]", "input shape [2]"}));
+    EXPECT_TRUE(throws_with(
+        [] { unary_forward_into(UnaryOp::Exp, Tensor::zeros({2}), Tensor::zeros({3})); },
+        {"exp", "output shape [3]", "input shape [2]"}));
     EXPECT_EQ(exp(Tensor::zeros({0, 3})).shape(), (Shape{0, 3}));  // empty tensors are fine
 }
 

@@ -60,10 +60,14 @@ TEST(Reduce, Gradients) {
     const std::vector<std::vector<int64_t>> dim_sets = {{}, {0}, {1}, {2}, {0, 2}, {1, 2}};
     for (const auto& dims : dim_sets)
         for (bool keep : {false, true}) {
-            EXPECT_TRUE(gradcheck([&](const std::vector<Tensor>& in) { return sum(in[0], dims, keep); }, {x}));
-            EXPECT_TRUE(gradcheck([&](const std::vector<Tensor>& in) { return mean(in[0], dims, keep); }, {x}));
-            EXPECT_TRUE(gradcheck([&](const std::vector<Tensor>& in) { return amax(in[0], dims, keep); }, {x}));
-            EXPECT_TRUE(gradcheck([&](const std::vector<Tensor>& in) { return amin(in[0], dims, keep); }, {x}));
+            EXPECT_TRUE(gradcheck(
+                [&](const std::vector<Tensor>& in) { return sum(in[0], dims, keep); }, {x}));
+            EXPECT_TRUE(gradcheck(
+                [&](const std::vector<Tensor>& in) { return mean(in[0], dims, keep); }, {x}));
+            EXPECT_TRUE(gradcheck(
+                [&](const std::vector<Tensor>& in) { return amax(in[0], dims, keep); }, {x}));
+            EXPECT_TRUE(gradcheck(
+                [&](const std::vector<Tensor>& in) { return amin(in[0], dims, keep); }, {x}));
         }
 }
 
@@ -87,7 +91,11 @@ TEST(Reduce, BadInput) {
     Tensor x = Tensor::zeros({2, 3});
     EXPECT_TRUE(throws_with([&] { sum(x, {2}); }, {"sum", "dim 2 out of range", "2 dims"}));
     EXPECT_TRUE(throws_with([&] { sum(x, {1, -1}); }, {"sum", "given twice"}));
-    EXPECT_TRUE(throws_with([&] { amax(Tensor::zeros({0, 3}), {0}); }, {"amax", "empty dimension"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            amax(Tensor::zeros({0, 3}), {0});
+        },
+        {"amax", "empty dimension"}));
     EXPECT_TRUE(throws_with([&] { argmax(Tensor::zeros({0})); }, {"argmax", "empty"}));
     EXPECT_TRUE(throws_with([&] { mean(Tensor::zeros({3}, DType::I32)); }, {"mean", "floating"}));
     EXPECT_EQ(sum(Tensor::zeros({0, 3}), {0}).to_vector<float>(), (std::vector<float>{0, 0, 0}));
@@ -96,15 +104,18 @@ TEST(Reduce, BadInput) {
 TEST(ReduceCuda, ParityWithCpu) {
     MDQ_SKIP_IF_NO_CUDA();
     const Device g = Device::cuda(0);
-    const std::vector<Shape> shapes = {{1}, {3}, {31}, {257}, {1025}, {1 << 22}, {3, 1025},
-                                       {1025, 3}, {257, 31, 3}, {2, 100003}, {100003, 7}};
+    const std::vector<Shape> shapes = {{1},          {3},         {31},       {257},
+                                       {1025},       {1 << 22},   {3, 1025},  {1025, 3},
+                                       {257, 31, 3}, {2, 100003}, {100003, 7}};
     for (const Shape& s : shapes) {
         Tensor x = testing::random_tensor(s, 31, -1, 1);
         Tensor xg = x.to(g);
         for (int64_t d = -1; d < static_cast<int64_t>(s.size()); ++d) {
-            const std::vector<int64_t> dims = d < 0 ? std::vector<int64_t>{} : std::vector<int64_t>{d};
+            const std::vector<int64_t> dims =
+                d < 0 ? std::vector<int64_t>{} : std::vector<int64_t>{d};
             const double n = static_cast<double>(x.numel());
-            EXPECT_TRUE(all_close(sum(xg, dims), sum(x, dims), 1e-5, 1e-6 * std::sqrt(n))) << shape_str(s) << d;
+            EXPECT_TRUE(all_close(sum(xg, dims), sum(x, dims), 1e-5, 1e-6 * std::sqrt(n)))
+                << shape_str(s) << d;
             EXPECT_TRUE(all_close(mean(xg, dims), mean(x, dims), 1e-5, 1e-6)) << shape_str(s) << d;
             EXPECT_TRUE(all_close(amax(xg, dims), amax(x, dims), 0, 0)) << shape_str(s) << d;
             if (d >= 0) {
