@@ -63,13 +63,12 @@ TEST_P(QuantTrain, AnnealedTrainingExportsExactLevels) {
     oc.beta.rho = 1.05;
     oc.beta.interval = 2;
     QuantOptimizer opt(arena, qc, oc);
-    // Minibatches of 64 keep every op below the CPU kernels' threading threshold: fast on
-    // a loaded machine.
+    // Minibatches of 64 of the 128 training points.
     const Tensor xb[2] = {train.x.slice(0, 0, 64), train.x.slice(0, 64, 128)};
     const Tensor yb[2] = {train.y.slice(0, 0, 64), train.y.slice(0, 64, 128)};
     for (int t = 0; t < 200; ++t) {
         arena.zero_grad();
-        testing::cross_entropy((*model)(xb[t % 2]), yb[t % 2]).backward();
+        cross_entropy((*model)(xb[t % 2]), yb[t % 2]).backward();
         opt.step();
     }
     model->eval();

@@ -1,6 +1,5 @@
 // Small modules for the optimizer tests: parameter holders with the layer types and roles the
-// quantization rules select (Linear, Conv2d, a norm layer), a scaled dense layer built from
-// elementwise ops (no matmul needed), and softmax cross-entropy from existing ops.
+// quantization rules select (Linear, Conv2d, a norm layer) and a scaled linear layer.
 #pragma once
 
 #include <memory>
@@ -14,8 +13,8 @@
 
 namespace mdq::testing {
 
-// y = (x W^T + b) / sqrt(in): a dense layer from broadcasting ops; the 1/sqrt(in) keeps
-// +-1 weights from saturating the loss (a stand-in for the batch norm of real models).
+// y = (x W^T + b) / sqrt(in): the 1/sqrt(in) keeps +-1 weights from saturating the loss (a
+// stand-in for the batch norm of real models).
 class TestLinear : public Module {
   public:
     TestLinear(int64_t in, int64_t out, uint64_t seed, bool bias = true);
@@ -47,9 +46,7 @@ class TestNorm : public Module {
 // weight, a small linear layer and a float norm scale.
 std::shared_ptr<Sequential> param_zoo();
 
-// mean over the batch of -log softmax(logits)[label]; labels are i64 [B].
-Tensor cross_entropy(const Tensor& logits, const Tensor& labels);
-// Fraction of rows whose argmax equals the label.
+// Fraction of rows whose first maximal logit is at the label.
 double accuracy(const Tensor& logits, const Tensor& labels);
 
 }  // namespace mdq::testing

@@ -5,6 +5,7 @@ namespace mdq::tools {
 void register_commands(CLI::App& app) {
     add_version_command(app);
     add_env_command(app);
+    add_plot_command(app);
     add_bench_md_command(app);
 }
 

@@ -9,6 +9,7 @@ void register_commands(CLI::App& app);
 
 void add_version_command(CLI::App& app);
 void add_env_command(CLI::App& app);
+void add_plot_command(CLI::App& app);
 void add_bench_md_command(CLI::App& app);
 
 // The `mdq bench` group that benchmark subcommands attach to (created on first use).
