@@ -52,7 +52,8 @@ class QuantOptimizer {
     QuantOptimizer& operator=(const QuantOptimizer&) = delete;
 
     // One iteration: a single fused launch on the arena's device, no host synchronization;
-    // captures into a CUDA graph (the iteration counter lives on the device).
+    // captures into a CUDA graph (the iteration counter lives on the device). Enable the
+    // arena's compute copy before capturing: the first step after that re-uploads metadata.
     void step();
     // Rewrites w (and the compute copy) from the stored variables with the current beta.
     void reproject();
