@@ -1,0 +1,72 @@
+// Launch templates of the per-channel kernels, shared by channel_cpu.cpp and channel_cuda.cu
+// (and by the batch-norm kernels); Runner is cpu::Runner or cuda::Runner.
+#pragma once
+
+#include <algorithm>
+#include <type_traits>
+
+#include "kernels/channel/channel.h"
+#include "kernels/channel/channel_math.h"
+
+namespace mdq {
+
+// Reduces the columns of x ([rows, C], contiguous; y of the same shape or undefined) with f
+// (F::K values per column) into out ([K, C] of type Out, contiguous), times scale. Acc is the
+// accumulator type.
+template <class Runner, class Acc, class T, class Out, class F>
+void column_reduce_into(const F& f, const Tensor& x, const Tensor& y, const Tensor& out,
+                        double scale = 1.0) {
+    const int64_t cols = x.dim() == 0 ? 1 : x.size(-1);
+    const int64_t rows = cols == 0 ? 0 : x.numel() / cols;
+    // About 2^17 work items: enough to fill a GPU, and chunks of rows short enough that the
+    // f32 partial sums stay accurate.
+    const int64_t want =
+        std::max<int64_t>(1, std::min<int64_t>(rows, (1 << 17) / std::max<int64_t>(cols, 1)));
+    const int64_t chunk_rows = std::max<int64_t>(1, (rows + want - 1) / want);
+    const int64_t chunks = std::max<int64_t>(1, (rows + chunk_rows - 1) / chunk_rows);
+    const int64_t total = chunks * F::K * cols;
+    Tensor partials = Tensor::empty(Shape{total}, DTypeOf<Acc>::value, x.device());
+    ColumnPartials<T, Acc, F> p{f,
+                                x.data<T>(),
+                                y.defined() ? y.data<T>() : nullptr,
+                                partials.data<Acc>(),
+                                rows,
+                                cols,
+                                chunk_rows,
+                                chunks * cols};
+    if (rows == 0) {
+        partials.zero_();
+    } else {
+        Runner::run(p, x.device());
+    }
+    ColumnFinish<Acc, Out> fin{partials.data<Acc>(), out.data<Out>(), static_cast<Acc>(scale),
+                               chunks, F::K * cols};
+    Runner::run(fin, x.device());
+}
+
+// Acc is the accumulator type of channel_sum: f64 on the host (kWide), acc_t<stat> otherwise.
+template <class Runner, bool kWide>
+void launch_channel_sum(const Tensor& x, const Tensor& out) {
+    MDQ_DISPATCH_FLOATING(x.dtype(), "channel_sum", [&] {
+        using S = acc_t<scalar_t>;
+        using Acc = std::conditional_t<kWide, double, S>;
+        column_reduce_into<Runner, Acc, scalar_t, S>(math::ColumnSumFn<Acc>{}, x, Tensor(), out);
+    });
+}
+
+template <class Runner>
+void launch_channel_affine(const Tensor& x, const Tensor& scale, const Tensor& shift,
+                           const Tensor& y) {
+    MDQ_DISPATCH_FLOATING(x.dtype(), "channel_affine", [&] {
+        using S = acc_t<scalar_t>;
+        ChannelAffine<scalar_t, S> e{x.data<scalar_t>(),
+                                     y.data<scalar_t>(),
+                                     scale.defined() ? scale.data<S>() : nullptr,
+                                     shift.defined() ? shift.data<S>() : nullptr,
+                                     x.size(-1),
+                                     x.numel()};
+        Runner::run(e, x.device());
+    });
+}
+
+}  // namespace mdq

@@ -1,0 +1,203 @@
+// CPU convolution, the reference for cuDNN. im2col on NHWC gives one
+// [images * OH * OW, KH * KW * C/groups] matrix per group; one GEMM with the group's OHWI
+// weight rows writes the NHWC output in place (its row stride is O). Images go in chunks so
+// the column buffer stays bounded, and that buffer is a per-thread scratch that only grows:
+// a training step does not reallocate it. The data gradient gathers per input pixel (col2im
+// without atomics), parallel over pixels. OpenMP parallelises the copies; GEMMs run outside
+// parallel regions with OpenBLAS's own threads.
+#include <cblas.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "kernels/conv/conv.h"
+
+namespace mdq::cpu {
+
+namespace {
+
+constexpr int64_t kMaxColumnElements = int64_t(1) << 23;
+constexpr int64_t kParallelMin = int64_t(1) << 14;
+
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+          const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a,
+                static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+}
+
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda,
+          const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
+    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0, a,
+                static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+}
+
+// A buffer of at least n elements owned by the calling thread; grows, never shrinks.
+template <class T>
+T* scratch(int64_t n) {
+    thread_local std::vector<T> buf;
+    if (static_cast<int64_t>(buf.size()) < n) buf.resize(static_cast<size_t>(n));
+    return buf.data();
+}
+
+int64_t images_per_chunk(const ConvProblem& p) {
+    const int64_t per_image = std::max<int64_t>(1, p.oh * p.ow * p.taps());
+    return std::max<int64_t>(1, std::min<int64_t>(p.n, kMaxColumnElements / per_image));
+}
+
+// col[r, (kh, kw, ci)] = x[img, ih, iw, g * cg + ci] for the rows r of images [i0, i1), zero
+// where the tap falls in the padding.
+template <class T>
+void im2col(const ConvProblem& p, const T* x, int64_t i0, int64_t i1, int64_t g, T* col) {
+    const Conv2dArgs& a = p.args;
+    const int64_t taps = p.taps(), cg = p.c_per_group(), plane = p.oh * p.ow;
+    const int64_t rows = (i1 - i0) * plane;
+#pragma omp parallel for schedule(static) if (rows * taps > kParallelMin)
+    for (int64_t r = 0; r < rows; ++r) {
+        const int64_t img = i0 + r / plane, oy = (r % plane) / p.ow, ox = r % p.ow;
+        T* dst = col + r * taps;
+        for (int64_t ky = 0; ky < p.kh; ++ky) {
+            const int64_t iy = math::conv_in_coord(oy, ky, a.stride_h, a.pad_h, a.dilation_h);
+            for (int64_t kx = 0; kx < p.kw; ++kx, dst += cg) {
+                const int64_t ix = math::conv_in_coord(ox, kx, a.stride_w, a.pad_w, a.dilation_w);
+                if (iy < 0 || iy >= p.h || ix < 0 || ix >= p.w) {
+                    std::fill(dst, dst + cg, T(0));
+                } else {
+                    std::memcpy(dst, x + ((img * p.h + iy) * p.w + ix) * p.c + g * cg,
+                                static_cast<size_t>(cg) * sizeof(T));
+                }
+            }
+        }
+    }
+}
+
+// The transpose of im2col for group g: each input pixel of images [i0, i1) sums the column
+// entries that read it. Overwrites channels [g * cg, (g + 1) * cg) of dx.
+template <class T>
+void col2im(const ConvProblem& p, const T* col, int64_t i0, int64_t i1, int64_t g, T* dx) {
+    const Conv2dArgs& a = p.args;
+    const int64_t taps = p.taps(), cg = p.c_per_group();
+    const int64_t lines = (i1 - i0) * p.h;
+#pragma omp parallel for schedule(static) if (lines * p.w * taps > kParallelMin)
+    for (int64_t line = 0; line < lines; ++line) {
+        const int64_t img = i0 + line / p.h, iy = line % p.h;
+        for (int64_t ix = 0; ix < p.w; ++ix) {
+            T* dst = dx + ((img * p.h + iy) * p.w + ix) * p.c + g * cg;
+            std::fill(dst, dst + cg, T(0));
+            for (int64_t ky = 0; ky < p.kh; ++ky) {
+                const int64_t oy =
+                    math::conv_out_coord(iy, ky, a.stride_h, a.pad_h, a.dilation_h, p.oh);
+                if (oy < 0) continue;
+                for (int64_t kx = 0; kx < p.kw; ++kx) {
+                    const int64_t ox =
+                        math::conv_out_coord(ix, kx, a.stride_w, a.pad_w, a.dilation_w, p.ow);
+                    if (ox < 0) continue;
+                    const T* src =
+                        col + (((img - i0) * p.oh + oy) * p.ow + ox) * taps + (ky * p.kw + kx) * cg;
+                    for (int64_t ci = 0; ci < cg; ++ci)
+                        dst[ci] += src[ci];
+                }
+            }
+        }
+    }
+}
+
+template <class T>
+void forward(const ConvProblem& p, const T* x, const T* w, T* y) {
+    if (p.is_pointwise()) {
+        gemm(false, true, p.n * p.h * p.w, p.o, p.c, x, p.c, w, p.c, T(0), y, p.o);
+        return;
+    }
+    const int64_t taps = p.taps(), og = p.o_per_group(), plane = p.oh * p.ow;
+    const int64_t step = images_per_chunk(p);
+    T* col = scratch<T>(step * plane * taps);
+    for (int64_t i0 = 0; i0 < p.n; i0 += step) {
+        const int64_t i1 = std::min(p.n, i0 + step), rows = (i1 - i0) * plane;
+        for (int64_t g = 0; g < p.args.groups; ++g) {
+            im2col(p, x, i0, i1, g, col);
+            gemm(false, true, rows, og, taps, col, taps, w + g * og * taps, taps, T(0),
+                 y + i0 * plane * p.o + g * og, p.o);
+        }
+    }
+}
+
+template <class T>
+void backward_data(const ConvProblem& p, const T* dy, const T* w, T* dx) {
+    if (p.is_pointwise()) {
+        gemm(false, false, p.n * p.h * p.w, p.c, p.o, dy, p.o, w, p.c, T(0), dx, p.c);
+        return;
+    }
+    const int64_t taps = p.taps(), og = p.o_per_group(), plane = p.oh * p.ow;
+    const int64_t step = images_per_chunk(p);
+    T* col = scratch<T>(step * plane * taps);
+    for (int64_t i0 = 0; i0 < p.n; i0 += step) {
+        const int64_t i1 = std::min(p.n, i0 + step), rows = (i1 - i0) * plane;
+        for (int64_t g = 0; g < p.args.groups; ++g) {
+            gemm(false, false, rows, taps, og, dy + i0 * plane * p.o + g * og, p.o,
+                 w + g * og * taps, taps, T(0), col, taps);
+            col2im(p, col, i0, i1, g, dx);
+        }
+    }
+}
+
+template <class T>
+void backward_filter(const ConvProblem& p, const T* x, const T* dy, T* dw) {
+    if (p.n == 0) {
+        std::fill(dw, dw + p.o * p.taps(), T(0));
+        return;
+    }
+    if (p.is_pointwise()) {
+        gemm(true, false, p.o, p.c, p.n * p.h * p.w, dy, p.o, x, p.c, T(0), dw, p.c);
+        return;
+    }
+    const int64_t taps = p.taps(), og = p.o_per_group(), plane = p.oh * p.ow;
+    const int64_t step = images_per_chunk(p);
+    T* col = scratch<T>(step * plane * taps);
+    for (int64_t i0 = 0; i0 < p.n; i0 += step) {
+        const int64_t i1 = std::min(p.n, i0 + step), rows = (i1 - i0) * plane;
+        const T beta = i0 == 0 ? T(0) : T(1);  // later chunks accumulate
+        for (int64_t g = 0; g < p.args.groups; ++g) {
+            im2col(p, x, i0, i1, g, col);
+            gemm(true, false, og, taps, rows, dy + i0 * plane * p.o + g * og, p.o, col, taps, beta,
+                 dw + g * og * taps, taps);
+        }
+    }
+}
+
+// Runs fn with T = float or double.
+template <class Fn>
+void dispatch(DType dt, const char* op, Fn&& fn) {
+    if (dt == DType::F32) return fn(float{});
+    if (dt == DType::F64) return fn(double{});
+    MDQ_THROW(ValueError, op, ": the CPU convolution supports f32 and f64, not ", dtype_name(dt),
+              " (16-bit compute runs on the GPU only)");
+}
+
+}  // namespace
+
+void conv2d_forward(const ConvProblem& p, const Tensor& x, const Tensor& w, const Tensor& y) {
+    dispatch(x.dtype(), "conv2d", [&](auto t) {
+        using T = decltype(t);
+        forward(p, x.data<T>(), w.data<T>(), y.data<T>());
+    });
+}
+
+void conv2d_backward_data(const ConvProblem& p, const Tensor& dy, const Tensor& w,
+                          const Tensor& dx) {
+    dispatch(dy.dtype(), "conv2d_backward_data", [&](auto t) {
+        using T = decltype(t);
+        backward_data(p, dy.data<T>(), w.data<T>(), dx.data<T>());
+    });
+}
+
+void conv2d_backward_filter(const ConvProblem& p, const Tensor& x, const Tensor& dy,
+                            const Tensor& dw) {
+    dispatch(x.dtype(), "conv2d_backward_filter", [&](auto t) {
+        using T = decltype(t);
+        backward_filter(p, x.data<T>(), dy.data<T>(), dw.data<T>());
+    });
+}
+
+}  // namespace mdq::cpu
