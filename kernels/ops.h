@@ -3,8 +3,12 @@
 
 #include "core/autograd.h"
 #include "core/tensor.h"
+#include "kernels/concat/concat.h"
 #include "kernels/copy/copy.h"
 #include "kernels/elementwise/binary.h"
 #include "kernels/elementwise/unary.h"
 #include "kernels/fill/fill.h"
+#include "kernels/loss/loss.h"
+#include "kernels/matmul/matmul.h"
 #include "kernels/reduce/reduce.h"
+#include "kernels/softmax/softmax.h"

@@ -62,6 +62,13 @@ TEST(Tensor, PermuteAndContiguousCopy) {
     EXPECT_TRUE(throws_with([&] { t.permute({0, 0}); }, {"permute", "repeated"}));
 }
 
+TEST(Tensor, EmptyTensorsAreContiguous) {
+    // A zero size after the first dim used to make is_contiguous() false (and reduce_into throw).
+    EXPECT_TRUE(Tensor::zeros({3, 0}).is_contiguous());
+    EXPECT_TRUE(Tensor::zeros({2, 0, 4}).permute({2, 0, 1}).is_contiguous());
+    EXPECT_EQ(sum(Tensor::zeros({3, 0}), {1}).to_vector<float>(), std::vector<float>(3, 0.0f));
+}
+
 TEST(Tensor, SliceSelectExpand) {
     Tensor t = arange(12, DType::F32).reshape({3, 4});
     EXPECT_EQ(t.slice(1, 1, 3).to_vector<float>(), (std::vector<float>{1, 2, 5, 6, 9, 10}));

@@ -1,0 +1,238 @@
+// cross_entropy and accuracy_count: closed-form values, stability, reductions, f64 gradient
+// checks, bad labels, CPU-vs-CUDA parity with NaN-poisoned outputs, the GPU's label record.
+#include <cmath>
+
+#include "tests/testing/test_util.h"
+
+namespace mdq {
+namespace {
+
+using testing::all_close;
+using testing::gradcheck;
+using testing::throws_with;
+
+Tensor labels_of(const std::vector<int64_t>& v) {
+    return Tensor::from_vector<int64_t>(v, {static_cast<int64_t>(v.size())});
+}
+
+TEST(CrossEntropy, ClosedForm) {
+    const Tensor x = Tensor::from_vector<double>({1, 2, 3, 1, 1, 1}, {2, 3});
+    const Tensor y = labels_of({2, 0});
+    const double l0 = std::log(std::exp(1.0) + std::exp(2.0) + std::exp(3.0)) - 3,
+                 l1 = std::log(3.0);
+    EXPECT_TRUE(all_close(cross_entropy(x, y, Reduction::None),
+                          Tensor::from_vector<double>({l0, l1}, {2}), 1e-15, 1e-15));
+    EXPECT_NEAR(cross_entropy(x, y, Reduction::Sum).item<double>(), l0 + l1, 1e-15);
+    const Tensor mean = cross_entropy(x, y);
+    EXPECT_EQ(mean.shape(), Shape{});
+    EXPECT_NEAR(mean.item<double>(), (l0 + l1) / 2, 1e-15);
+    EXPECT_NEAR(cross_entropy(x.to(DType::F32), y).item<float>(), (l0 + l1) / 2, 1e-6);
+}
+
+TEST(CrossEntropy, StableForLargeLogits) {
+    const Tensor x = Tensor::from_vector<float>({1e4f, 0, -1e4f, 1e4f, 88, 89}, {3, 2});
+    const std::vector<float> l =
+        cross_entropy(x, labels_of({1, 0, 1}), Reduction::None).to_vector<float>();
+    EXPECT_EQ(l[0], 1e4f);
+    EXPECT_EQ(l[1], 2e4f);
+    // exp(89) overflows a naive f32 sum; the result is as exact as f32 near 89 allows.
+    EXPECT_NEAR(l[2], std::log1p(std::exp(-1.0)), 1e-5);
+}
+
+TEST(CrossEntropy, EqualsNegatedLogSoftmaxAtTheLabel) {
+    const Tensor x = testing::random_tensor({9, 7}, 2, -5, 5, DType::F64);
+    const std::vector<int64_t> y = {0, 6, 3, 3, 1, 2, 5, 4, 6};
+    const std::vector<double> ls = log_softmax(x, 1).to_vector<double>();
+    std::vector<double> want;
+    for (size_t n = 0; n < y.size(); ++n)
+        want.push_back(-ls[n * 7 + y[n]]);
+    EXPECT_TRUE(all_close(cross_entropy(x, labels_of(y), Reduction::None),
+                          Tensor::from_vector(want, {9}), 1e-14, 1e-14));
+}
+
+TEST(CrossEntropy, Gradients) {
+    const Tensor x = testing::random_tensor({5, 4}, 3, -3, 3, DType::F64).set_requires_grad(true);
+    const Tensor y = labels_of({3, 0, 1, 1, 2});
+    for (Reduction r : {Reduction::Mean, Reduction::Sum, Reduction::None})
+        EXPECT_TRUE(gradcheck(
+            [&](const std::vector<Tensor>& in) { return cross_entropy(in[0], y, r); }, {x}))
+            << static_cast<int>(r);
+    // A strided logits view.
+    EXPECT_TRUE(gradcheck(
+        [&](const std::vector<Tensor>& in) {
+            return cross_entropy(in[0].permute({1, 0}), labels_of({1, 3, 0, 2}));
+        },
+        {x}));
+}
+
+TEST(CrossEntropy, MeanGradientIsSoftmaxMinusOnehotOverN) {
+    Tensor x = testing::random_tensor({4, 3}, 5, -2, 2, DType::F64).set_requires_grad(true);
+    cross_entropy(x, labels_of({2, 0, 1, 2})).backward();
+    std::vector<double> want = softmax(x.detach(), 1).to_vector<double>();
+    const int64_t y[] = {2, 0, 1, 2};
+    for (int64_t n = 0; n < 4; ++n) {
+        want[n * 3 + y[n]] -= 1;
+        for (int64_t c = 0; c < 3; ++c)
+            want[n * 3 + c] /= 4;
+    }
+    EXPECT_TRUE(all_close(x.grad(), Tensor::from_vector(want, {4, 3}), 1e-15, 1e-16));
+}
+
+TEST(CrossEntropy, GradientAccumulates) {
+    Tensor x = testing::random_tensor({3, 4}, 6, -1, 1, DType::F64).set_requires_grad(true);
+    const Tensor y = labels_of({1, 3, 0});
+    cross_entropy(x, y, Reduction::Sum).backward();
+    const Tensor once = x.grad().clone();
+    x.set_grad(Tensor::full({3, 4}, 9.0, DType::F64));
+    cross_entropy(x, y, Reduction::Sum).backward();
+    EXPECT_TRUE(all_close(x.grad(), once + 9.0, 1e-15, 1e-15));
+}
+
+TEST(CrossEntropy, HalfPrecisionComputesInFloat) {
+    const Tensor xb = testing::random_tensor({6, 11}, 7, -4, 4).to(DType::BF16);
+    const Tensor y = labels_of({0, 10, 5, 5, 2, 7});
+    const Tensor lb = cross_entropy(xb, y, Reduction::None);
+    EXPECT_EQ(lb.dtype(), DType::BF16);
+    EXPECT_TRUE(all_close(lb, cross_entropy(xb.to(DType::F32), y, Reduction::None), 8e-3, 1e-5));
+}
+
+TEST(CrossEntropy, BadLabelsThrowWithTheLabelAndIndex) {
+    const Tensor x = Tensor::zeros({3, 4});
+    EXPECT_TRUE(throws_with(
+        [&] {
+            cross_entropy(x, labels_of({0, 4, 1}));
+        },
+        {"cross_entropy", "label 4 at index 1", "[0, 4)", "f32[3, 4]"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            cross_entropy(x, labels_of({0, 1, -1}), Reduction::None);
+        },
+        {"label -1 at index 2"}));
+}
+
+TEST(CrossEntropy, BadInput) {
+    const Tensor y = labels_of({0, 1});
+    EXPECT_TRUE(throws_with([&] { cross_entropy(Tensor::zeros({2}), y); },
+                            {"cross_entropy", "logits must be floating [N, C]", "f32[2]"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            cross_entropy(Tensor::zeros({2, 3}, DType::I64), y);
+        },
+        {"logits must be floating", "i64[2, 3]"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            cross_entropy(Tensor::zeros({2, 3}), y.to(DType::I32));
+        },
+        {"labels must be i64 [N]", "i32[2]"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            cross_entropy(Tensor::zeros({3, 3}), y);
+        },
+        {"2 labels for logits f32[3, 3]"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            cross_entropy(Tensor::zeros({2, 0}), y);
+        },
+        {"cross_entropy", "f32[2, 0]", "have no classes"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            cross_entropy(Tensor::zeros({0, 3}), labels_of({}));
+        },
+        {"mean over an empty batch", "f32[0, 3]"}));
+    EXPECT_EQ(cross_entropy(Tensor::zeros({0, 3}), labels_of({}), Reduction::Sum).item<float>(),
+              0.0f);
+    EXPECT_TRUE(throws_with(
+        [&] {
+            cross_entropy_forward_into(Tensor::zeros({2, 3}), y, Tensor::zeros({2}, DType::F64),
+                                       Tensor::zeros({2}));
+        },
+        {"cross_entropy", "loss must be contiguous f32 with 2 elements", "f64[2]"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            cross_entropy_backward_into(Tensor::zeros({2, 3}), y, Tensor::zeros({2}),
+                                        Tensor::zeros({3}), 1.0, Tensor::zeros({2, 3}));
+        },
+        {"upstream gradient", "1 or 2 elements", "f32[3]"}));
+}
+
+TEST(Accuracy, CountsFirstMaximumAtTheLabel) {
+    const Tensor x = Tensor::from_vector<float>({0.1f, 0.9f, 0.8f, 0.2f, 0.5f, 0.5f}, {3, 2});
+    const Tensor c = accuracy_count(x, labels_of({1, 1, 0}));  // right, wrong, tie -> first
+    EXPECT_EQ(c.dtype(), DType::I64);
+    EXPECT_EQ(c.shape(), Shape{});
+    EXPECT_EQ(c.item<int64_t>(), 2);
+    EXPECT_EQ(accuracy_count(x, labels_of({0, 1, 1})).item<int64_t>(), 0);
+    EXPECT_TRUE(throws_with(
+        [&] {
+            accuracy_count(x, labels_of({0, 1}));
+        },
+        {"accuracy_count", "2 labels for logits f32[3, 2]"}));
+}
+
+TEST(CrossEntropyCuda, ParityWithCpu) {
+    MDQ_SKIP_IF_NO_CUDA();
+    const Device g = Device::cuda(0);
+    for (int64_t c : {1, 3, 31, 257, 1025, 3000}) {
+        for (int64_t n : {1, 3, 31, 257}) {
+            const Tensor x = testing::random_tensor({n, c}, c * 7 + n, -8, 8);
+            const Tensor yl =
+                testing::random_tensor({n}, n, 0, static_cast<double>(c)).to(DType::I64);
+            const std::string what = "N=" + std::to_string(n) + " C=" + std::to_string(c);
+            Tensor loss = Tensor::empty({n}), lse = Tensor::empty({n});
+            cross_entropy_forward_into(x, yl, loss, lse);
+            Tensor lossg = Tensor::full({n}, NAN, DType::F32, g),
+                   lseg = Tensor::full({n}, NAN, DType::F32, g);
+            cross_entropy_forward_into(x.to(g), yl.to(g), lossg, lseg);
+            EXPECT_TRUE(all_close(lossg, loss, 2e-5, 2e-5)) << what;
+            EXPECT_TRUE(all_close(lseg, lse, 2e-5, 2e-5)) << what;
+            const Tensor up = testing::random_tensor({n}, 3, 0.5, 1.5);
+            Tensor dx = Tensor::empty({n, c}), dxg = Tensor::full({n, c}, NAN, DType::F32, g);
+            cross_entropy_backward_into(x, yl, lse, up, 0.25, dx);
+            cross_entropy_backward_into(x.to(g), yl.to(g), lse.to(g), up.to(g), 0.25, dxg);
+            EXPECT_TRUE(all_close(dxg, dx, 2e-5, 1e-7)) << what << " backward";
+            for (Reduction r : {Reduction::Mean, Reduction::Sum})
+                EXPECT_TRUE(all_close(cross_entropy(x.to(g), yl.to(g), r), cross_entropy(x, yl, r),
+                                      2e-5, 1e-5))
+                    << what;
+            const Tensor xb = x.to(DType::BF16);
+            EXPECT_TRUE(all_close(cross_entropy(xb.to(g), yl.to(g), Reduction::None),
+                                  cross_entropy(xb.to(DType::F32), yl, Reduction::None), 8e-3,
+                                  1e-3))
+                << what << " bf16";
+            EXPECT_EQ(accuracy_count(x.to(g), yl.to(g)).item<int64_t>(),
+                      accuracy_count(x, yl).item<int64_t>());
+        }
+    }
+    check_cross_entropy_labels(g);  // nothing was recorded
+}
+
+TEST(CrossEntropyCuda, AutogradOnTheGpu) {
+    MDQ_SKIP_IF_NO_CUDA();
+    const Device g = Device::cuda(0);
+    Tensor x = testing::random_tensor({6, 10}, 8, -3, 3).set_requires_grad(true);
+    Tensor xg = x.detach().to(g).set_requires_grad(true);
+    const Tensor y = labels_of({9, 0, 4, 4, 1, 7});
+    cross_entropy(x, y).backward();
+    cross_entropy(xg, y.to(g)).backward();
+    EXPECT_TRUE(all_close(xg.grad(), x.grad(), 2e-5, 1e-7));
+    EXPECT_TRUE(throws_with([&] { cross_entropy(xg, y); }, {"cross_entropy", "different devices"}));
+}
+
+TEST(CrossEntropyCuda, BadLabelIsRecordedOnTheDevice) {
+    MDQ_SKIP_IF_NO_CUDA();
+    const Device g = Device::cuda(0);
+    check_cross_entropy_labels(g);
+    const Tensor x = Tensor::zeros({4, 5}, DType::F32, g);
+    const Tensor loss = cross_entropy(x, labels_of({0, 1, 7, -3}).to(g), Reduction::None);
+    const std::vector<float> l = loss.to_vector<float>();
+    EXPECT_FALSE(std::isnan(l[0]));
+    EXPECT_TRUE(std::isnan(l[2]) && std::isnan(l[3]));
+    EXPECT_TRUE(throws_with([&] { check_cross_entropy_labels(g); },
+                            {"cross_entropy", "label 7 at index 2", "cuda:0"}));
+    check_cross_entropy_labels(g);  // cleared by the report
+    cross_entropy(x, labels_of({0, 1, 2, int64_t{1} << 40}).to(g), Reduction::Sum);
+    EXPECT_TRUE(throws_with([&] { check_cross_entropy_labels(g); }, {"index 3", "beyond 32 bits"}));
+}
+
+}  // namespace
+}  // namespace mdq
