@@ -20,7 +20,8 @@ cudnnHandle_t cudnn_handle(Device device);
 cudnnDataType_t cudnn_dtype(DType dt, const char* op);
 
 // Settings read once from the environment:
-//   MDQ_ALLOW_TF32=1        f32 convolutions may use TF32 tensor cores (off by default)
+//   MDQ_ALLOW_TF32=1        f32 convolutions may use TF32 tensor cores (tf32_allowed(), off by
+//                           default)
 //   MDQ_DETERMINISTIC=1     only deterministic algorithms
 //   MDQ_CUDNN_BENCHMARK=1   pick algorithms by timing them (cudnnFind*) instead of heuristics
 //   MDQ_CUDNN_WORKSPACE_MB  largest workspace an algorithm may ask for (default 1024)

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/common/cublas_handle.h"
 #include "kernels/common/cuda_utils.cuh"
 
 namespace mdq::cuda {
@@ -88,7 +89,7 @@ cudnnDataType_t cudnn_dtype(DType dt, const char* op) {
 const CudnnSettings& cudnn_settings() {
     static const CudnnSettings s = [] {
         CudnnSettings r;
-        r.allow_tf32 = env_on("MDQ_ALLOW_TF32");
+        r.allow_tf32 = tf32_allowed();  // one switch for cuBLAS and cuDNN
         r.deterministic = env_on("MDQ_DETERMINISTIC");
         r.benchmark = env_on("MDQ_CUDNN_BENCHMARK");
         if (const char* mb = std::getenv("MDQ_CUDNN_WORKSPACE_MB"))
