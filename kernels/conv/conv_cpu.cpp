@@ -3,14 +3,13 @@
 // weight rows writes the NHWC output in place (its row stride is O). Images go in chunks so
 // the column buffer stays bounded, and that buffer is a per-thread scratch that only grows:
 // a training step does not reallocate it. The data gradient gathers per input pixel (col2im
-// without atomics), parallel over pixels. OpenMP parallelises the copies; GEMMs run outside
-// parallel regions with OpenBLAS's own threads.
-#include <cblas.h>
-
+// without atomics), parallel over pixels. Copies and GEMMs (cpu::gemm) share the OpenMP
+// threads.
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
+#include "kernels/common/cpu_gemm.h"
 #include "kernels/conv/conv.h"
 
 namespace mdq::cpu {
@@ -19,20 +18,6 @@ namespace {
 
 constexpr int64_t kMaxColumnElements = int64_t(1) << 23;
 constexpr int64_t kParallelMin = int64_t(1) << 14;
-
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
-          const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a,
-                static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
-}
-
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, int64_t lda,
-          const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
-    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0, a,
-                static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
-}
 
 // A buffer of at least n elements owned by the calling thread; grows, never shrinks.
 template <class T>
