@@ -6,7 +6,6 @@
 // without atomics), parallel over pixels. Copies and GEMMs (cpu::gemm) share the OpenMP
 // threads.
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "kernels/common/cpu_gemm.h"
@@ -47,12 +46,10 @@ void im2col(const ConvProblem& p, const T* x, int64_t i0, int64_t i1, int64_t g,
             const int64_t iy = math::conv_in_coord(oy, ky, a.stride_h, a.pad_h, a.dilation_h);
             for (int64_t kx = 0; kx < p.kw; ++kx, dst += cg) {
                 const int64_t ix = math::conv_in_coord(ox, kx, a.stride_w, a.pad_w, a.dilation_w);
-                if (iy < 0 || iy >= p.h || ix < 0 || ix >= p.w) {
-                    std::fill(dst, dst + cg, T(0));
-                } else {
-                    std::memcpy(dst, x + ((img * p.h + iy) * p.w + ix) * p.c + g * cg,
-                                static_cast<size_t>(cg) * sizeof(T));
-                }
+                const bool inside = iy >= 0 && iy < p.h && ix >= 0 && ix < p.w;
+                const T* src = x + ((img * p.h + iy) * p.w + ix) * p.c + g * cg;
+                for (int64_t ci = 0; ci < cg; ++ci)  // a plain loop: cg is often 1 or 3
+                    dst[ci] = inside ? src[ci] : T(0);
             }
         }
     }

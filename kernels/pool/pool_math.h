@@ -25,6 +25,16 @@ struct PoolGeometry {
 
 namespace math {
 
+// (n, y, x, c) of element i of an NHWC tensor [.., h, w, c], with three divisions.
+MDQ_HD void split_nhwc(int64_t i, int64_t h, int64_t w, int64_t c, int64_t& n, int64_t& y,
+                       int64_t& x, int64_t& ch) {
+    const int64_t pixel = i / c, row = pixel / w;
+    ch = i - pixel * c;
+    x = pixel - row * w;
+    n = row / h;
+    y = row - n * h;
+}
+
 // Window [start, end) of output o along one axis of length in (out outputs), clipped to the
 // input; span is the divisor share of count_include_pad (the window clipped to the padding).
 struct Window {
@@ -76,8 +86,8 @@ MDQ_HD void grid_body(const GridPos& p, const PoolForward<T>& e, int64_t begin, 
     const bool adaptive = g.kind == PoolKind::AdaptiveAvg;
     const int64_t tid = p.block * p.block_dim + p.thread, nth = p.block_dim * p.grid_dim;
     for (int64_t i = begin + tid; i < end; i += nth) {
-        const int64_t c = i % g.c, ox = (i / g.c) % g.ow, oy = (i / (g.c * g.ow)) % g.oh;
-        const int64_t img = i / (g.c * g.ow * g.oh);
+        int64_t img, oy, ox, c;
+        math::split_nhwc(i, g.oh, g.ow, g.c, img, oy, ox, c);
         const math::Window wy = math::pool_window(adaptive, oy, g.h, g.oh, g.kh, g.sh, g.ph);
         const math::Window wx = math::pool_window(adaptive, ox, g.w, g.ow, g.kw, g.sw, g.pw);
         const T* base = e.x + img * g.h * g.w * g.c + c;
@@ -131,8 +141,8 @@ MDQ_HD void grid_body(const GridPos& p, const PoolBackward<T>& e, int64_t begin,
     const bool adaptive = g.kind == PoolKind::AdaptiveAvg;
     const int64_t tid = p.block * p.block_dim + p.thread, nth = p.block_dim * p.grid_dim;
     for (int64_t i = begin + tid; i < end; i += nth) {
-        const int64_t c = i % g.c, ix = (i / g.c) % g.w, iy = (i / (g.c * g.w)) % g.h;
-        const int64_t img = i / (g.c * g.w * g.h);
+        int64_t img, iy, ix, c;
+        math::split_nhwc(i, g.h, g.w, g.c, img, iy, ix, c);
         int64_t y0, y1, x0, x1;
         math::pool_outputs_of(adaptive, iy, g.h, g.oh, g.kh, g.sh, g.ph, y0, y1);
         math::pool_outputs_of(adaptive, ix, g.w, g.ow, g.kw, g.sw, g.pw, x0, x1);
