@@ -9,5 +9,7 @@ void register_commands(CLI::App& app);
 
 void add_version_command(CLI::App& app);
 void add_env_command(CLI::App& app);
+void add_summary_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace mdq::tools
