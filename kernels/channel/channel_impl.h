@@ -12,17 +12,20 @@ namespace mdq {
 
 // Reduces the columns of x ([rows, C], contiguous; y of the same shape or undefined) with f
 // (F::K values per column) into out ([K, C] of type Out, contiguous), times scale. Acc is the
-// accumulator type.
+// accumulator type. The chunking depends only on the shape and the mapping, so results do not
+// depend on the thread count.
 template <class Runner, class Acc, class T, class Out, class F>
 void column_reduce_into(const F& f, const Tensor& x, const Tensor& y, const Tensor& out,
-                        double scale = 1.0) {
+                        ColumnMapping mapping, double scale = 1.0) {
+    const bool row_blocks = mapping == ColumnMapping::RowBlocks;
     const int64_t cols = x.dim() == 0 ? 1 : x.size(-1);
     const int64_t rows = cols == 0 ? 0 : x.numel() / cols;
-    // About 2^17 work items: enough to fill a GPU, and chunks of rows short enough that the
-    // f32 partial sums stay accurate.
-    const int64_t want =
-        std::max<int64_t>(1, std::min<int64_t>(rows, (1 << 17) / std::max<int64_t>(cols, 1)));
-    const int64_t chunk_rows = std::max<int64_t>(1, (rows + want - 1) / want);
+    // GPU: about 2^17 work items, enough to fill the device, with chunks of rows short enough
+    // that f32 partial sums stay accurate. CPU: one chunk per 2^15 elements, at most 256.
+    const int64_t want = row_blocks ? std::min<int64_t>(256, rows * cols / (1 << 15))
+                                    : (1 << 17) / std::max<int64_t>(cols, 1);
+    const int64_t chunks_wanted = std::max<int64_t>(1, std::min<int64_t>(rows, want));
+    const int64_t chunk_rows = std::max<int64_t>(1, (rows + chunks_wanted - 1) / chunks_wanted);
     const int64_t chunks = std::max<int64_t>(1, (rows + chunk_rows - 1) / chunk_rows);
     const int64_t total = chunks * F::K * cols;
     Tensor partials = Tensor::empty(Shape{total}, DTypeOf<Acc>::value, x.device());
@@ -33,7 +36,8 @@ void column_reduce_into(const F& f, const Tensor& x, const Tensor& y, const Tens
                                 rows,
                                 cols,
                                 chunk_rows,
-                                chunks * cols};
+                                mapping,
+                                row_blocks ? chunks : chunks * cols};
     if (rows == 0) {
         partials.zero_();
     } else {
@@ -44,13 +48,19 @@ void column_reduce_into(const F& f, const Tensor& x, const Tensor& y, const Tens
     Runner::run(fin, x.device());
 }
 
-// Acc is the accumulator type of channel_sum: f64 on the host (kWide), acc_t<stat> otherwise.
+// kWide (the CPU): f64 accumulators and the row-block mapping; else acc_t<stat>, per column.
+template <bool kWide>
+constexpr ColumnMapping column_mapping() {
+    return kWide ? ColumnMapping::RowBlocks : ColumnMapping::PerColumn;
+}
+
 template <class Runner, bool kWide>
 void launch_channel_sum(const Tensor& x, const Tensor& out) {
     MDQ_DISPATCH_FLOATING(x.dtype(), "channel_sum", [&] {
         using S = acc_t<scalar_t>;
         using Acc = std::conditional_t<kWide, double, S>;
-        column_reduce_into<Runner, Acc, scalar_t, S>(math::ColumnSumFn<Acc>{}, x, Tensor(), out);
+        column_reduce_into<Runner, Acc, scalar_t, S>(math::ColumnSumFn<Acc>{}, x, Tensor(), out,
+                                                     column_mapping<kWide>());
     });
 }
 

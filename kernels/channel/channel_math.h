@@ -48,36 +48,55 @@ MDQ_HD int64_t grid_work(const ChannelAffine<T, A>& e) {
     return e.n;
 }
 
-// First pass of a column reduction: work item w = (chunk, c) folds rows
-// [chunk * chunk_rows, (chunk + 1) * chunk_rows) of column c with f(c, x, y, acc[K]) and
-// writes out[(chunk * K + k) * cols + c]. Neighbouring items read neighbouring columns, so a
-// warp's loads are coalesced. y may be null (f then sees 0).
+// How the first pass of a column reduction maps work items (see ColumnPartials).
+enum class ColumnMapping : uint8_t { PerColumn, RowBlocks };
+
+// First pass of a column reduction: chunk k of rows [k * chunk_rows, (k + 1) * chunk_rows) is
+// folded with f(c, x, y, acc[K]) into out[(k * K + j) * cols + c]. Two mappings of the same
+// sums: PerColumn (GPU) makes a work item of one (chunk, c), so a warp's loads are coalesced;
+// RowBlocks (CPU) makes one of a chunk, read row by row from contiguous memory. y may be null
+// (f then sees 0).
 template <class T, class Acc, class F>
 struct ColumnPartials {
     F f;
     const T* x;
     const T* y;
     Acc* out;
-    int64_t rows, cols, chunk_rows, n;  // n = chunks * cols
+    int64_t rows, cols, chunk_rows;
+    ColumnMapping mapping;
+    int64_t n;  // chunks * cols (PerColumn) or chunks (RowBlocks)
 };
+
+template <class T, class Acc, class F>
+MDQ_HD void column_fold(const ColumnPartials<T, Acc, F>& e, int64_t chunk, int64_t c0, int64_t c1) {
+    const int64_t r0 = chunk * e.chunk_rows;
+    const int64_t r1 = r0 + e.chunk_rows < e.rows ? r0 + e.chunk_rows : e.rows;
+    Acc* out = e.out + chunk * F::K * e.cols;
+    for (int64_t c = c0; c < c1; ++c)
+        for (int k = 0; k < F::K; ++k)
+            out[k * e.cols + c] = Acc(0);
+    for (int64_t r = r0; r < r1; ++r)
+        for (int64_t c = c0; c < c1; ++c) {
+            const int64_t at = r * e.cols + c;
+            Acc acc[F::K];
+            for (int k = 0; k < F::K; ++k)
+                acc[k] = out[k * e.cols + c];
+            e.f(c, static_cast<Acc>(e.x[at]), e.y ? static_cast<Acc>(e.y[at]) : Acc(0), acc);
+            for (int k = 0; k < F::K; ++k)
+                out[k * e.cols + c] = acc[k];
+        }
+}
 
 template <class T, class Acc, class F>
 MDQ_HD void grid_body(const GridPos& p, const ColumnPartials<T, Acc, F>& e, int64_t begin,
                       int64_t end) {
     const int64_t tid = p.block * p.block_dim + p.thread, nth = p.block_dim * p.grid_dim;
     for (int64_t w = begin + tid; w < end; w += nth) {
-        const int64_t chunk = w / e.cols, c = w % e.cols;
-        const int64_t r0 = chunk * e.chunk_rows;
-        const int64_t r1 = r0 + e.chunk_rows < e.rows ? r0 + e.chunk_rows : e.rows;
-        Acc acc[F::K];
-        for (int k = 0; k < F::K; ++k)
-            acc[k] = Acc(0);
-        for (int64_t r = r0; r < r1; ++r) {
-            const int64_t at = r * e.cols + c;
-            e.f(c, static_cast<Acc>(e.x[at]), e.y ? static_cast<Acc>(e.y[at]) : Acc(0), acc);
+        if (e.mapping == ColumnMapping::RowBlocks) {
+            column_fold(e, w, 0, e.cols);
+        } else {
+            column_fold(e, w / e.cols, w % e.cols, w % e.cols + 1);
         }
-        for (int k = 0; k < F::K; ++k)
-            e.out[(chunk * F::K + k) * e.cols + c] = acc[k];
     }
 }
 

@@ -4,12 +4,13 @@
 // the column buffer stays bounded, and that buffer is a per-thread scratch that only grows:
 // a training step does not reallocate it. The data gradient gathers per input pixel (col2im
 // without atomics), parallel over pixels. Copies and GEMMs (cpu::gemm) share the OpenMP
-// threads.
+// threads. Depthwise problems take a direct path (conv_depthwise_cpu.cpp).
 #include <algorithm>
 #include <vector>
 
 #include "kernels/common/cpu_gemm.h"
 #include "kernels/conv/conv.h"
+#include "kernels/conv/conv_depthwise_cpu.h"
 
 namespace mdq::cpu {
 
@@ -88,6 +89,7 @@ void col2im(const ConvProblem& p, const T* col, int64_t i0, int64_t i1, int64_t 
 
 template <class T>
 void forward(const ConvProblem& p, const T* x, const T* w, T* y) {
+    if (use_depthwise(p)) return depthwise_forward(p, x, w, y);
     if (p.is_pointwise()) {
         gemm(false, true, p.n * p.h * p.w, p.o, p.c, x, p.c, w, p.c, T(0), y, p.o);
         return;
@@ -107,6 +109,7 @@ void forward(const ConvProblem& p, const T* x, const T* w, T* y) {
 
 template <class T>
 void backward_data(const ConvProblem& p, const T* dy, const T* w, T* dx) {
+    if (use_depthwise(p)) return depthwise_backward_data(p, dy, w, dx);
     if (p.is_pointwise()) {
         gemm(false, false, p.n * p.h * p.w, p.c, p.o, dy, p.o, w, p.c, T(0), dx, p.c);
         return;
@@ -130,6 +133,7 @@ void backward_filter(const ConvProblem& p, const T* x, const T* dy, T* dw) {
         std::fill(dw, dw + p.o * p.taps(), T(0));
         return;
     }
+    if (use_depthwise(p)) return depthwise_backward_filter(p, x, dy, dw);
     if (p.is_pointwise()) {
         gemm(true, false, p.o, p.c, p.n * p.h * p.w, dy, p.o, x, p.c, T(0), dw, p.c);
         return;

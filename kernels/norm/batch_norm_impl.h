@@ -1,5 +1,6 @@
 // Launch templates of batch norm, shared by batch_norm_cpu.cpp and batch_norm_cuda.cu. kWide
-// accumulates the column sums in f64 (the CPU reference); otherwise in the statistics type.
+// (the CPU reference) accumulates the column sums in f64 with the row-block mapping; otherwise
+// in the statistics type, per column.
 #pragma once
 
 #include <type_traits>
@@ -28,9 +29,10 @@ void launch_batch_norm_forward(const BatchNormForward& a) {
             var = Tensor::empty({cols}, DTypeOf<S>::value, d);
             const double inv_rows = 1.0 / static_cast<double>(rows);
             column_reduce_into<Runner, Acc, T, S>(math::ColumnSumFn<Acc>{}, a.x, Tensor(), a.mean,
-                                                  inv_rows);
+                                                  column_mapping<kWide>(), inv_rows);
             column_reduce_into<Runner, Acc, T, S>(
-                math::SquaredDeviationFn<Acc, S>{a.mean.data<S>()}, a.x, Tensor(), var, inv_rows);
+                math::SquaredDeviationFn<Acc, S>{a.mean.data<S>()}, a.x, Tensor(), var,
+                column_mapping<kWide>(), inv_rows);
         } else {
             Tensor(a.mean).copy_(a.running_mean);
         }
@@ -66,7 +68,7 @@ void launch_batch_norm_backward(const BatchNormBackward& a) {
         const int64_t cols = a.x.size(-1), rows = a.x.numel() / cols;
         const S* mean = a.mean.data<S>();
         column_reduce_into<Runner, Acc, T, S>(math::BatchNormGradSumsFn<Acc, S>{mean}, a.x, a.dy,
-                                              a.sums);
+                                              a.sums, column_mapping<kWide>());
         if (!a.dx.defined()) return;
         Tensor k = Tensor::empty({3, cols}, DTypeOf<S>::value, d);
         Runner::run(

@@ -62,26 +62,31 @@ TEST(GridEmulation, ColumnReductionIsLaunchShapeIndependent) {
         Tensor x = random_tensor(shape, 5), y = random_tensor(shape, 6);
         const int64_t rows = shape[0], cols = shape[1];
         Tensor mean = random_tensor({cols}, 7);
-        for (int64_t chunk_rows : {1, 4, 64}) {
-            const int64_t chunks = (rows + chunk_rows - 1) / chunk_rows;
-            Tensor part = Tensor::full({chunks * 2 * cols}, NAN),
-                   out = Tensor::full({2 * cols}, NAN);
-            using F = math::BatchNormGradSumsFn<float, float>;
-            ColumnPartials<float, float, F> p{F{mean.data<float>()},
-                                              x.data<float>(),
-                                              y.data<float>(),
-                                              part.data<float>(),
-                                              rows,
-                                              cols,
-                                              chunk_rows,
-                                              chunks * cols};
-            emulate_grid(p, 3, 64);
-            emulate_grid(ColumnFinish<float, float>{part.data<float>(), out.data<float>(), 1.0f,
-                                                    chunks, 2 * cols},
-                         2, 32);
-            Tensor want0 = sum(y, {0}), want1 = sum(y * (x - mean), {0});
-            EXPECT_TRUE(all_close(out.slice(0, 0, cols), want0, 1e-4, 1e-4)) << chunk_rows;
-            EXPECT_TRUE(all_close(out.slice(0, cols, 2 * cols), want1, 1e-4, 1e-4)) << chunk_rows;
+        Tensor want0 = sum(y, {0}), want1 = sum(y * (x - mean), {0});
+        for (ColumnMapping mapping : {ColumnMapping::PerColumn, ColumnMapping::RowBlocks}) {
+            for (int64_t chunk_rows : {1, 4, 64}) {
+                const int64_t chunks = (rows + chunk_rows - 1) / chunk_rows;
+                Tensor part = Tensor::full({chunks * 2 * cols}, NAN);
+                Tensor out = Tensor::full({2 * cols}, NAN);
+                using F = math::BatchNormGradSumsFn<float, float>;
+                ColumnPartials<float, float, F> p{
+                    F{mean.data<float>()},
+                    x.data<float>(),
+                    y.data<float>(),
+                    part.data<float>(),
+                    rows,
+                    cols,
+                    chunk_rows,
+                    mapping,
+                    mapping == ColumnMapping::RowBlocks ? chunks : chunks * cols};
+                emulate_grid(p, 3, 64);
+                emulate_grid(ColumnFinish<float, float>{part.data<float>(), out.data<float>(), 1.0f,
+                                                        chunks, 2 * cols},
+                             2, 32);
+                EXPECT_TRUE(all_close(out.slice(0, 0, cols), want0, 1e-4, 1e-4)) << chunk_rows;
+                EXPECT_TRUE(all_close(out.slice(0, cols, 2 * cols), want1, 1e-4, 1e-4))
+                    << chunk_rows;
+            }
         }
     }
 }
