@@ -12,23 +12,27 @@ namespace mdq {
 
 // Reduces the columns of x ([rows, C], contiguous; y of the same shape or undefined) with f
 // (F::K values per column) into out ([K, C] of type Out, contiguous), times scale. Acc is the
-// accumulator type. The chunking depends only on the shape and the mapping, so results do not
-// depend on the thread count.
+// accumulator type. Chunks of rows give partial sums; when there are more than kMaxFinish
+// chunks, the partials are column-reduced again (a tree, so no thread sums thousands of values
+// in a row). The chunking depends only on the shape and the mapping, so results do not depend
+// on the thread count.
 template <class Runner, class Acc, class T, class Out, class F>
 void column_reduce_into(const F& f, const Tensor& x, const Tensor& y, const Tensor& out,
                         ColumnMapping mapping, double scale = 1.0) {
+    constexpr int64_t kMaxFinish = 16, kMinChunkRows = 16;
     const bool row_blocks = mapping == ColumnMapping::RowBlocks;
     const int64_t cols = x.dim() == 0 ? 1 : x.size(-1);
     const int64_t rows = cols == 0 ? 0 : x.numel() / cols;
-    // GPU: about 2^17 work items, enough to fill the device, with chunks of rows short enough
-    // that f32 partial sums stay accurate. CPU: one chunk per 2^15 elements, at most 256.
+    // GPU: about 2^17 work items, enough to fill the device, each summing at least 16 rows.
+    // CPU: one chunk per 2^15 elements, at most 256.
     const int64_t want = row_blocks ? std::min<int64_t>(256, rows * cols / (1 << 15))
                                     : (1 << 17) / std::max<int64_t>(cols, 1);
     const int64_t chunks_wanted = std::max<int64_t>(1, std::min<int64_t>(rows, want));
-    const int64_t chunk_rows = std::max<int64_t>(1, (rows + chunks_wanted - 1) / chunks_wanted);
+    int64_t chunk_rows = std::max<int64_t>(1, (rows + chunks_wanted - 1) / chunks_wanted);
+    if (!row_blocks) chunk_rows = std::max(chunk_rows, kMinChunkRows);
     const int64_t chunks = std::max<int64_t>(1, (rows + chunk_rows - 1) / chunk_rows);
-    const int64_t total = chunks * F::K * cols;
-    Tensor partials = Tensor::empty(Shape{total}, DTypeOf<Acc>::value, x.device());
+    const int64_t width = F::K * cols;
+    Tensor partials = Tensor::empty(Shape{chunks, width}, DTypeOf<Acc>::value, x.device());
     ColumnPartials<T, Acc, F> p{f,
                                 x.data<T>(),
                                 y.defined() ? y.data<T>() : nullptr,
@@ -43,8 +47,13 @@ void column_reduce_into(const F& f, const Tensor& x, const Tensor& y, const Tens
     } else {
         Runner::run(p, x.device());
     }
+    if (chunks > kMaxFinish) {
+        column_reduce_into<Runner, Acc, Acc, Out>(math::ColumnSumFn<Acc>{}, partials, Tensor(), out,
+                                                  mapping, scale);
+        return;
+    }
     ColumnFinish<Acc, Out> fin{partials.data<Acc>(), out.data<Out>(), static_cast<Acc>(scale),
-                               chunks, F::K * cols};
+                               chunks, width};
     Runner::run(fin, x.device());
 }
 

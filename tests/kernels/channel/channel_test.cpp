@@ -3,7 +3,9 @@
 #include <cmath>
 
 #include "kernels/channel/channel.h"
+#include "kernels/channel/channel_impl.h"
 #include "kernels/channel/channel_math.h"
+#include "kernels/elementwise/elementwise_cpu.h"
 #include "kernels/norm/batch_norm_math.h"
 #include "tests/testing/grid_emulation.h"
 #include "tests/testing/test_util.h"
@@ -88,6 +90,17 @@ TEST(GridEmulation, ColumnReductionIsLaunchShapeIndependent) {
                     << chunk_rows;
             }
         }
+    }
+}
+
+TEST(Channel, GpuReductionPlanRunOnTheCpu) {
+    // The GPU's chunking (per column, then a tree over the chunk partials) with f32
+    // accumulators, executed by the CPU runner on the same bodies.
+    for (const Shape& shape : {Shape{40000, 3}, Shape{5000, 64}, Shape{17, 2}, Shape{1, 5}}) {
+        Tensor x = random_tensor(shape, 8), out = Tensor::full({shape[1]}, NAN);
+        column_reduce_into<cpu::Runner, float, float, float>(
+            math::ColumnSumFn<float>{}, x, Tensor(), out, ColumnMapping::PerColumn, 0.5);
+        EXPECT_TRUE(all_close(out, sum(x, {0}) * 0.5, 1e-4, 1e-3)) << shape_str(shape);
     }
 }
 
