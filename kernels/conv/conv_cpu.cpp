@@ -27,32 +27,34 @@ T* scratch(int64_t n) {
     return buf.data();
 }
 
-int64_t images_per_chunk(const ConvProblem& p) {
+// Calls fn(i0, i1, g, col) for every group g of every chunk [i0, i1) of images, with col a
+// scratch buffer of (i1 - i0) * OH * OW rows of taps() elements. Chunks bound the buffer.
+template <class T, class Fn>
+void for_each_chunk(const ConvProblem& p, Fn&& fn) {
     const int64_t per_image = std::max<int64_t>(1, p.oh * p.ow * p.taps());
-    return std::max<int64_t>(1, std::min<int64_t>(p.n, kMaxColumnElements / per_image));
+    const int64_t step = std::max<int64_t>(1, std::min(p.n, kMaxColumnElements / per_image));
+    T* col = scratch<T>(step * per_image);
+    for (int64_t i0 = 0; i0 < p.n; i0 += step)
+        for (int64_t g = 0; g < p.args.groups; ++g)
+            fn(i0, std::min(p.n, i0 + step), g, col);
 }
 
-// col[r, (kh, kw, ci)] = x[img, ih, iw, g * cg + ci] for the rows r of images [i0, i1), zero
+// col[r, (ky, kx, ci)] = x[img, iy, ix, g * cg + ci] for the rows r of images [i0, i1), zero
 // where the tap falls in the padding.
 template <class T>
 void im2col(const ConvProblem& p, const T* x, int64_t i0, int64_t i1, int64_t g, T* col) {
-    const Conv2dArgs& a = p.args;
     const int64_t taps = p.taps(), cg = p.c_per_group(), plane = p.oh * p.ow;
     const int64_t rows = (i1 - i0) * plane;
 #pragma omp parallel for schedule(static) if (rows * taps > kParallelMin)
     for (int64_t r = 0; r < rows; ++r) {
         const int64_t img = i0 + r / plane, oy = (r % plane) / p.ow, ox = r % p.ow;
         T* dst = col + r * taps;
-        for (int64_t ky = 0; ky < p.kh; ++ky) {
-            const int64_t iy = math::conv_in_coord(oy, ky, a.stride_h, a.pad_h, a.dilation_h);
-            for (int64_t kx = 0; kx < p.kw; ++kx, dst += cg) {
-                const int64_t ix = math::conv_in_coord(ox, kx, a.stride_w, a.pad_w, a.dilation_w);
-                const bool inside = iy >= 0 && iy < p.h && ix >= 0 && ix < p.w;
-                const T* src = x + ((img * p.h + iy) * p.w + ix) * p.c + g * cg;
-                for (int64_t ci = 0; ci < cg; ++ci)  // a plain loop: cg is often 1 or 3
-                    dst[ci] = inside ? src[ci] : T(0);
-            }
-        }
+        std::fill(dst, dst + taps, T(0));
+        math::for_each_input_tap(p, oy, ox, [&](int64_t iy, int64_t ix, int64_t tap) {
+            const T* src = x + ((img * p.h + iy) * p.w + ix) * p.c + g * cg;
+            for (int64_t ci = 0; ci < cg; ++ci)  // a plain loop: cg is often 1 or 3
+                dst[tap * cg + ci] = src[ci];
+        });
     }
 }
 
@@ -60,7 +62,6 @@ void im2col(const ConvProblem& p, const T* x, int64_t i0, int64_t i1, int64_t g,
 // entries that read it. Overwrites channels [g * cg, (g + 1) * cg) of dx.
 template <class T>
 void col2im(const ConvProblem& p, const T* col, int64_t i0, int64_t i1, int64_t g, T* dx) {
-    const Conv2dArgs& a = p.args;
     const int64_t taps = p.taps(), cg = p.c_per_group();
     const int64_t lines = (i1 - i0) * p.h;
 #pragma omp parallel for schedule(static) if (lines * p.w * taps > kParallelMin)
@@ -69,20 +70,11 @@ void col2im(const ConvProblem& p, const T* col, int64_t i0, int64_t i1, int64_t 
         for (int64_t ix = 0; ix < p.w; ++ix) {
             T* dst = dx + ((img * p.h + iy) * p.w + ix) * p.c + g * cg;
             std::fill(dst, dst + cg, T(0));
-            for (int64_t ky = 0; ky < p.kh; ++ky) {
-                const int64_t oy =
-                    math::conv_out_coord(iy, ky, a.stride_h, a.pad_h, a.dilation_h, p.oh);
-                if (oy < 0) continue;
-                for (int64_t kx = 0; kx < p.kw; ++kx) {
-                    const int64_t ox =
-                        math::conv_out_coord(ix, kx, a.stride_w, a.pad_w, a.dilation_w, p.ow);
-                    if (ox < 0) continue;
-                    const T* src =
-                        col + (((img - i0) * p.oh + oy) * p.ow + ox) * taps + (ky * p.kw + kx) * cg;
-                    for (int64_t ci = 0; ci < cg; ++ci)
-                        dst[ci] += src[ci];
-                }
-            }
+            math::for_each_output_tap(p, iy, ix, [&](int64_t oy, int64_t ox, int64_t tap) {
+                const T* src = col + (((img - i0) * p.oh + oy) * p.ow + ox) * taps + tap * cg;
+                for (int64_t ci = 0; ci < cg; ++ci)
+                    dst[ci] += src[ci];
+            });
         }
     }
 }
@@ -95,16 +87,11 @@ void forward(const ConvProblem& p, const T* x, const T* w, T* y) {
         return;
     }
     const int64_t taps = p.taps(), og = p.o_per_group(), plane = p.oh * p.ow;
-    const int64_t step = images_per_chunk(p);
-    T* col = scratch<T>(step * plane * taps);
-    for (int64_t i0 = 0; i0 < p.n; i0 += step) {
-        const int64_t i1 = std::min(p.n, i0 + step), rows = (i1 - i0) * plane;
-        for (int64_t g = 0; g < p.args.groups; ++g) {
-            im2col(p, x, i0, i1, g, col);
-            gemm(false, true, rows, og, taps, col, taps, w + g * og * taps, taps, T(0),
-                 y + i0 * plane * p.o + g * og, p.o);
-        }
-    }
+    for_each_chunk<T>(p, [&](int64_t i0, int64_t i1, int64_t g, T* col) {
+        im2col(p, x, i0, i1, g, col);
+        gemm(false, true, (i1 - i0) * plane, og, taps, col, taps, w + g * og * taps, taps, T(0),
+             y + i0 * plane * p.o + g * og, p.o);
+    });
 }
 
 template <class T>
@@ -115,16 +102,11 @@ void backward_data(const ConvProblem& p, const T* dy, const T* w, T* dx) {
         return;
     }
     const int64_t taps = p.taps(), og = p.o_per_group(), plane = p.oh * p.ow;
-    const int64_t step = images_per_chunk(p);
-    T* col = scratch<T>(step * plane * taps);
-    for (int64_t i0 = 0; i0 < p.n; i0 += step) {
-        const int64_t i1 = std::min(p.n, i0 + step), rows = (i1 - i0) * plane;
-        for (int64_t g = 0; g < p.args.groups; ++g) {
-            gemm(false, false, rows, taps, og, dy + i0 * plane * p.o + g * og, p.o,
-                 w + g * og * taps, taps, T(0), col, taps);
-            col2im(p, col, i0, i1, g, dx);
-        }
-    }
+    for_each_chunk<T>(p, [&](int64_t i0, int64_t i1, int64_t g, T* col) {
+        gemm(false, false, (i1 - i0) * plane, taps, og, dy + i0 * plane * p.o + g * og, p.o,
+             w + g * og * taps, taps, T(0), col, taps);
+        col2im(p, col, i0, i1, g, dx);
+    });
 }
 
 template <class T>
@@ -139,17 +121,12 @@ void backward_filter(const ConvProblem& p, const T* x, const T* dy, T* dw) {
         return;
     }
     const int64_t taps = p.taps(), og = p.o_per_group(), plane = p.oh * p.ow;
-    const int64_t step = images_per_chunk(p);
-    T* col = scratch<T>(step * plane * taps);
-    for (int64_t i0 = 0; i0 < p.n; i0 += step) {
-        const int64_t i1 = std::min(p.n, i0 + step), rows = (i1 - i0) * plane;
+    for_each_chunk<T>(p, [&](int64_t i0, int64_t i1, int64_t g, T* col) {
+        im2col(p, x, i0, i1, g, col);
         const T beta = i0 == 0 ? T(0) : T(1);  // later chunks accumulate
-        for (int64_t g = 0; g < p.args.groups; ++g) {
-            im2col(p, x, i0, i1, g, col);
-            gemm(true, false, og, taps, rows, dy + i0 * plane * p.o + g * og, p.o, col, taps, beta,
-                 dw + g * og * taps, taps);
-        }
-    }
+        gemm(true, false, og, taps, (i1 - i0) * plane, dy + i0 * plane * p.o + g * og, p.o, col,
+             taps, beta, dw + g * og * taps, taps);
+    });
 }
 
 // Runs fn with T = float or double.

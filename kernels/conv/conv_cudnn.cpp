@@ -34,12 +34,26 @@ const char* dir_name(Dir d) {
 
 // The descriptors of one problem; x, w and y always describe the input, the weight and the
 // output, whichever of them a direction writes.
-struct Descs {
+class Descs {
+  public:
     cudnnTensorDescriptor_t x = nullptr, y = nullptr;
     cudnnFilterDescriptor_t w = nullptr;
     cudnnConvolutionDescriptor_t conv = nullptr;
 
     Descs(const ConvProblem& p, cudnnDataType_t dt) {
+        try {
+            set(p, dt);
+        } catch (...) {
+            destroy();
+            throw;
+        }
+    }
+    ~Descs() { destroy(); }
+    Descs(const Descs&) = delete;
+    Descs& operator=(const Descs&) = delete;
+
+  private:
+    void set(const ConvProblem& p, cudnnDataType_t dt) {
         auto i = [](int64_t v) { return static_cast<int>(v); };
         const Conv2dArgs& a = p.args;
         CHECK_CUDNN(cudnnCreateTensorDescriptor(&x));
@@ -63,14 +77,12 @@ struct Descs {
                   "conv2d: cuDNN computes output [", n, ", ", h, ", ", wd, ", ", c, "] for ",
                   describe(p));
     }
-    ~Descs() {
-        cudnnDestroyConvolutionDescriptor(conv);
-        cudnnDestroyFilterDescriptor(w);
-        cudnnDestroyTensorDescriptor(y);
-        cudnnDestroyTensorDescriptor(x);
+    void destroy() noexcept {
+        if (conv) cudnnDestroyConvolutionDescriptor(conv);
+        if (w) cudnnDestroyFilterDescriptor(w);
+        if (y) cudnnDestroyTensorDescriptor(y);
+        if (x) cudnnDestroyTensorDescriptor(x);
     }
-    Descs(const Descs&) = delete;
-    Descs& operator=(const Descs&) = delete;
 };
 
 struct Ptrs {

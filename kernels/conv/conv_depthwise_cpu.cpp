@@ -2,6 +2,7 @@
 // multiplier O / C). Weights are transposed once per call to [taps, O] so the innermost loop
 // runs over contiguous channels. Every loop writes disjoint outputs, so results do not depend
 // on the thread count.
+#include <algorithm>
 #include <cstddef>
 #include <vector>
 
@@ -52,7 +53,6 @@ std::vector<T> taps_major(const ConvProblem& p, const T* w) {
 
 template <class T>
 void forward(const ConvProblem& p, const T* x, const T* w, T* y) {
-    const Conv2dArgs& a = p.args;
     const std::vector<T> wt = taps_major(p, w);
     const int64_t m = p.o / p.c, lines = p.n * p.oh;
 #pragma omp parallel for schedule(static) if (lines * p.ow * p.o > kParallelMin)
@@ -60,27 +60,17 @@ void forward(const ConvProblem& p, const T* x, const T* w, T* y) {
         const int64_t img = line / p.oh, oy = line % p.oh;
         for (int64_t ox = 0; ox < p.ow; ++ox) {
             T* out = y + ((img * p.oh + oy) * p.ow + ox) * p.o;
-            for (int64_t o = 0; o < p.o; ++o)
-                out[o] = T(0);
-            for (int64_t ky = 0; ky < p.kh; ++ky) {
-                const int64_t iy = math::conv_in_coord(oy, ky, a.stride_h, a.pad_h, a.dilation_h);
-                if (iy < 0 || iy >= p.h) continue;
-                for (int64_t kx = 0; kx < p.kw; ++kx) {
-                    const int64_t ix =
-                        math::conv_in_coord(ox, kx, a.stride_w, a.pad_w, a.dilation_w);
-                    if (ix < 0 || ix >= p.w) continue;
-                    const T* in = x + ((img * p.h + iy) * p.w + ix) * p.c;
-                    const T* wk = wt.data() + (ky * p.kw + kx) * p.o;
-                    multiply_add(out, in, wk, p.c, m);
-                }
-            }
+            std::fill(out, out + p.o, T(0));
+            math::for_each_input_tap(p, oy, ox, [&](int64_t iy, int64_t ix, int64_t tap) {
+                multiply_add(out, x + ((img * p.h + iy) * p.w + ix) * p.c, wt.data() + tap * p.o,
+                             p.c, m);
+            });
         }
     }
 }
 
 template <class T>
 void backward_data(const ConvProblem& p, const T* dy, const T* w, T* dx) {
-    const Conv2dArgs& a = p.args;
     const std::vector<T> wt = taps_major(p, w);
     const int64_t m = p.o / p.c, lines = p.n * p.h;
 #pragma omp parallel for schedule(static) if (lines * p.w * p.o > kParallelMin)
@@ -88,21 +78,11 @@ void backward_data(const ConvProblem& p, const T* dy, const T* w, T* dx) {
         const int64_t img = line / p.h, iy = line % p.h;
         for (int64_t ix = 0; ix < p.w; ++ix) {
             T* out = dx + ((img * p.h + iy) * p.w + ix) * p.c;
-            for (int64_t c = 0; c < p.c; ++c)
-                out[c] = T(0);
-            for (int64_t ky = 0; ky < p.kh; ++ky) {
-                const int64_t oy =
-                    math::conv_out_coord(iy, ky, a.stride_h, a.pad_h, a.dilation_h, p.oh);
-                if (oy < 0) continue;
-                for (int64_t kx = 0; kx < p.kw; ++kx) {
-                    const int64_t ox =
-                        math::conv_out_coord(ix, kx, a.stride_w, a.pad_w, a.dilation_w, p.ow);
-                    if (ox < 0) continue;
-                    const T* g = dy + ((img * p.oh + oy) * p.ow + ox) * p.o;
-                    const T* wk = wt.data() + (ky * p.kw + kx) * p.o;
-                    reduce_groups(out, g, wk, p.c, m);
-                }
-            }
+            std::fill(out, out + p.c, T(0));
+            math::for_each_output_tap(p, iy, ix, [&](int64_t oy, int64_t ox, int64_t tap) {
+                reduce_groups(out, dy + ((img * p.oh + oy) * p.ow + ox) * p.o,
+                              wt.data() + tap * p.o, p.c, m);
+            });
         }
     }
 }

@@ -1,6 +1,6 @@
-// Geometry of 2-D convolution on NHWC activations with OHWI (KRSC) weights: output sizes and
-// the input pixel that kernel tap k of output pixel o reads. Shared by the CPU im2col path,
-// the cuDNN descriptors, the layers and the tests.
+// Geometry of 2-D convolution on NHWC activations with OHWI (KRSC) weights: output sizes, the
+// input pixel that kernel tap k of output pixel o reads, and the reverse. Shared by the CPU im2col
+// path, the cuDNN descriptors, the layers and the tests.
 #pragma once
 
 #include <cstdint>
@@ -55,6 +55,35 @@ MDQ_HD int64_t conv_out_coord(int64_t i, int64_t t, int64_t stride, int64_t pad,
     if (num < 0 || num % stride != 0) return -1;
     const int64_t o = num / stride;
     return o < out ? o : -1;
+}
+
+// Calls fn(iy, ix, tap) for the kernel taps of output pixel (oy, ox) that read inside the
+// input (tap = ky * kw + kx).
+template <class Fn>
+MDQ_HD void for_each_input_tap(const ConvProblem& p, int64_t oy, int64_t ox, Fn&& fn) {
+    const Conv2dArgs& a = p.args;
+    for (int64_t ky = 0; ky < p.kh; ++ky) {
+        const int64_t iy = conv_in_coord(oy, ky, a.stride_h, a.pad_h, a.dilation_h);
+        if (iy < 0 || iy >= p.h) continue;
+        for (int64_t kx = 0; kx < p.kw; ++kx) {
+            const int64_t ix = conv_in_coord(ox, kx, a.stride_w, a.pad_w, a.dilation_w);
+            if (ix >= 0 && ix < p.w) fn(iy, ix, ky * p.kw + kx);
+        }
+    }
+}
+
+// Calls fn(oy, ox, tap) for the output pixels and taps that read input pixel (iy, ix).
+template <class Fn>
+MDQ_HD void for_each_output_tap(const ConvProblem& p, int64_t iy, int64_t ix, Fn&& fn) {
+    const Conv2dArgs& a = p.args;
+    for (int64_t ky = 0; ky < p.kh; ++ky) {
+        const int64_t oy = conv_out_coord(iy, ky, a.stride_h, a.pad_h, a.dilation_h, p.oh);
+        if (oy < 0) continue;
+        for (int64_t kx = 0; kx < p.kw; ++kx) {
+            const int64_t ox = conv_out_coord(ix, kx, a.stride_w, a.pad_w, a.dilation_w, p.ow);
+            if (ox >= 0) fn(oy, ox, ky * p.kw + kx);
+        }
+    }
 }
 
 }  // namespace math
