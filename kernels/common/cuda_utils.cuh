@@ -20,6 +20,15 @@ inline cudaStream_t stream_for(const Tensor& t) {
 
 int sm_count(int device);
 
+// Blocks of `threads` threads of `kernel` that one SM holds at once (registers, shared memory).
+// A grid-stride grid of that many per SM is one full wave: no half-occupied tail wave.
+template <class Kernel>
+int blocks_per_sm(Kernel kernel, int threads) {
+    int n = 0;
+    CHECK_CUDA(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, kernel, threads, 0));
+    return n > 0 ? n : 1;
+}
+
 // Blocks for a grid-stride loop over `work` items: enough to fill the GPU, no more.
 inline unsigned grid_for(int64_t work, int threads, int device, int blocks_per_sm = 8) {
     const int64_t need = (work + threads - 1) / threads;

@@ -54,16 +54,20 @@ void row_pass(const Op& op, const RowGeometry& g, Device d) {
     const int64_t rows = g.rows();
     if (rows == 0) return;
     const cudaStream_t s = stream_for(d);
+    // Grids are one full wave at most (blocks_per_sm), each size cached per instantiation.
+    constexpr int kT = kRowPassThreads;
     if (g.inner == 1 && g.r > 1024) {
-        const unsigned blocks = grid_for(rows * kRowPassThreads, kRowPassThreads, d.index);
-        row_pass_group_kernel<Op, kRowPassThreads>
-            <<<blocks, kRowPassThreads, 0, s>>>(op, rows, g.r);
+        static const int per_sm = blocks_per_sm(row_pass_group_kernel<Op, kT>, kT);
+        const unsigned blocks = grid_for(rows * kT, kT, d.index, per_sm);
+        row_pass_group_kernel<Op, kT><<<blocks, kT, 0, s>>>(op, rows, g.r);
     } else if (g.inner == 1 && g.r >= kWarp) {
-        const unsigned blocks = grid_for(rows * kWarp, kRowPassThreads, d.index);
-        row_pass_group_kernel<Op, kWarp><<<blocks, kRowPassThreads, 0, s>>>(op, rows, g.r);
+        static const int per_sm = blocks_per_sm(row_pass_group_kernel<Op, kWarp>, kT);
+        const unsigned blocks = grid_for(rows * kWarp, kT, d.index, per_sm);
+        row_pass_group_kernel<Op, kWarp><<<blocks, kT, 0, s>>>(op, rows, g.r);
     } else {
-        const unsigned blocks = grid_for(rows, kRowPassThreads, d.index);
-        row_pass_serial_kernel<Op><<<blocks, kRowPassThreads, 0, s>>>(op, g);
+        static const int per_sm = blocks_per_sm(row_pass_serial_kernel<Op>, kT);
+        const unsigned blocks = grid_for(rows, kT, d.index, per_sm);
+        row_pass_serial_kernel<Op><<<blocks, kT, 0, s>>>(op, g);
     }
     MDQ_LAUNCH_CHECK();
 }

@@ -16,8 +16,9 @@ template <class E>
 void run_grid(const E& e, Device device) {
     if (e.n == 0) return;
     constexpr int kThreads = 256;
-    grid_kernel<<<grid_for(grid_work(e), kThreads, device.index), kThreads, 0,
-                  stream_for(device)>>>(e);
+    static const int per_sm = blocks_per_sm(grid_kernel<E>, kThreads);
+    const unsigned blocks = grid_for(grid_work(e), kThreads, device.index, per_sm);
+    grid_kernel<<<blocks, kThreads, 0, stream_for(device)>>>(e);
     MDQ_LAUNCH_CHECK();
 }
 

@@ -14,9 +14,12 @@ void launch_cross_entropy_forward(const Tensor& logits, const Tensor& labels, co
     const int64_t n = logits.size(0), c = logits.size(1);
     MDQ_DISPATCH_FLOATING(logits.dtype(), "cross_entropy", [&] {
         using A = acc_t<scalar_t>;
-        const math::CrossEntropyForwardOp<scalar_t> op{
-            logits.data<scalar_t>(), labels.data<int64_t>(), c,
-            loss.data<A>(),          lse.data<A>(),          bad_label_word};
+        const math::CrossEntropyForwardOp<scalar_t> op{{logits.data<scalar_t>()},
+                                                       labels.data<int64_t>(),
+                                                       c,
+                                                       loss.data<A>(),
+                                                       lse.data<A>(),
+                                                       bad_label_word};
         RowRunner::run(op, RowGeometry{n, c, 1}, logits.device());
     });
 }

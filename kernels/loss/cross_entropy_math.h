@@ -43,23 +43,17 @@ MDQ_HD A cross_entropy_grad(A x, A lse, bool is_label, A g) {
     return (m_exp(x - lse) - (is_label ? A(1) : A(0))) * g;
 }
 
-// Row-pass op (row_pass.h) over the rows of the logits: per-row loss and logsumexp.
+// Row-pass op (row_pass.h) over the rows of the logits (x): per-row loss and logsumexp.
 template <class T>
-struct CrossEntropyForwardOp {
-    using A = acc_t<T>;
-    using Stat = MaxSum<A>;
+struct CrossEntropyForwardOp : MaxSumRows<T> {
+    using typename MaxSumRows<T>::A;
+    using typename MaxSumRows<T>::Stat;
     static constexpr bool kWritesElements = false;
-    const T* logits;
     const int64_t* labels;
     int64_t classes;
     A* loss;
     A* lse;
     unsigned long long* bad;  // the GPU's error word; null on the CPU
-    MDQ_HD Stat identity() const { return maxsum_identity<A>(); }
-    MDQ_HD Stat fold(const Stat& s, int64_t at) const {
-        return maxsum_fold(s, static_cast<A>(logits[at]));
-    }
-    MDQ_HD Stat combine(const Stat& a, const Stat& b) const { return maxsum_combine(a, b); }
     MDQ_HD void finish(int64_t row, const Stat& s) const {
         const A l = maxsum_lse(s);
         lse[row] = l;
@@ -69,7 +63,7 @@ struct CrossEntropyForwardOp {
             record_bad_label(bad, row, y);
             return;
         }
-        loss[row] = l - static_cast<A>(logits[row * classes + y]);
+        loss[row] = l - static_cast<A>(this->x[row * classes + y]);
     }
 };
 

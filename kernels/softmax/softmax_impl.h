@@ -14,7 +14,7 @@ inline const char* softmax_name(bool log) {
 template <class Runner>
 void launch_softmax_forward(const Tensor& x, const RowGeometry& g, bool log, const Tensor& y) {
     MDQ_DISPATCH_FLOATING(x.dtype(), softmax_name(log), [&] {
-        const math::SoftmaxForwardOp<scalar_t> op{x.data<scalar_t>(), y.data<scalar_t>(), log};
+        const math::SoftmaxForwardOp<scalar_t> op{{x.data<scalar_t>()}, y.data<scalar_t>(), log};
         Runner::run(op, g, x.device());
     });
 }

@@ -66,22 +66,29 @@ MDQ_HD A softmax_grad(A y, A dy, A row_sum, bool log) {
     return log ? dy - m_exp(y) * row_sum : y * (dy - row_sum);
 }
 
-// Row-pass op (row_pass.h): y = softmax or log_softmax of x along r.
+// The statistic half of a row-pass op (row_pass.h) that folds the T values at x into MaxSum.
 template <class T>
-struct SoftmaxForwardOp {
+struct MaxSumRows {
     using A = acc_t<T>;
     using Stat = MaxSum<A>;
-    static constexpr bool kWritesElements = true;
     const T* x;
-    T* y;
-    bool log;
     MDQ_HD Stat identity() const { return maxsum_identity<A>(); }
     MDQ_HD Stat fold(const Stat& s, int64_t at) const {
         return maxsum_fold(s, static_cast<A>(x[at]));
     }
     MDQ_HD Stat combine(const Stat& a, const Stat& b) const { return maxsum_combine(a, b); }
+};
+
+// Row-pass op: y = softmax or log_softmax of x along r.
+template <class T>
+struct SoftmaxForwardOp : MaxSumRows<T> {
+    using typename MaxSumRows<T>::A;
+    using typename MaxSumRows<T>::Stat;
+    static constexpr bool kWritesElements = true;
+    T* y;
+    bool log;
     MDQ_HD void write(int64_t at, const Stat& s) const {
-        y[at] = static_cast<T>(softmax_value(static_cast<A>(x[at]), s, log));
+        y[at] = static_cast<T>(softmax_value(static_cast<A>(this->x[at]), s, log));
     }
     MDQ_HD void finish(int64_t, const Stat&) const {}
 };

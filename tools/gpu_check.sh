@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# The GPU machine's check, in one call (shared/GPU_MACHINE.md): configures a Release CUDA build
+# for sm_90, builds with all cores, runs `mdq env`, the tests labelled gpu and the kernel
+# benchmark, and prints a summary table last. A failing step does not stop the later ones; the
+# exit status is non-zero when any step failed. Needs no network and installs nothing.
+#
+#   tools/gpu_check.sh [OUTDIR]            OUTDIR defaults to ./gpu_check_out
+#
+# OUTDIR receives only logs and results (<name>.log per step, bench_kernels.json,
+# summary.txt), few enough for the device tool to bring back; the build goes beside it, in
+# OUTDIR-build. Environment: MDQ_GPU_CHECK_BUILD (another build folder),
+# MDQ_GPU_CHECK_CMAKE_ARGS (extra configure arguments), MDQ_BENCH_MIN_TIME (seconds per
+# benchmark, default 0.2).
+#
+# Hook points for later work (layer timings, `mdq bench md`, `mdq bench train`): every
+# tools/gpu_check.d/*.sh is sourced, in name order, after the built-in steps. Such a file runs
+# its steps with `run_step NAME TIMEOUT_S CMD...` (log in OUTDIR/NAME.log, status in the table)
+# and adds result lines with `add_summary LINE`; $build, $out and $root are set.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+mkdir -p "${1:-gpu_check_out}"
+out=$(cd "${1:-gpu_check_out}" && pwd)
+build=${MDQ_GPU_CHECK_BUILD:-$out-build}
+jobs=$(nproc)
+start=$SECONDS
+step_rows=()  # one line per step for the table
+summary=()    # result lines printed after it
+failures=0
+
+# run_step NAME TIMEOUT_S CMD...: CMD's output goes to $out/NAME.log.
+run_step() {
+    local name=$1 limit=$2
+    shift 2
+    local t0=$SECONDS rc status
+    echo "== $name: $*"
+    timeout "$limit" "$@" >"$out/$name.log" 2>&1
+    rc=$?
+    if [ "$rc" -eq 0 ]; then
+        status=ok
+    elif [ "$rc" -eq 124 ]; then
+        status="FAILED (timed out after ${limit}s)"
+    else
+        status="FAILED (exit $rc)"
+    fi
+    [ "$rc" -eq 0 ] || failures=$((failures + 1))
+    step_rows+=("$(printf '%-18s %-34s %4ss' "$name" "$status" $((SECONDS - t0)))")
+    echo "   $status, log: $out/$name.log"
+    return "$rc"
+}
+
+# skip_step NAME WHY: records a step that could not run (counts as a failure).
+skip_step() {
+    failures=$((failures + 1))
+    step_rows+=("$(printf '%-18s %-34s' "$1" "SKIPPED ($2)")")
+}
+
+add_summary() { summary+=("$*"); }
+
+# ---------------------------------------------------------------- built-in steps
+nvcc_bin=$(command -v nvcc || echo /usr/local/cuda-13.0/bin/nvcc)
+launcher=()
+if command -v ccache >/dev/null; then
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache)
+fi
+# shellcheck disable=SC2086  # the extra arguments are meant to split
+run_step configure 90 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DMDQ_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 -DCMAKE_CUDA_COMPILER="$nvcc_bin" \
+    "${launcher[@]}" ${MDQ_GPU_CHECK_CMAKE_ARGS:-}
+run_step build 200 cmake --build "$build" -j "$jobs"
+
+if [ -x "$build/bin/mdq" ]; then
+    run_step env 30 "$build/bin/mdq" env
+else
+    skip_step env "no mdq binary"
+fi
+
+if [ -x "$build/bin/mdq_tests" ]; then
+    run_step gpu_tests 150 ctest --test-dir "$build" -L gpu --output-on-failure -j 4 --timeout 120
+    add_summary "gpu tests: $(grep -E 'tests passed|No tests were found' "$out/gpu_tests.log" | tail -1)"
+    if grep -q "The following tests FAILED" "$out/gpu_tests.log"; then
+        while read -r line; do add_summary "  failed: $line"; done < <(
+            sed -n '/The following tests FAILED/,$p' "$out/gpu_tests.log" | grep -E '^\s+[0-9]+ - ')
+    fi
+    skipped=$(grep -c '(Skipped)' "$out/gpu_tests.log")
+    [ "$skipped" -eq 0 ] || add_summary "  $skipped gpu tests SKIPPED: is the GPU visible? (see env.log)"
+else
+    skip_step gpu_tests "no test binary"
+fi
+
+if [ -x "$build/bin/mdq_bench_kernels" ]; then
+    run_step bench_kernels 120 "$build/bin/mdq_bench_kernels" \
+        --benchmark_min_time="${MDQ_BENCH_MIN_TIME:-0.2}" --benchmark_counters_tabular=true \
+        --benchmark_out="$out/bench_kernels.json" --benchmark_out_format=json
+    # GB/s and % of the copy bandwidth for each kernel, against the targets of docs/BENCHMARKS.md.
+    if [ -s "$out/bench_kernels.json" ] && command -v python3 >/dev/null; then
+        while IFS= read -r line; do add_summary "$line"; done < <(python3 - "$out/bench_kernels.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+device = doc.get("context", {}).get("mdq_device", "?")
+print("kernel benchmark on %s:" % device)
+print("  %-28s %10s %8s %8s %s" % ("benchmark", "time(us)", "GB/s", "% copy", "target"))
+for b in doc.get("benchmarks", []):
+    if b.get("run_type") == "aggregate" or "GBps" not in b:
+        continue
+    name = b["name"].replace("/manual_time", "")
+    kind = name.split("/")[0]
+    # The targets are the GPU's; CPU figures (no GPU) are only a smoke test.
+    target = None if kind == "copy" or device == "cpu" else (75 if kind.startswith("sum") else 85)
+    verdict = "" if target is None else ("%d%% %s" % (target, "ok" if b["pct_of_copy"] >= target else "BELOW"))
+    print("  %-28s %10.1f %8.0f %8.1f %s" % (name, b["real_time"], b["GBps"], b["pct_of_copy"], verdict))
+PY
+        )
+    fi
+else
+    skip_step bench_kernels "no benchmark binary (Google Benchmark missing?)"
+fi
+
+# ---------------------------------------------------------------- hook point: later steps
+for hook in "$root"/tools/gpu_check.d/*.sh; do
+    [ -e "$hook" ] || continue
+    # shellcheck disable=SC1090
+    source "$hook"
+done
+
+# ---------------------------------------------------------------- summary, printed last
+{
+    echo
+    echo "==================== gpu_check summary ($((SECONDS - start))s, logs in $out)"
+    printf '%s\n' "${step_rows[@]}"
+    [ "${#summary[@]}" -eq 0 ] || printf '%s\n' "${summary[@]}"
+    if [ "$failures" -eq 0 ]; then echo "RESULT: all steps passed"; else echo "RESULT: $failures step(s) FAILED"; fi
+} | tee "$out/summary.txt"
+[ "$failures" -eq 0 ]
