@@ -18,7 +18,9 @@ target_include_directories(mdq_deps INTERFACE ${MDQ_CBLAS_INCLUDE})
 target_link_libraries(mdq_deps INTERFACE ${MDQ_OPENBLAS_LIB} OpenMP::OpenMP_CXX Threads::Threads
                       ZLIB::ZLIB JPEG::JPEG nlohmann_json::nlohmann_json)
 if(MDQ_WITH_MPI)
+  # The C API only: mpi.h would otherwise pull in OpenMPI's C++ bindings (not linked).
   target_link_libraries(mdq_deps INTERFACE MPI::MPI_C)
+  target_compile_definitions(mdq_deps INTERFACE OMPI_SKIP_MPICXX MPICH_SKIP_MPICXX)
 endif()
 
 # CLI11 is header-only and only the command line tool uses it.

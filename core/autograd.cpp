@@ -31,6 +31,8 @@ class AccumulateGrad final : public Node {
         } else {
             meta.grad = g.dtype() == leaf.dtype() ? g.clone() : g.to(leaf.dtype());
         }
+        for (const auto& hook : meta.post_accumulate_hooks)
+            hook(meta.grad);
         return {};
     }
 
@@ -51,6 +53,18 @@ bool grad_enabled() {
 }
 void set_grad_enabled(bool on) {
     tls_grad_enabled = on;
+}
+
+void add_post_accumulate_hook(const Tensor& leaf, std::function<void(const Tensor& grad)> fn) {
+    check_defined("add_post_accumulate_hook", leaf);
+    MDQ_CHECK(leaf.is_leaf() && leaf.requires_grad(), "add_post_accumulate_hook: ", leaf.str(),
+              " is not a leaf that requires grad");
+    meta_of(leaf).post_accumulate_hooks.push_back(std::move(fn));
+}
+
+void clear_post_accumulate_hooks(const Tensor& leaf) {
+    check_defined("clear_post_accumulate_hooks", leaf);
+    meta_of(leaf).post_accumulate_hooks.clear();
 }
 
 bool any_requires_grad(std::initializer_list<Tensor> inputs) {

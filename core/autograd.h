@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <vector>
@@ -41,7 +42,14 @@ struct AutogradMeta {
     std::shared_ptr<Node> grad_fn;
     uint32_t output_nr = 0;
     std::weak_ptr<Node> accumulator;
+    // Run after a backward pass has added into .grad (data-parallel training starts the
+    // all-reduce of a gradient bucket from here, overlapping the rest of backward).
+    std::vector<std::function<void(const Tensor& grad)>> post_accumulate_hooks;
 };
+
+// Registers fn to run each time backward has accumulated a gradient into leaf's .grad.
+void add_post_accumulate_hook(const Tensor& leaf, std::function<void(const Tensor& grad)> fn);
+void clear_post_accumulate_hooks(const Tensor& leaf);
 
 // ------------------------------------------------------------------ grad mode
 bool grad_enabled();

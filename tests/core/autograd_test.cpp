@@ -136,3 +136,28 @@ TEST(Autograd, InPlaceAddOnGradTensorIsRejected) {
 
 }  // namespace
 }  // namespace mdq
+
+namespace mdq {
+namespace {
+
+TEST(Autograd, PostAccumulateHooksSeeTheFinalGradient) {
+    Tensor x = Tensor::from_vector<float>({1, 2}, {2}).set_requires_grad(true);
+    std::vector<float> seen;
+    int calls = 0;
+    add_post_accumulate_hook(x, [&](const Tensor& g) {
+        ++calls;
+        seen = g.to_vector<float>();
+    });
+    // x feeds two consumers: the hook runs once, after both contributions are summed.
+    sum(x * 2.0 + x * 3.0).backward();
+    EXPECT_EQ(calls, 1);
+    EXPECT_EQ(seen, (std::vector<float>{5, 5}));
+    clear_post_accumulate_hooks(x);
+    sum(x).backward();
+    EXPECT_EQ(calls, 1);
+    EXPECT_TRUE(testing::throws_with(
+        [&] { add_post_accumulate_hook(x * 2.0, [](const Tensor&) {}); }, {"not a leaf"}));
+}
+
+}  // namespace
+}  // namespace mdq

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/comm/world.h"
 #include "core/gpu.h"
 #include "mdq/config.h"
 #include "tools/mdq/commands.h"
@@ -29,6 +30,9 @@ void print_env() {
     std::printf("cuDNN            %s\n", gpu::cudnn_version().c_str());
     std::printf("NCCL             %s\n", gpu::nccl_version().c_str());
     std::printf("CPU threads      %d\n", omp_get_max_threads());
+    const comm::WorldInfo w = comm::detect_world();
+    std::printf("launcher         %s: rank %d of %d, local rank %d\n", w.launcher.c_str(), w.rank,
+                w.size, w.local_rank);
     const char* disabled = std::getenv("MDQ_DISABLE_CUDA");
     if (disabled && *disabled && std::string(disabled) != "0")
         std::printf("MDQ_DISABLE_CUDA is set: GPUs are ignored\n");

@@ -7,6 +7,7 @@ void register_commands(CLI::App& app) {
     add_env_command(app);
     add_summary_command(app);
     add_bench_command(app);
+    add_plot_command(app);
 }
 
 }  // namespace mdq::tools

@@ -11,5 +11,6 @@ void add_version_command(CLI::App& app);
 void add_env_command(CLI::App& app);
 void add_summary_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_plot_command(CLI::App& app);
 
 }  // namespace mdq::tools

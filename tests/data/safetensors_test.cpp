@@ -1,0 +1,109 @@
+// Safetensors round trips, atomic replacement, and corrupt/truncated/unwritable cases.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+
+#include "data/safetensors.h"
+#include "tests/testing/test_util.h"
+
+namespace mdq {
+namespace {
+
+using testing::throws_with;
+
+std::string temp_path(const std::string& name) {
+    return ::testing::TempDir() + "/mdq_st_" + std::to_string(::getpid()) + "_" + name;
+}
+
+std::string read_all(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(Safetensors, RoundTripsEveryDtypeAndMetadata) {
+    std::map<std::string, Tensor> t;
+    t["a.f32"] = testing::random_tensor({3, 4}, 1);
+    t["b.f64"] = testing::random_tensor({5}, 2, -1, 1, DType::F64);
+    t["c.bf16"] = testing::random_tensor({2, 2}, 3).to(DType::BF16);
+    t["d.i64"] = arange(7);
+    t["e.u8"] = Tensor::from_vector<uint8_t>({1, 0, 255}, {3});
+    t["f.scalar"] = Tensor::scalar(3.5);
+    t["g.strided"] = testing::random_tensor({4, 3}, 4).permute({1, 0});
+    t["h.empty"] = Tensor::zeros({0, 3});
+    const std::string p = temp_path("rt.safetensors");
+    save_safetensors(p, t, {{"step", "42"}, {"model", "lenet5"}});
+    const SafetensorsFile f = load_safetensors(p);
+    EXPECT_EQ(f.metadata.at("step"), "42");
+    EXPECT_EQ(f.metadata.at("model"), "lenet5");
+    ASSERT_EQ(f.tensors.size(), t.size());
+    for (const auto& [name, v] : t) {
+        const Tensor& r = f.tensors.at(name);
+        EXPECT_EQ(r.dtype(), v.dtype()) << name;
+        EXPECT_TRUE(testing::all_equal(r, v)) << name;
+    }
+    // The header length field is little-endian and the data start is 8-byte aligned.
+    const std::string raw = read_all(p);
+    uint64_t n = 0;
+    for (int i = 0; i < 8; ++i)
+        n |= static_cast<uint64_t>(static_cast<unsigned char>(raw[i])) << (8 * i);
+    EXPECT_EQ(n % 8, 0u);
+    EXPECT_EQ(raw[8], '{');
+    std::remove(p.c_str());
+}
+
+TEST(Safetensors, FailedWriteKeepsThePreviousFile) {
+    const std::string p = temp_path("keep.safetensors");
+    save_safetensors(p, {{"w", Tensor::ones({4})}});
+    const std::string before = read_all(p);
+    // A file-size limit makes write() fail (EFBIG) like a full disk would (ENOSPC).
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit old{};
+    getrlimit(RLIMIT_FSIZE, &old);
+    rlimit small = old;
+    small.rlim_cur = 4096;
+    setrlimit(RLIMIT_FSIZE, &small);
+    const bool threw = throws_with(
+        [&] {
+            save_safetensors(p, {{"w", Tensor::ones({100000})}});
+        },
+        {"cannot write", ".tmp."});
+    setrlimit(RLIMIT_FSIZE, &old);
+    EXPECT_TRUE(threw);
+    EXPECT_EQ(read_all(p), before);
+    EXPECT_TRUE(testing::all_equal(load_safetensors(p).tensors.at("w"), Tensor::ones({4})));
+    std::remove(p.c_str());
+}
+
+TEST(Safetensors, UnwritableFolderIsAClearError) {
+    // A path below a regular file cannot be created, even by root.
+    const std::string file = temp_path("plainfile");
+    std::ofstream(file) << "x";
+    EXPECT_TRUE(throws_with(
+        [&] {
+            save_safetensors(file + "/ckpt.safetensors", {{"w", Tensor::ones({1})}});
+        },
+        {"cannot create", "plainfile/ckpt.safetensors"}));
+    std::remove(file.c_str());
+}
+
+TEST(Safetensors, CorruptFilesNameTheProblem) {
+    const std::string p = temp_path("bad.safetensors");
+    EXPECT_TRUE(
+        throws_with([&] { load_safetensors(p + ".missing"); }, {"cannot open", ".missing"}));
+    std::ofstream(p, std::ios::binary) << "abc";
+    EXPECT_TRUE(throws_with([&] { load_safetensors(p); }, {"truncated", "3 bytes"}));
+    save_safetensors(p, {{"w", Tensor::ones({64})}});
+    std::string raw = read_all(p);
+    std::ofstream(p, std::ios::binary | std::ios::trunc) << raw.substr(0, raw.size() - 10);
+    EXPECT_TRUE(throws_with([&] { load_safetensors(p); }, {"tensor 'w'", "data_offsets"}));
+    raw[9] = '#';  // break the JSON
+    std::ofstream(p, std::ios::binary | std::ios::trunc) << raw;
+    EXPECT_TRUE(throws_with([&] { load_safetensors(p); }, {"corrupt JSON header"}));
+    std::remove(p.c_str());
+}
+
+}  // namespace
+}  // namespace mdq
