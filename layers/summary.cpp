@@ -2,6 +2,7 @@
 
 #include <map>
 #include <set>
+#include <utility>
 
 #include "core/autograd.h"
 
@@ -13,24 +14,24 @@ class Recorder final : public ModuleTracer {
   public:
     explicit Recorder(Module& root) {
         for (auto& [name, m] : root.named_modules())
-            if (m->children().empty()) leaves_[m] = name.empty() ? m->type_name() : name;
+            if (m->children().empty())
+                leaves_[m] = {name.empty() ? m->type_name() : name, m->num_parameters()};
     }
     void on_forward(const Module& m, const Tensor& in, const Tensor& out) override {
         auto it = leaves_.find(&m);
         if (it == leaves_.end()) return;
-        Module& leaf = const_cast<Module&>(m);  // named_parameters() is not const
         LayerRecord r;
-        r.name = it->second;
+        r.name = it->second.first;
         r.type = m.describe();
         r.output = out.shape();
-        r.params = listed_.insert(&m).second ? leaf.num_parameters() : 0;
+        r.params = listed_.insert(&m).second ? it->second.second : 0;
         r.macs = m.macs(in.shape(), out.shape());
         records.push_back(std::move(r));
     }
     std::vector<LayerRecord> records;
 
   private:
-    std::map<const Module*, std::string> leaves_;
+    std::map<const Module*, std::pair<std::string, int64_t>> leaves_;  // name, parameters
     std::set<const Module*> listed_;
 };
 
