@@ -9,6 +9,8 @@ void register_commands(CLI::App& app);
 
 void add_version_command(CLI::App& app);
 void add_env_command(CLI::App& app);
+void add_summary_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 void add_plot_command(CLI::App& app);
 void add_bench_md_command(CLI::App& app);
 

@@ -7,17 +7,13 @@
 #include "kernels/elementwise/elementwise_plan.h"
 #include "kernels/elementwise/unary_math.h"
 #include "kernels/fill/fill_math.h"
+#include "tests/testing/grid_emulation.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq {
 namespace {
 
-template <class E>
-void emulate(const E& e, int64_t blocks, int64_t threads) {
-    for (int64_t b = 0; b < blocks; ++b)
-        for (int64_t t = 0; t < threads; ++t)
-            grid_body(GridPos{b, t, threads, blocks}, e, 0, e.n);
-}
+using testing::emulate_grid;
 
 TEST(GridEmulation, ElementwiseLayoutsMatchTheCpuPath) {
     for (int64_t n : {1, 3, 31, 257, 1025, 4099}) {
@@ -28,7 +24,7 @@ TEST(GridEmulation, ElementwiseLayoutsMatchTheCpuPath) {
             const math::BinaryForwardFn<float> f{BinaryOp::Mul, 1.0f};
             auto e = plan_elementwise<float, float, 2>(f, out, {a, b});
             EXPECT_EQ(e.layout, Layout::Vectorized);
-            emulate(e, blocks, 256);
+            emulate_grid(e, blocks, 256);
             EXPECT_TRUE(testing::all_equal(out, a * b)) << n;
             // Unaligned start: the Contiguous layout.
             Tensor a1 = a.slice(0, 1, n), b1 = b.slice(0, 1, n),
@@ -37,7 +33,7 @@ TEST(GridEmulation, ElementwiseLayoutsMatchTheCpuPath) {
             if (n > 1) {
                 EXPECT_EQ(e1.layout, Layout::Contiguous);
             }
-            emulate(e1, blocks, 256);
+            emulate_grid(e1, blocks, 256);
             EXPECT_TRUE(testing::all_equal(o1, a1 * b1));
         }
     }
@@ -49,7 +45,7 @@ TEST(GridEmulation, StridedBroadcastOffsets) {
     const math::BinaryForwardFn<float> f{BinaryOp::Sub, 1.0f};
     auto e = plan_elementwise<float, float, 2>(f, out, {a, b});
     EXPECT_EQ(e.layout, Layout::Strided);
-    emulate(e, 2, 64);
+    emulate_grid(e, 2, 64);
     EXPECT_TRUE(testing::all_equal(out, a - b));
 }
 
@@ -59,7 +55,7 @@ TEST(GridEmulation, HalfPrecisionVectors) {
     auto e =
         plan_elementwise<bf16, bf16, 1>(math::UnaryForwardFn<float>{UnaryOp::Tanh, 0, 0}, out, {x});
     EXPECT_EQ(e.layout, Layout::Vectorized);
-    emulate(e, 2, 32);
+    emulate_grid(e, 2, 32);
     EXPECT_TRUE(testing::all_equal(out, tanh(x)));
 }
 
@@ -71,7 +67,7 @@ TEST(GridEmulation, GenerateBodiesAreIndexPure) {
     e.n = out.numel();
     e.contiguous = false;
     e.calc = make_offset_calc<1>(out.shape(), {out.strides()});
-    emulate(e, 3, 32);
+    emulate_grid(e, 3, 32);
     Generator g(9, 0);
     EXPECT_TRUE(testing::all_equal(out, uniform(out.shape(), 0, 1, DType::F32, Device::cpu(), &g)));
 }

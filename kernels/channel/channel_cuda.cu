@@ -1,0 +1,14 @@
+#include "kernels/channel/channel_impl.h"
+#include "kernels/elementwise/elementwise_cuda.cuh"
+
+namespace mdq::cuda {
+
+void channel_affine(const Tensor& x, const Tensor& scale, const Tensor& shift, const Tensor& y) {
+    launch_channel_affine<Runner>(x, scale, shift, y);
+}
+
+void channel_sum(const Tensor& x, const Tensor& out) {
+    launch_channel_sum<Runner, false>(x, out);
+}
+
+}  // namespace mdq::cuda

@@ -1,0 +1,10 @@
+#include "kernels/dropout/dropout_impl.h"
+#include "kernels/elementwise/elementwise_cpu.h"
+
+namespace mdq::cpu {
+
+void dropout_apply(const Tensor& x, const DropoutMask& mask, const Tensor& y) {
+    launch_dropout_apply<Runner>(x, mask, y);
+}
+
+}  // namespace mdq::cpu

@@ -1,0 +1,49 @@
+// BatchNorm1d ([N, C]) and BatchNorm2d ([N, H, W, C], channels last), affine or not, with
+// running statistics (PyTorch's defaults: momentum 0.1, eps 1e-5). Train mode normalises with
+// the batch statistics and updates the running ones; eval mode uses the running ones.
+#pragma once
+
+#include "layers/module.h"
+
+namespace mdq {
+
+struct BatchNormOptions {
+    explicit BatchNormOptions(int64_t features) : num_features(features) {}
+    int64_t num_features;
+    double eps = 1e-5, momentum = 0.1;
+    bool affine = true;               // learnable weight (scale) and bias (shift)
+    bool track_running_stats = true;  // buffers running_mean / running_var
+};
+
+class BatchNorm : public Module {
+  public:
+    // x of f32 or bf16 (the output keeps x's dtype; statistics and parameters are f32).
+    Tensor forward(const Tensor& x) override;
+    // Defined here, not in the subclasses: the constructor registers parameters under it.
+    std::string type_name() const override { return rank_ == 2 ? "BatchNorm1d" : "BatchNorm2d"; }
+    std::string describe() const override;  // "BatchNorm2d(64, affine=false)"
+    const BatchNormOptions& options() const { return options_; }
+
+  protected:
+    BatchNorm(const BatchNormOptions& options, int64_t rank);
+
+  private:
+    BatchNormOptions options_;
+    int64_t rank_;
+    Parameter* weight_ = nullptr;
+    Parameter* bias_ = nullptr;
+    Tensor* running_mean_ = nullptr;
+    Tensor* running_var_ = nullptr;
+};
+
+class BatchNorm1d : public BatchNorm {
+  public:
+    explicit BatchNorm1d(const BatchNormOptions& options) : BatchNorm(options, 2) {}
+};
+
+class BatchNorm2d : public BatchNorm {
+  public:
+    explicit BatchNorm2d(const BatchNormOptions& options) : BatchNorm(options, 4) {}
+};
+
+}  // namespace mdq

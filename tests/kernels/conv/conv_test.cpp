@@ -1,0 +1,251 @@
+// conv2d: closed forms, a direct-loop reference on awkward geometries, f64 gradient checks,
+// bad input, and CPU-vs-cuDNN parity (f32 exact math, bf16 within bf16 tolerance).
+#include <cmath>
+
+#include "kernels/conv/conv.h"
+#include "tests/testing/test_util.h"
+
+namespace mdq {
+namespace {
+
+using testing::all_close;
+using testing::gradcheck;
+using testing::random_tensor;
+using testing::throws_with;
+
+Conv2dArgs geom(int64_t stride, int64_t pad, int64_t dil = 1, int64_t groups = 1) {
+    Conv2dArgs a;
+    a.stride_h = a.stride_w = stride;
+    a.pad_h = a.pad_w = pad;
+    a.dilation_h = a.dilation_w = dil;
+    a.groups = groups;
+    return a;
+}
+
+// The definition, one output element at a time, in f64.
+Tensor reference_conv(const Tensor& x, const Tensor& w, const Tensor& b, const Conv2dArgs& a) {
+    const ConvProblem p = conv2d_problem(x.shape(), w.shape(), a);
+    const std::vector<double> xv = x.to_vector<double>(), wv = w.to_vector<double>();
+    const std::vector<double> bv = b.defined() ? b.to_vector<double>() : std::vector<double>();
+    std::vector<double> y(static_cast<size_t>(p.n * p.oh * p.ow * p.o));
+    const int64_t cg = p.c_per_group(), og = p.o_per_group();
+    for (int64_t n = 0; n < p.n; ++n)
+        for (int64_t oy = 0; oy < p.oh; ++oy)
+            for (int64_t ox = 0; ox < p.ow; ++ox)
+                for (int64_t o = 0; o < p.o; ++o) {
+                    double s = bv.empty() ? 0.0 : bv[o];
+                    const int64_t g = o / og;
+                    for (int64_t ky = 0; ky < p.kh; ++ky)
+                        for (int64_t kx = 0; kx < p.kw; ++kx)
+                            for (int64_t ci = 0; ci < cg; ++ci) {
+                                const int64_t iy = oy * a.stride_h - a.pad_h + ky * a.dilation_h;
+                                const int64_t ix = ox * a.stride_w - a.pad_w + kx * a.dilation_w;
+                                if (iy < 0 || iy >= p.h || ix < 0 || ix >= p.w) continue;
+                                s += xv[((n * p.h + iy) * p.w + ix) * p.c + g * cg + ci] *
+                                     wv[((o * p.kh + ky) * p.kw + kx) * cg + ci];
+                            }
+                    y[((n * p.oh + oy) * p.ow + ox) * p.o + o] = s;
+                }
+    return Tensor::from_vector(y, {p.n, p.oh, p.ow, p.o});
+}
+
+struct Case {
+    Shape x, w;
+    Conv2dArgs a;
+    bool bias;
+};
+
+// Stride, padding, dilation, groups, depthwise (with a channel multiplier), non-square inputs,
+// 1x1 fast paths, and a kernel exactly as large as the padded input.
+std::vector<Case> cases() {
+    Conv2dArgs asym = geom(1, 0);
+    asym.stride_w = 2;
+    asym.pad_h = 2;
+    return {
+        {{2, 5, 7, 3}, {4, 3, 3, 3}, geom(1, 1), true},
+        {{2, 6, 5, 4}, {6, 3, 3, 4}, geom(2, 1), false},
+        {{1, 9, 8, 2}, {3, 3, 2, 2}, geom(1, 2, 2), true},
+        {{2, 5, 5, 6}, {6, 3, 3, 2}, geom(1, 1, 1, 3), true},
+        {{2, 7, 6, 4}, {4, 3, 3, 1}, geom(2, 1, 1, 4), false},
+        {{1, 5, 5, 3}, {6, 3, 3, 1}, geom(1, 1, 1, 3), true},
+        {{3, 4, 5, 5}, {7, 1, 1, 5}, geom(1, 0), true},
+        {{2, 5, 4, 4}, {3, 1, 1, 4}, geom(2, 0), false},
+        {{2, 6, 7, 3}, {2, 4, 2, 3}, asym, true},
+        {{1, 3, 3, 2}, {2, 5, 5, 2}, geom(1, 1), false},
+    };
+}
+
+Tensor maybe_bias(const Case& c, uint64_t seed, DType dt = DType::F32) {
+    return c.bias ? random_tensor({c.w[0]}, seed, -1, 1, dt) : Tensor();
+}
+
+TEST(Conv2d, PointwiseEqualsMatmul) {
+    Tensor x = random_tensor({2, 3, 4, 5}, 1), w = random_tensor({6, 1, 1, 5}, 2);
+    // y[n, h, w, o] = sum_c x[n, h, w, c] * w[o, c]
+    Tensor want = sum(x.unsqueeze(3) * w.reshape({1, 1, 1, 6, 5}), {4});
+    EXPECT_TRUE(all_close(conv2d(x, w, Tensor(), Conv2dArgs{}), want, 1e-5, 1e-6));
+}
+
+TEST(Conv2d, HandComputed3x3) {
+    // x = 1..16 on a 4x4 single-channel image, w = all ones except a centre 2: with padding 1
+    // the top-left output is 1+2+5+6 + centre (1) = 15 and the centre outputs sum a full 3x3.
+    std::vector<float> xv(16), wv(9, 1.0f);
+    for (int i = 0; i < 16; ++i)
+        xv[i] = static_cast<float>(i + 1);
+    wv[4] = 2.0f;
+    Tensor x = Tensor::from_vector(xv, {1, 4, 4, 1}), w = Tensor::from_vector(wv, {1, 3, 3, 1});
+    Tensor y = conv2d(x, w, Tensor::from_vector<float>({0.5f}, {1}), geom(1, 1));
+    EXPECT_EQ(y.shape(), (Shape{1, 4, 4, 1}));
+    const std::vector<float> v = y.to_vector<float>();
+    EXPECT_FLOAT_EQ(v[0], 1 + 2 + 5 + 6 + 1 + 0.5f);
+    EXPECT_FLOAT_EQ(v[5], (1 + 2 + 3 + 5 + 6 + 7 + 9 + 10 + 11) + 6 + 0.5f);  // centre x = 6
+    Tensor s = conv2d(x, w, Tensor(), geom(2, 0));  // two taps per axis: [[0,0], ...]
+    EXPECT_EQ(s.to_vector<float>(), (std::vector<float>{1 + 2 + 3 + 5 + 6 + 7 + 9 + 10 + 11 + 6}));
+}
+
+TEST(Conv2d, MatchesDirectLoops) {
+    uint64_t seed = 10;
+    for (const Case& c : cases()) {
+        for (DType dt : {DType::F32, DType::F64}) {
+            Tensor x = random_tensor(c.x, ++seed, -1, 1, dt),
+                   w = random_tensor(c.w, ++seed, -1, 1, dt);
+            Tensor b = maybe_bias(c, ++seed, dt);
+            EXPECT_TRUE(
+                all_close(conv2d(x, w, b, c.a), reference_conv(x, w, b, c.a).to(dt), 1e-5, 1e-5))
+                << describe(conv2d_problem(c.x, c.w, c.a)) << " " << dtype_name(dt);
+        }
+    }
+}
+
+TEST(Conv2d, GradientsMatchFiniteDifferences) {
+    uint64_t seed = 100;
+    for (const Case& c : cases()) {
+        Tensor x = random_tensor(c.x, ++seed, -1, 1, DType::F64).set_requires_grad(true);
+        Tensor w = random_tensor(c.w, ++seed, -1, 1, DType::F64).set_requires_grad(true);
+        Tensor b = maybe_bias(c, ++seed, DType::F64);
+        std::vector<Tensor> in{x, w};
+        if (b.defined()) in.push_back(b.set_requires_grad(true));
+        const Conv2dArgs a = c.a;
+        EXPECT_TRUE(gradcheck(
+            [a](const std::vector<Tensor>& t) {
+                return conv2d(t[0], t[1], t.size() > 2 ? t[2] : Tensor(), a);
+            },
+            in))
+            << describe(conv2d_problem(c.x, c.w, c.a));
+    }
+}
+
+TEST(Conv2d, GradientsAccumulate) {
+    Tensor x = random_tensor({1, 4, 4, 2}, 3).set_requires_grad(true);
+    Tensor w = random_tensor({3, 3, 3, 2}, 4).set_requires_grad(true);
+    sum(conv2d(x, w, Tensor(), geom(1, 1))).backward();
+    const Tensor once = w.grad().clone();
+    sum(conv2d(x, w, Tensor(), geom(1, 1))).backward();
+    EXPECT_TRUE(all_close(w.grad(), once * 2.0, 1e-6, 1e-6));
+}
+
+TEST(Conv2d, BadInputNamesTheShapes) {
+    Tensor x = Tensor::zeros({2, 5, 5, 3});
+    EXPECT_TRUE(throws_with(
+        [&] {
+            conv2d(x, Tensor::zeros({4, 3, 3, 2}), Tensor(), geom(1, 1));
+        },
+        {"conv2d", "expects 2 input channels", "[2, 5, 5, 3]"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            conv2d(Tensor::zeros({5, 5, 3}), Tensor::zeros({4, 3, 3, 3}), Tensor(), geom(1, 1));
+        },
+        {"4-D NHWC", "[5, 5, 3]"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            conv2d(x, Tensor::zeros({4, 7, 7, 3}), Tensor(), geom(1, 0));
+        },
+        {"kernel 7x7", "larger than the padded input 5x5"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            conv2d(x, Tensor::zeros({4, 3, 3, 1}), Tensor(), geom(1, 1, 1, 2));
+        },
+        {"groups 2 does not divide the 3 input channels"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            conv2d(x, Tensor::zeros({4, 3, 3, 3}), Tensor::zeros({5}), geom(1, 1));
+        },
+        {"bias must be f32[4]", "f32[5]"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            conv2d(x.to(DType::BF16), Tensor::zeros({4, 3, 3, 3}, DType::BF16), Tensor(),
+                   geom(1, 1));
+        },
+        {"CPU convolution supports f32 and f64", "bf16"}));
+}
+
+// ---------------------------------------------------------------- GPU
+
+TEST(Conv2dCuda, ParityWithCpu) {
+    MDQ_SKIP_IF_NO_CUDA();
+    uint64_t seed = 500;
+    const Device gpu = Device::cuda();
+    for (const Case& c : cases()) {
+        Tensor x = random_tensor(c.x, ++seed), w = random_tensor(c.w, ++seed);
+        Tensor b = maybe_bias(c, ++seed);
+        Tensor dy = random_tensor(conv2d(x, w, b, c.a).shape(), ++seed);
+        const std::string what = describe(conv2d_problem(c.x, c.w, c.a));
+        // Raw kernels with poisoned outputs, so an unwritten element fails.
+        Tensor y = Tensor::full(dy.shape(), NAN, DType::F32, gpu);
+        conv2d_forward_into(x.to(gpu), w.to(gpu), y, c.a);
+        Tensor yc = Tensor::empty(dy.shape());
+        conv2d_forward_into(x, w, yc, c.a);
+        EXPECT_TRUE(all_close(y, yc, 1e-4, 1e-5)) << what;
+        Tensor dx = Tensor::full(c.x, NAN, DType::F32, gpu), dxc = Tensor::empty(c.x);
+        conv2d_backward_data_into(dy.to(gpu), w.to(gpu), dx, c.a);
+        conv2d_backward_data_into(dy, w, dxc, c.a);
+        EXPECT_TRUE(all_close(dx, dxc, 1e-4, 1e-5)) << what;
+        Tensor dw = Tensor::full(c.w, NAN, DType::F32, gpu), dwc = Tensor::empty(c.w);
+        conv2d_backward_filter_into(x.to(gpu), dy.to(gpu), dw, c.a);
+        conv2d_backward_filter_into(x, dy, dwc, c.a);
+        EXPECT_TRUE(all_close(dw, dwc, 1e-4, 1e-5)) << what;
+        // The differentiable op, bias included.
+        Tensor xg = x.to(gpu).set_requires_grad(true), wg = w.to(gpu).set_requires_grad(true);
+        Tensor bg = b.defined() ? b.to(gpu).set_requires_grad(true) : Tensor();
+        Tensor xh = x.detach().set_requires_grad(true), wh = w.detach().set_requires_grad(true);
+        Tensor bh = b.defined() ? b.detach().set_requires_grad(true) : Tensor();
+        sum(conv2d(xg, wg, bg, c.a) * dy.to(gpu)).backward();
+        sum(conv2d(xh, wh, bh, c.a) * dy).backward();
+        EXPECT_TRUE(all_close(xg.grad(), xh.grad(), 1e-4, 1e-5)) << what;
+        EXPECT_TRUE(all_close(wg.grad(), wh.grad(), 1e-4, 1e-5)) << what;
+        if (b.defined()) {
+            EXPECT_TRUE(all_close(bg.grad(), bh.grad(), 1e-4, 1e-5)) << what;
+        }
+    }
+}
+
+TEST(Conv2dCuda, Bf16MatchesF32WithinBf16Tolerance) {
+    MDQ_SKIP_IF_NO_CUDA();
+    const Device gpu = Device::cuda();
+    uint64_t seed = 900;
+    for (const Case& c : cases()) {
+        Tensor x = random_tensor(c.x, ++seed), w = random_tensor(c.w, ++seed);
+        Tensor b = maybe_bias(c, ++seed);
+        // Reference: f32 on the CPU from the bf16-rounded inputs, so only accumulation and the
+        // output rounding differ.
+        Tensor xr = x.to(DType::BF16).to(DType::F32), wr = w.to(DType::BF16).to(DType::F32);
+        Tensor want = conv2d(xr, wr, b, c.a);
+        Tensor got = conv2d(x.to(gpu).to(DType::BF16), w.to(gpu).to(DType::BF16),
+                            b.defined() ? b.to(gpu) : Tensor(), c.a);
+        EXPECT_EQ(got.dtype(), DType::BF16);
+        EXPECT_TRUE(all_close(got, want, 1e-2, 1e-2)) << describe(conv2d_problem(c.x, c.w, c.a));
+    }
+}
+
+TEST(Conv2dCuda, BinaryWeightsAreExactInBf16) {
+    MDQ_SKIP_IF_NO_CUDA();
+    // +-1 weights and inputs: every output is an integer of magnitude <= 3 * 3 * 8 = 72, exact
+    // in bf16 (8 significant bits) and in f32 accumulation, so bf16 equals f32 bit for bit.
+    Tensor x = sign(random_tensor({2, 6, 6, 8}, 1)), w = sign(random_tensor({5, 3, 3, 8}, 2));
+    const Device gpu = Device::cuda();
+    Tensor got = conv2d(x.to(gpu).to(DType::BF16), w.to(gpu).to(DType::BF16), Tensor(), geom(1, 1));
+    EXPECT_TRUE(testing::all_equal(got, conv2d(x, w, Tensor(), geom(1, 1))));
+}
+
+}  // namespace
+}  // namespace mdq

@@ -1,0 +1,228 @@
+// Pooling: closed forms, a direct-loop reference (PyTorch's window and divisor rules), f64
+// gradient checks, the CUDA launch shape emulated on the CPU, bad input, CPU-vs-CUDA parity.
+#include <cmath>
+
+#include "kernels/pool/pool.h"
+#include "tests/testing/grid_emulation.h"
+#include "tests/testing/test_util.h"
+
+namespace mdq {
+namespace {
+
+using testing::all_close;
+using testing::gradcheck;
+using testing::random_tensor;
+using testing::throws_with;
+
+Pool2dArgs pool_args(int64_t k, int64_t s, int64_t p, bool include_pad = true) {
+    Pool2dArgs a;
+    a.kernel_h = a.kernel_w = k;
+    a.stride_h = a.stride_w = s;
+    a.pad_h = a.pad_w = p;
+    a.count_include_pad = include_pad;
+    return a;
+}
+
+// PyTorch's definition, one output element at a time, in f64.
+Tensor reference_pool(const Tensor& x, const PoolGeometry& g) {
+    const std::vector<double> xv = x.to_vector<double>();
+    std::vector<double> y;
+    const bool adaptive = g.kind == PoolKind::AdaptiveAvg;
+    auto window = [&](int64_t o, int64_t in, int64_t out, int64_t k, int64_t s, int64_t p,
+                      int64_t& a, int64_t& b, int64_t& span) {
+        if (adaptive) {
+            a = static_cast<int64_t>(std::floor(double(o) * in / out));
+            b = static_cast<int64_t>(std::ceil(double(o + 1) * in / out));
+            span = b - a;
+            return;
+        }
+        a = o * s - p;
+        b = std::min(a + k, in + p);
+        span = b - a;
+        a = std::max<int64_t>(a, 0);
+        b = std::min(b, in);
+    };
+    for (int64_t n = 0; n < g.n; ++n)
+        for (int64_t oy = 0; oy < g.oh; ++oy)
+            for (int64_t ox = 0; ox < g.ow; ++ox)
+                for (int64_t c = 0; c < g.c; ++c) {
+                    int64_t y0, y1, sy, x0, x1, sx;
+                    window(oy, g.h, g.oh, g.kh, g.sh, g.ph, y0, y1, sy);
+                    window(ox, g.w, g.ow, g.kw, g.sw, g.pw, x0, x1, sx);
+                    double acc = g.kind == PoolKind::Max ? -INFINITY : 0.0;
+                    for (int64_t iy = y0; iy < y1; ++iy)
+                        for (int64_t ix = x0; ix < x1; ++ix) {
+                            const double v = xv[((n * g.h + iy) * g.w + ix) * g.c + c];
+                            acc = g.kind == PoolKind::Max ? std::max(acc, v) : acc + v;
+                        }
+                    if (g.kind != PoolKind::Max)
+                        acc /= (g.kind == PoolKind::Avg && g.count_include_pad)
+                                   ? double(sy * sx)
+                                   : double((y1 - y0) * (x1 - x0));
+                    y.push_back(acc);
+                }
+    return Tensor::from_vector(y, {g.n, g.oh, g.ow, g.c});
+}
+
+struct Case {
+    const char* name;
+    Shape x;
+    std::function<Tensor(const Tensor&)> f;
+    std::function<PoolGeometry(const Shape&)> geometry;
+};
+
+std::vector<Case> cases() {
+    auto fixed = [](PoolKind k, Pool2dArgs a) {
+        return [k, a](const Shape& s) { return pool2d_geometry(k, s, a, "test"); };
+    };
+    auto adaptive = [](int64_t oh, int64_t ow) {
+        return [oh, ow](const Shape& s) { return adaptive_pool2d_geometry(s, oh, ow, "test"); };
+    };
+    const Pool2dArgs a22 = pool_args(2, 2, 0), a32 = pool_args(3, 2, 1), a31 = pool_args(3, 1, 1);
+    const Pool2dArgs a32x = pool_args(3, 2, 1, false);
+    return {
+        {"max 2x2/2",
+         {2, 6, 7, 3},
+         [a22](const Tensor& t) { return max_pool2d(t, a22); },
+         fixed(PoolKind::Max, a22)},
+        {"max 3x3/2 pad 1",
+         {2, 7, 5, 4},
+         [a32](const Tensor& t) { return max_pool2d(t, a32); },
+         fixed(PoolKind::Max, a32)},
+        {"avg 2x2/2",
+         {1, 5, 6, 5},
+         [a22](const Tensor& t) { return avg_pool2d(t, a22); },
+         fixed(PoolKind::Avg, a22)},
+        {"avg 3x3/1 pad 1",
+         {2, 4, 5, 3},
+         [a31](const Tensor& t) { return avg_pool2d(t, a31); },
+         fixed(PoolKind::Avg, a31)},
+        {"avg 3x3/2 pad 1 no pad count",
+         {2, 6, 5, 2},
+         [a32x](const Tensor& t) { return avg_pool2d(t, a32x); },
+         fixed(PoolKind::Avg, a32x)},
+        {"adaptive 5x7 -> 3x2",
+         {2, 5, 7, 3},
+         [](const Tensor& t) { return adaptive_avg_pool2d(t, 3, 2); },
+         adaptive(3, 2)},
+        {"adaptive 3x3 -> 5x4 (upsampling windows)",
+         {1, 3, 3, 2},
+         [](const Tensor& t) { return adaptive_avg_pool2d(t, 5, 4); },
+         adaptive(5, 4)},
+        {"global",
+         {3, 4, 4, 5},
+         [](const Tensor& t) { return adaptive_avg_pool2d(t, 1, 1); },
+         adaptive(1, 1)},
+    };
+}
+
+TEST(Pool2d, ClosedForms) {
+    std::vector<float> v(16);
+    for (int i = 0; i < 16; ++i)
+        v[i] =
+            static_cast<float>((i * 7) % 16);  // rows 0 7 14 5 | 12 3 10 1 | 8 15 6 13 | 4 11 2 9
+    Tensor x = Tensor::from_vector(v, {1, 4, 4, 1});
+    EXPECT_EQ(max_pool2d(x, pool_args(2, 2, 0)).to_vector<float>(),
+              (std::vector<float>{12, 14, 15, 13}));
+    EXPECT_EQ(avg_pool2d(x, pool_args(2, 2, 0)).to_vector<float>(),
+              (std::vector<float>{(0 + 7 + 12 + 3) / 4.f, (14 + 5 + 10 + 1) / 4.f,
+                                  (8 + 15 + 4 + 11) / 4.f, (6 + 13 + 2 + 9) / 4.f}));
+    Tensor g = adaptive_avg_pool2d(x, 1, 1);
+    EXPECT_EQ(g.shape(), (Shape{1, 1, 1, 1}));
+    EXPECT_FLOAT_EQ(g.item<float>(), 7.5f);
+}
+
+TEST(Pool2d, MatchesDirectLoops) {
+    uint64_t seed = 1;
+    for (const Case& c : cases()) {
+        for (DType dt : {DType::F32, DType::F64}) {
+            Tensor x = random_tensor(c.x, ++seed, -2, 2, dt);
+            EXPECT_TRUE(all_close(c.f(x), reference_pool(x, c.geometry(c.x)).to(dt), 1e-6, 1e-6))
+                << c.name;
+        }
+    }
+}
+
+TEST(Pool2d, GradientsMatchFiniteDifferences) {
+    uint64_t seed = 50;
+    for (const Case& c : cases()) {
+        Tensor x = random_tensor(c.x, ++seed, -2, 2, DType::F64).set_requires_grad(true);
+        EXPECT_TRUE(gradcheck([&](const std::vector<Tensor>& t) { return c.f(t[0]); }, {x}))
+            << c.name;
+    }
+}
+
+TEST(Pool2d, Bf16KeepsItsDtype) {
+    Tensor x = random_tensor({2, 6, 6, 3}, 3).to(DType::BF16);
+    Tensor y = max_pool2d(x, pool_args(2, 2, 0));
+    EXPECT_EQ(y.dtype(), DType::BF16);
+    EXPECT_TRUE(all_close(y, max_pool2d(x.to(DType::F32), pool_args(2, 2, 0)), 0, 0));
+    EXPECT_EQ(adaptive_avg_pool2d(x, 1, 1).dtype(), DType::BF16);
+}
+
+TEST(Pool2d, BadInputNamesTheShapes) {
+    Tensor x = Tensor::zeros({2, 3, 3, 4});
+    EXPECT_TRUE(throws_with([&] { max_pool2d(x, pool_args(5, 1, 0)); },
+                            {"max_pool2d", "kernel 5x5 is larger than the padded input 3x3"}));
+    EXPECT_TRUE(throws_with([&] { avg_pool2d(x, pool_args(2, 2, 2)); },
+                            {"avg_pool2d", "at most half the kernel"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            adaptive_avg_pool2d(Tensor::zeros({3, 3, 4}), 1, 1);
+        },
+        {"adaptive_avg_pool2d", "4-D NHWC", "[3, 3, 4]"}));
+}
+
+TEST(GridEmulation, PoolBodiesCoverEveryElement) {
+    for (const Case& c : cases()) {
+        const PoolGeometry g = c.geometry(c.x);
+        Tensor x = random_tensor(c.x, 9);
+        Tensor y = Tensor::full({g.n, g.oh, g.ow, g.c}, NAN);
+        Tensor idx = Tensor::zeros(y.shape(), DType::I32);
+        testing::emulate_grid(
+            PoolForward<float>{g, x.data<float>(), y.data<float>(), idx.data<int32_t>(), y.numel()},
+            3, 32);
+        EXPECT_TRUE(all_close(y, c.f(x), 0, 0)) << c.name;
+        Tensor dy = random_tensor(y.shape(), 10), dx = Tensor::full(c.x, NAN);
+        testing::emulate_grid(PoolBackward<float>{g, dy.data<float>(), idx.data<int32_t>(),
+                                                  dx.data<float>(), dx.numel()},
+                              2, 64);
+        Tensor want = Tensor::empty(c.x);
+        pool2d_backward_into(g, dy, g.kind == PoolKind::Max ? idx : Tensor(), want);
+        EXPECT_TRUE(all_close(dx, want, 0, 0)) << c.name;
+    }
+}
+
+// ---------------------------------------------------------------- GPU
+
+TEST(Pool2dCuda, ParityWithCpu) {
+    MDQ_SKIP_IF_NO_CUDA();
+    const Device gpu = Device::cuda();
+    uint64_t seed = 70;
+    for (const Case& c : cases()) {
+        for (DType dt : {DType::F32, DType::BF16}) {
+            Tensor x = random_tensor(c.x, ++seed).to(dt);
+            Tensor xg = x.to(gpu).set_requires_grad(true), xc = x.detach().set_requires_grad(true);
+            Tensor yg = c.f(xg), yc = c.f(xc);
+            const double tol = dt == DType::BF16 ? 1e-2 : 1e-6;
+            EXPECT_TRUE(all_close(yg, yc, tol, tol)) << c.name;
+            Tensor dy = random_tensor(yc.shape(), ++seed).to(dt);
+            sum(yg * dy.to(gpu)).backward();
+            sum(yc * dy).backward();
+            EXPECT_TRUE(all_close(xg.grad(), xc.grad(), tol, tol)) << c.name;
+            // Raw kernels into poisoned outputs.
+            const PoolGeometry g = c.geometry(c.x);
+            Tensor y = Tensor::full(yc.shape(), NAN, dt, gpu);
+            Tensor idx =
+                g.kind == PoolKind::Max ? Tensor::empty(yc.shape(), DType::I32, gpu) : Tensor();
+            pool2d_forward_into(g, x.to(gpu), y, idx);
+            EXPECT_TRUE(all_close(y, yc, tol, tol)) << c.name;
+            Tensor dx = Tensor::full(c.x, NAN, dt, gpu);
+            pool2d_backward_into(g, dy.to(gpu), idx, dx);
+            EXPECT_TRUE(all_close(dx, xc.grad(), tol, tol)) << c.name;
+        }
+    }
+}
+
+}  // namespace
+}  // namespace mdq

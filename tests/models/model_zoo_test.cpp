@@ -1,0 +1,133 @@
+// The model zoo: reference parameter counts, forward and backward of every model on the CPU
+// with batch 2 (the ImageNet models at 64x64, which their architectures allow, to keep the
+// suite fast), registry errors, and GPU forward/backward.
+#include "core/gpu.h"
+#include "models/registry.h"
+#include "tests/testing/test_util.h"
+
+namespace mdq {
+namespace {
+
+using testing::throws_with;
+
+int64_t count(const std::string& name, int64_t classes = 0, std::optional<bool> affine = {}) {
+    ModelOptions o;
+    o.num_classes = classes;
+    o.affine_bn = affine;
+    return build_model(name, o)->num_parameters();
+}
+
+TEST(ModelZoo, ReferenceParameterCounts) {
+    // MD_SPEC section 3 (non-affine batch norm).
+    EXPECT_EQ(count("resnet18-cifar"), 11164362);
+    EXPECT_EQ(count("resnet18-cifar", 100), 11210532);
+    EXPECT_EQ(count("resnet18-cifar", 200), 11261832);
+    EXPECT_EQ(count("vgg16-cifar"), 15245130);
+    EXPECT_EQ(count("vgg16-cifar", 100), 15291300);
+    EXPECT_EQ(count("vgg16-cifar", 200), 15342600);
+    // torchvision resnet18 and mobilenet_v2 (affine batch norm, 1000 classes).
+    EXPECT_EQ(count("resnet18"), 11689512);
+    EXPECT_EQ(count("mobilenetv2"), 3504872);
+    // kuangliu/pytorch-cifar MobileNetV2: 2,296,922 with its affine batch norm.
+    EXPECT_EQ(count("mobilenetv2-cifar", 0, true), 2296922);
+    EXPECT_EQ(count("mobilenetv2-cifar"), 2261834);
+    // Classic LeNet-5 (padded 28x28 layout): 61,706; affine BN adds 2 x (6 + 16 + 120 + 84).
+    EXPECT_EQ(count("lenet5"), 61706);
+    EXPECT_EQ(count("lenet5", 0, true), 61706 + 452);
+}
+
+TEST(ModelZoo, TinyImageNetStemsKeepTheCounts) {
+    ModelOptions o;
+    o.input_h = o.input_w = 64;
+    o.num_classes = 200;
+    auto r = build_model("resnet18-cifar", o);
+    EXPECT_EQ(r->num_parameters(), 11261832);
+    EXPECT_EQ(build_model("vgg16-cifar", o)->num_parameters(), 15342600);
+    NoGradGuard g;
+    r->eval();
+    EXPECT_EQ((*r)(Tensor::zeros({1, 64, 64, 3})).shape(), (Shape{1, 200}));
+}
+
+struct ModelRun {
+    std::string name;
+    int64_t size;
+};
+
+// Forward in train mode, backward of a scalar, on `device` with compute dtype `dt`; checks
+// shapes, dtypes and that every parameter got a finite f32 gradient. Returns the logits.
+Tensor forward_backward(const std::string& name, int64_t size, Device device,
+                        DType dt = DType::F32) {
+    ModelOptions o;
+    o.input_h = o.input_w = size;
+    o.seed = 7;
+    ModulePtr m = build_model(name, o);
+    m->to(device);
+    m->set_compute_dtype(dt);
+    const ModelOptions r = resolve_options(name, o);
+    Tensor x = testing::random_tensor({2, size, size, r.in_channels}, 3).to(device);
+    Tensor y = (*m)(x);
+    EXPECT_EQ(y.shape(), (Shape{2, r.num_classes})) << name;
+    EXPECT_EQ(y.dtype(), DType::F32) << name;
+    sum(y * testing::random_tensor(y.shape(), 4).to(device)).backward();
+    for (auto& [pname, p] : m->named_parameters()) {
+        const Tensor g = p->value.grad();
+        EXPECT_TRUE(g.defined()) << name << " " << pname << " got no gradient";
+        if (!g.defined()) continue;
+        EXPECT_EQ(g.dtype(), DType::F32) << name << " " << pname;
+        EXPECT_EQ(sum(ne(g, g)).item<int64_t>(), 0) << name << " " << pname << " has NaN";
+    }
+    return y;
+}
+
+std::vector<ModelRun> runs() {
+    return {{"lenet5", 28},         {"vgg16-cifar", 32},
+            {"resnet18-cifar", 32}, {"mobilenetv2-cifar", 32},
+            {"resnet18", 64},       {"mobilenetv2", 64}};
+}
+
+TEST(ModelZoo, EveryModelRunsForwardAndBackwardOnTheCpu) {
+    for (const ModelRun& r : runs())
+        forward_backward(r.name, r.size, Device::cpu());
+}
+
+TEST(ModelZoo, RegistryErrorsNameTheModels) {
+    EXPECT_TRUE(throws_with([] { build_model("resnet50"); },
+                            {"unknown model 'resnet50'", "resnet18-cifar", "mobilenetv2"}));
+    ModelOptions o;
+    o.input_h = o.input_w = 16;
+    EXPECT_TRUE(throws_with([&] { build_model("vgg16-cifar", o); }, {"vgg16-cifar", "16x16"}));
+    EXPECT_EQ(model_names().size(), 6u);
+}
+
+TEST(ModelZoo, SeedsMakeModelsReproducible) {
+    ModelOptions o;
+    o.seed = 3;
+    auto a = build_model("lenet5", o), b = build_model("lenet5", o);
+    o.seed = 4;
+    auto c = build_model("lenet5", o);
+    EXPECT_TRUE(testing::all_equal(a->named_parameters()[0].second->value,
+                                   b->named_parameters()[0].second->value));
+    EXPECT_FALSE(testing::all_equal(a->named_parameters()[0].second->value,
+                                    c->named_parameters()[0].second->value));
+}
+
+TEST(ModelZooCuda, EveryModelMatchesTheCpu) {
+    MDQ_SKIP_IF_NO_CUDA();
+    for (const ModelRun& r : runs()) {
+        Tensor cpu = forward_backward(r.name, r.size, Device::cpu());
+        Tensor gpu = forward_backward(r.name, r.size, Device::cuda());
+        // Train-mode batch norm over two images amplifies rounding differences a little.
+        EXPECT_TRUE(testing::all_close(gpu, cpu, 1e-2, 1e-3)) << r.name;
+    }
+}
+
+TEST(ModelZooCuda, EveryModelRunsInBf16) {
+    MDQ_SKIP_IF_NO_CUDA();
+    for (const ModelRun& r : runs()) {
+        Tensor y = forward_backward(r.name, r.size, Device::cuda(), DType::BF16);
+        EXPECT_EQ(sum(ne(y, y)).item<int64_t>(), 0) << r.name;
+    }
+}
+
+}  // namespace
+}  // namespace mdq
