@@ -12,7 +12,8 @@ Config make_train_config() {
          "fashion-mnist, cifar10, cifar100, tinyimagenet, imagenet"},
         {"data_dir", T::String, "",
          "dataset folder (default: the Debian location for fashion-mnist)"},
-        {"affine_bn", T::Bool, false, "learnable batch-norm scale/shift (MD recipes use none)"},
+        {"affine_bn", T::Bool, false,
+         "learnable batch-norm scale/shift (default: the model's, none for the MD CIFAR models)"},
         {"augment", T::Bool, true, "training augmentation of the dataset's recipe"},
         // quantization
         {"method", T::String, "md-tanh-s",
@@ -68,6 +69,7 @@ Config make_train_config() {
          "data-parallel: seconds before a silent rank is an error"},
         // evaluation and output
         {"eval_interval", T::Int, 0, "validate every N iterations (0: at each epoch end)"},
+        {"eval_batches", T::Int, 0, "batches per validation/test evaluation (0: the whole set)"},
         {"log_interval", T::Int, 50, "print and log training metrics every N iterations"},
         {"checkpoint_interval", T::Int, 0, "checkpoint every N iterations (0: at each epoch end)"},
         {"out_dir", T::String, "", "output folder (default runs/MODEL-DATASET-METHOD-LLEVELS)"},

@@ -5,6 +5,9 @@ namespace mdq::tools {
 void register_commands(CLI::App& app) {
     add_version_command(app);
     add_env_command(app);
+    add_train_command(app);
+    add_eval_command(app);
+    add_export_command(app);
     add_summary_command(app);
     add_bench_command(app);
     add_plot_command(app);

@@ -12,6 +12,9 @@ void add_env_command(CLI::App& app);
 void add_summary_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_plot_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
+void add_export_command(CLI::App& app);
 void add_bench_md_command(CLI::App& app);
 
 // The `mdq bench` group that benchmark subcommands attach to (created on first use).

@@ -1,0 +1,135 @@
+#include "optim/experiment.h"
+
+#include <cstdio>
+
+#include "core/generator.h"
+#include "core/gpu.h"
+#include "optim/hard_eval.h"
+#include "optim/lr_scaling.h"
+
+namespace mdq {
+
+namespace {
+data::LoaderOptions loader_options(const Config& cfg, Device dev, bool shuffle,
+                                   const comm::WorldInfo& shard = {}) {
+    data::LoaderOptions o;
+    o.rank = shard.rank;
+    o.world_size = shard.size;
+    o.batch_size = cfg.get_int("batch_size");
+    o.shuffle = shuffle;
+    o.seed = static_cast<uint64_t>(cfg.get_int("seed"));
+    o.num_workers = static_cast<int>(cfg.get_int("num_workers"));
+    o.device = dev;
+    return o;
+}
+
+Device device_of(const Config& cfg, const comm::WorldInfo& world) {
+    const std::string precision = cfg.get_string("precision");
+    MDQ_CHECK(precision == "fp32" || precision == "bf16", "precision must be fp32 or bf16, got '",
+              precision, "'");
+    manual_seed(static_cast<uint64_t>(cfg.get_int("seed")));
+    return comm::device_for_rank(Device::parse(cfg.get_string("device")), world,
+                                 gpu::device_count());
+}
+}  // namespace
+
+Experiment::Experiment(const Config& c)
+    : cfg(c), world(comm::detect_world()), device(device_of(c, world)) {
+    splits = std::make_unique<data::DatasetSplits>(
+        data::make_dataset_splits(cfg.get_string("dataset"), cfg.get_string("data_dir")));
+    const data::Pipeline& train_tf =
+        cfg.get_bool("augment") ? splits->train_transform : splits->test_transform;
+    train_loader = std::make_unique<data::Loader>(splits->train, train_tf,
+                                                  loader_options(cfg, device, true, world));
+    val_loader = std::make_unique<data::Loader>(splits->val, splits->val_transform,
+                                                loader_options(cfg, device, false));
+    test_loader = std::make_unique<data::Loader>(splits->test, splits->test_transform,
+                                                 loader_options(cfg, device, false));
+    if (cfg.get_int("bn_reestimate") > 0)
+        bn_loader = std::make_unique<data::Loader>(splits->train, splits->test_transform,
+                                                   loader_options(cfg, device, true));
+    const data::ImageShape in = train_loader->example_shape();
+    model_options.num_classes = splits->train->num_classes();
+    model_options.input_h = in.height;
+    model_options.input_w = in.width;
+    model_options.in_channels = in.channels;
+    build_model_and_optimizer(train_loader->batches_per_epoch(), splits->train->size(), true);
+}
+
+Experiment::Experiment(const Config& c, const ModelOptions& mo)
+    : cfg(c), device(device_of(c, world)), model_options(mo) {
+    build_model_and_optimizer(1, 1, false);
+}
+
+void Experiment::build_model_and_optimizer(int64_t batches_per_epoch, int64_t train_examples,
+                                           bool train) {
+    if (cfg.has("affine_bn")) model_options.affine_bn = cfg.get_bool("affine_bn");
+    model_options.seed = static_cast<uint64_t>(cfg.get_int("seed"));
+    model = build_model(cfg.get_string("model"), model_options);
+    model->to(device);
+    arena = std::make_unique<ParamArena>(*model);
+    if (cfg.get_string("precision") == "bf16") {
+        if (device.is_cuda()) {
+            arena->enable_compute_copy(DType::BF16);
+            model->set_compute_dtype(DType::BF16);
+        } else {
+            std::printf("note: precision bf16 runs in fp32 on the CPU\n");
+        }
+    }
+    int world_size = 1;
+    if (train && (world.distributed() || cfg.get_string("comm_backend") != "auto")) {
+        comm = comm::make_communicator(cfg.get_string("comm_backend"), device, world,
+                                       {cfg.get_float("comm_timeout")});
+        DataParallelOptions o;
+        o.bucket_bytes = static_cast<int64_t>(cfg.get_float("bucket_mb") * (1 << 20));
+        dp = std::make_unique<DataParallel>(*arena, comm, o);
+        dp->broadcast_initial_state(*model);  // before the optimizer initialises from the weights
+        world_size = comm->size();
+    }
+    run = run_length(cfg, batches_per_epoch, train_examples);
+    opt = std::make_unique<QuantOptimizer>(
+        *arena, quant_config_from(cfg), optim_config_from(cfg, run, batches_per_epoch, world_size));
+}
+
+EvalResult Experiment::evaluate_soft(data::Loader& loader, int64_t epoch) {
+    return evaluate(*model, loader, epoch, cfg.get_int("eval_batches"));
+}
+
+EvalResult Experiment::evaluate_hard(data::Loader& loader, int64_t epoch) {
+    HardWeights hard(*opt);
+    if (!bn_loader) return evaluate(*model, loader, epoch, cfg.get_int("eval_batches"));
+    std::map<std::string, Tensor> saved;
+    for (auto& [name, t] : model->named_buffers())
+        saved[name] = t->clone();
+    bn_loader->start_epoch(epoch);
+    recalibrate_batch_norm(
+        *model,
+        [&](Tensor& x) {
+            auto b = bn_loader->next();
+            if (b) x = b->images;
+            return b.has_value();
+        },
+        cfg.get_int("bn_reestimate"));
+    const EvalResult r = evaluate(*model, loader, epoch, cfg.get_int("eval_batches"));
+    for (auto& [name, t] : model->named_buffers())
+        t->copy_(saved.at(name));
+    return r;
+}
+
+nlohmann::json Experiment::model_options_json() const {
+    return {{"num_classes", model_options.num_classes},
+            {"input_h", model_options.input_h},
+            {"input_w", model_options.input_w},
+            {"in_channels", model_options.in_channels}};
+}
+
+ModelOptions Experiment::model_options_from_json(const nlohmann::json& j) {
+    ModelOptions mo;
+    mo.num_classes = j.at("num_classes").get<int64_t>();
+    mo.input_h = j.at("input_h").get<int64_t>();
+    mo.input_w = j.at("input_w").get<int64_t>();
+    mo.in_channels = j.at("in_channels").get<int64_t>();
+    return mo;
+}
+
+}  // namespace mdq

@@ -1,0 +1,52 @@
+// `mdq eval --checkpoint PATH`: accuracy of a checkpoint with soft and hard-quantized weights.
+#include <cstdio>
+#include <memory>
+
+#include "optim/checkpoint.h"
+#include "optim/experiment.h"
+#include "optim/train_config.h"
+#include "tools/mdq/commands.h"
+
+namespace mdq::tools {
+
+namespace {
+struct EvalArgs {
+    std::string checkpoint, split = "test";
+    std::vector<std::string> sets;
+};
+
+void run_eval(const EvalArgs& a) {
+    MDQ_CHECK(a.split == "test" || a.split == "val", "--split must be test or val, got '", a.split,
+              "'");
+    const Checkpoint ck = read_checkpoint(a.checkpoint);
+    Config cfg = make_train_config();
+    cfg.merge(ck.config, "the checkpoint's configuration");
+    for (const std::string& s : a.sets)
+        cfg.set(s);
+    Experiment ex(cfg);
+    restore_checkpoint(ck, *ex.model, *ex.opt);
+    data::Loader& loader = a.split == "test" ? *ex.test_loader : *ex.val_loader;
+    const EvalResult soft = ex.evaluate_soft(loader), hard = ex.evaluate_hard(loader);
+    std::printf("%s (%s on %s, %s, %lld levels, step %lld, beta %.4g)\n", a.checkpoint.c_str(),
+                cfg.get_string("model").c_str(), cfg.get_string("dataset").c_str(),
+                cfg.get_string("method").c_str(), static_cast<long long>(cfg.get_int("levels")),
+                static_cast<long long>(ck.position.step), ex.opt->beta());
+    std::printf(
+        "%s accuracy: soft weights %.2f%% (loss %.4f), hard-quantized weights %.2f%% (loss "
+        "%.4f), %lld images\n",
+        a.split.c_str(), 100 * soft.acc, soft.loss, 100 * hard.acc, hard.loss,
+        static_cast<long long>(soft.count));
+}
+}  // namespace
+
+void add_eval_command(CLI::App& app) {
+    auto args = std::make_shared<EvalArgs>();
+    auto* cmd = app.add_subcommand("eval", "Evaluate a checkpoint with soft and hard weights");
+    cmd->add_option("--checkpoint", args->checkpoint, "Checkpoint file")->required();
+    cmd->add_option("--split", args->split, "test (default) or val");
+    cmd->add_option("--set", args->sets, "key=value overrides (data_dir, device, bn_reestimate...)")
+        ->take_all();
+    cmd->callback([args] { run_eval(*args); });
+}
+
+}  // namespace mdq::tools

@@ -1,0 +1,46 @@
+// `mdq export --checkpoint PATH --out DIR`: packed quantized weights + JSON metadata.
+#include <cstdio>
+#include <memory>
+
+#include "optim/checkpoint.h"
+#include "optim/model_export.h"
+#include "optim/train_config.h"
+#include "tools/mdq/commands.h"
+
+namespace mdq::tools {
+
+namespace {
+struct ExportArgs {
+    std::string checkpoint, out;
+};
+
+void run_export(const ExportArgs& a) {
+    const Checkpoint ck = read_checkpoint(a.checkpoint);
+    Config cfg = make_train_config();
+    cfg.merge(ck.config, "the checkpoint's configuration");
+    cfg.set("device=cpu");
+    Experiment ex(cfg, Experiment::model_options_from_json(ck.model_options));
+    restore_checkpoint(ck, *ex.model, *ex.opt);
+    write_export(a.out, ex);
+    int64_t packed = 0, bytes = 0;
+    for (auto& [name, p] : ex.opt->export_packed()) {
+        packed += p.numel();
+        bytes += p.data.numel();
+    }
+    std::printf(
+        "exported %s to %s: %lld quantized weights in %lld bytes (model.safetensors, "
+        "model.json)\n",
+        a.checkpoint.c_str(), a.out.c_str(), static_cast<long long>(packed),
+        static_cast<long long>(bytes));
+}
+}  // namespace
+
+void add_export_command(CLI::App& app) {
+    auto args = std::make_shared<ExportArgs>();
+    auto* cmd = app.add_subcommand("export", "Export packed quantized weights and metadata");
+    cmd->add_option("--checkpoint", args->checkpoint, "Checkpoint file")->required();
+    cmd->add_option("--out", args->out, "Output folder")->required();
+    cmd->callback([args] { run_export(*args); });
+}
+
+}  // namespace mdq::tools
