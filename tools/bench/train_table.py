@@ -47,12 +47,18 @@ def ratio(a, b):
     return a["images_per_s"] / b["images_per_s"] if a and b else None
 
 
+ORDER = {v: i for i, v in enumerate(("resnet18-cifar", "vgg16-cifar", "mobilenetv2-cifar",
+                                       "md-tanh-s", "float", "bf16", "fp32"))}
+
+
 def build_rows(runs):
     keys = []
     for r in runs:
         key = (r.get("model"), r.get("method"), r.get("precision"))
-        if None not in key and key not in keys and r.get("data", "synthetic") == "synthetic":
+        if (ok(r) and None not in key and key not in keys
+                and r.get("data", "synthetic") == "synthetic"):
             keys.append(key)
+    keys.sort(key=lambda k: (k[2] != "bf16", [ORDER.get(v, len(ORDER)) for v in k], k))
     rows = []
     for model, method, prec in keys:
         same = dict(model=model, method=method, precision=prec)
@@ -105,7 +111,7 @@ def print_table(rows, runs):
                 r["images_per_s"]))
     for r in runs:
         if r.get("status", "ok") != "ok":
-            print("  not in the table: %s %s %s %s %s: %s" % (
+            print("  not measured: %s %s %s %s %s: %s" % (
                 r.get("tool"), r.get("model"), r.get("method"), r.get("precision"),
                 r.get("mode", "graph" if r.get("graph") else "eager"), r["status"]))
 

@@ -29,19 +29,20 @@ common=(--batch 256 --optimizer sgd --levels 2 --warmup 30 --iters 25 --windows 
 left() { echo $((budget - (SECONDS - start))); }
 
 # A JSON record of a run that did not give figures, so the table names it.
-note_run() {  # FILE TOOL MODEL METHOD PRECISION STATUS
-    printf '{"tool": "%s", "model": "%s", "method": "%s", "precision": "%s", "status": "%s"}\n' \
-        "$2" "$3" "$4" "$5" "$6" >"$1"
+note_run() {  # FILE TOOL MODEL METHOD PRECISION MODE STATUS
+    printf '{"tool": "%s", "model": "%s", "method": "%s", "precision": "%s", "mode": "%s", %s}\n' \
+        "$2" "$3" "$4" "$5" "$6" "\"status\": \"$7\"" >"$1"
 }
 
 # mdq_run NAME NEED_S MODEL METHOD PRECISION [mdq bench train flags...]
 mdq_run() {
     local name=$1 need=$2 model=$3 method=$4 precision=$5
     shift 5
-    local file=$work/mdq-$name.json
+    local file=$work/mdq-$name.json mode=eager
+    case " $* " in *" --graph "*) mode=graph ;; esac
     if [ "$(left)" -lt "$need" ]; then
         echo "== mdq $name: skipped, $(left) s of the budget left"
-        note_run "$file" mdq "$model" "$method" "$precision" "skipped: budget"
+        note_run "$file" mdq "$model" "$method" "$precision" "$mode" "skipped: budget"
         return
     fi
     echo "== mdq $name ($(left) s left)"
@@ -51,27 +52,28 @@ mdq_run() {
     if ! env "${env[@]}" timeout "$(left)" "$mdq" bench train --model "$model" --method "$method" \
         --precision "$precision" "${common[@]}" --json "$file" "$@"; then
         failures=$((failures + 1))
-        note_run "$file" mdq "$model" "$method" "$precision" "error (see the log)"
+        note_run "$file" mdq "$model" "$method" "$precision" "$mode" "error (see the log)"
     fi
 }
 
-# torch_run NAME MODELS PRECISION MODES RESERVE_S: pytorch_reference.py with the budget left
-# less RESERVE_S (kept for later runs).
+# torch_run NAME NEED_S MODELS PRECISION MODES: pytorch_reference.py with the budget left, if
+# NEED_S seconds are left (importing torch and the warm-up take a while).
 torch_run() {
-    local name=$1 models=$2 precision=$3 modes=$4 reserve=$5
-    local budget_s=$(($(left) - reserve))
-    if [ "$budget_s" -lt 20 ]; then
+    local name=$1 need=$2 models=$3 precision=$4 modes=$5
+    local file=$work/pt-$name.json
+    if [ "$(left)" -lt "$need" ]; then
         echo "== pytorch $name: skipped, $(left) s of the budget left"
-        note_run "$work/pt-$name.json" pytorch "$models" "md-tanh-s,float" "$precision" \
+        note_run "$file" pytorch "$models" "md-tanh-s,float" "$precision" "$modes" \
             "skipped: budget"
         return
     fi
-    echo "== pytorch $name ($(left) s left, may use $budget_s)"
-    if ! timeout $((budget_s + 30)) python3 "$here/pytorch_reference.py" --models "$models" \
+    echo "== pytorch $name ($(left) s left)"
+    if ! timeout $(($(left) + 5)) python3 "$here/pytorch_reference.py" --models "$models" \
         --methods md-tanh-s,float --precision "$precision" --modes "$modes" --batch 256 \
-        --optimizer sgd --warmup 30 --iters 25 --windows 5 --budget-s "$budget_s" \
-        --json "$work/pt-$name.json"; then
+        --optimizer sgd --warmup 30 --iters 25 --windows 5 --budget-s "$(left)" --json "$file"; then
         failures=$((failures + 1))
+        [ -s "$file" ] || note_run "$file" pytorch "$models" "md-tanh-s,float" "$precision" \
+            "$modes" "error (see the log)"
     fi
 }
 
@@ -81,23 +83,25 @@ command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,clocks.sm,power.
 python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)' ||
     echo "PyTorch is not importable here: the PyTorch columns stay empty"
 
-# The headline first: resnet18-cifar, binary MD-tanh-S and float, bf16, graph and eager.
+# In order of importance: the resnet18-cifar headline (MD-tanh-S and float, bf16, graph) and
+# PyTorch's figures for it, mdq without the graph, the other two models, then fp32.
 mdq_run r18-mdq-bf16-graph 25 resnet18-cifar md-tanh-s bf16 --graph
+torch_run r18-bf16-eager 40 resnet18-cifar bf16 eager
 mdq_run r18-float-bf16-graph 25 resnet18-cifar float bf16 --graph
-torch_run r18-bf16-eager resnet18-cifar bf16 eager 150
 mdq_run r18-mdq-bf16-eager 25 resnet18-cifar md-tanh-s bf16
-mdq_run r18-float-bf16-eager 25 resnet18-cifar float bf16
-# The other two models, then fp32.
 mdq_run vgg-mdq-bf16-graph 25 vgg16-cifar md-tanh-s bf16 --graph
-mdq_run vgg-float-bf16-graph 25 vgg16-cifar float bf16 --graph
 mdq_run mnv2-mdq-bf16-graph 30 mobilenetv2-cifar md-tanh-s bf16 --graph
+torch_run others-bf16-eager 50 vgg16-cifar,mobilenetv2-cifar bf16 eager
+mdq_run vgg-float-bf16-graph 25 vgg16-cifar float bf16 --graph
 mdq_run mnv2-float-bf16-graph 30 mobilenetv2-cifar float bf16 --graph
-torch_run others-bf16-eager vgg16-cifar,mobilenetv2-cifar bf16 eager 100
 mdq_run r18-mdq-fp32-graph 25 resnet18-cifar md-tanh-s fp32 --graph
 mdq_run r18-float-fp32-graph 25 resnet18-cifar float fp32 --graph
-torch_run r18-fp32-eager resnet18-cifar fp32 eager 80
+torch_run r18-fp32-eager 40 resnet18-cifar fp32 eager
+mdq_run r18-float-bf16-eager 25 resnet18-cifar float bf16
 # The real loader: CIFAR-10 binary files of random pixels, decoded and augmented by workers.
-if [ "$(left)" -ge 40 ] && python3 - "$work/cifar10" <<'PY'; then
+if [ "$(left)" -lt 40 ]; then
+    echo "== mdq r18-mdq-bf16-loader: skipped, $(left) s of the budget left"
+elif python3 - "$work/cifar10" <<'PY'; then
 import os, sys
 import numpy as np
 d = sys.argv[1]
@@ -110,9 +114,12 @@ for name, n in [("data_batch_%d.bin" % i, 10000) for i in range(1, 6)] + [("test
 PY
     mdq_run r18-mdq-bf16-loader 30 resnet18-cifar md-tanh-s bf16 --graph --data "$work/cifar10" \
         --dataset cifar10 --workers 12
+else
+    echo "== mdq r18-mdq-bf16-loader: skipped, the CIFAR-10 files could not be written"
 fi
-# torch.compile last: a minute or more of compilation each.
-torch_run compile-bf16 resnet18-cifar,vgg16-cifar,mobilenetv2-cifar bf16 compile 0
+# torch.compile last: a minute or more of compilation each; the script skips, by name, those
+# that the budget left cannot hold.
+torch_run compile-bf16 90 resnet18-cifar,vgg16-cifar,mobilenetv2-cifar bf16 compile
 
 echo
 echo "==== training throughput table ($((SECONDS - start)) s)"
