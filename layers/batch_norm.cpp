@@ -1,6 +1,7 @@
 #include "layers/batch_norm.h"
 
 #include "kernels/norm/batch_norm.h"
+#include "layers/sync_batch_norm.h"
 
 namespace mdq {
 
@@ -33,8 +34,20 @@ Tensor BatchNorm::forward(const Tensor& x) {
               "layer (its parameters and statistics are f32); use batch_norm()");
     const Tensor rm = running_mean_ ? *running_mean_ : Tensor();
     const Tensor rv = running_var_ ? *running_var_ : Tensor();
+    if (sync_ && sync_->size() > 1 && is_training()) {
+        // The statistics run in f32 (sync_batch_norm's dtype); the output keeps x's.
+        return sync_batch_norm(x.to(DType::F32), weight_ ? weight_->value : Tensor(),
+                               bias_ ? bias_->value : Tensor(), rm, rv, options_.momentum,
+                               options_.eps, sync_)
+            .to(x.dtype());
+    }
     return batch_norm(x, weight_ ? weight_->value : Tensor(), bias_ ? bias_->value : Tensor(), rm,
                       rv, is_training(), options_.momentum, options_.eps);
+}
+
+void enable_sync_batch_norm(Module& model, const std::shared_ptr<comm::Communicator>& comm) {
+    for (auto& [name, m] : model.named_modules())
+        if (auto* bn = dynamic_cast<BatchNorm*>(m)) bn->set_sync(comm);
 }
 
 }  // namespace mdq

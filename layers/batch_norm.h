@@ -3,6 +3,9 @@
 // the batch statistics and updates the running ones; eval mode uses the running ones.
 #pragma once
 
+#include <memory>
+
+#include "core/comm/communicator.h"
 #include "layers/module.h"
 
 namespace mdq {
@@ -23,6 +26,9 @@ class BatchNorm : public Module {
     std::string type_name() const override { return rank_ == 2 ? "BatchNorm1d" : "BatchNorm2d"; }
     std::string describe() const override;  // "BatchNorm2d(64, affine=false)"
     const BatchNormOptions& options() const { return options_; }
+    // Data-parallel training: with a communicator of several ranks, train-mode statistics are
+    // those of the global batch (sync_batch_norm); null restores per-replica statistics.
+    void set_sync(std::shared_ptr<comm::Communicator> comm) { sync_ = std::move(comm); }
 
   protected:
     BatchNorm(const BatchNormOptions& options, int64_t rank);
@@ -34,7 +40,11 @@ class BatchNorm : public Module {
     Parameter* bias_ = nullptr;
     Tensor* running_mean_ = nullptr;
     Tensor* running_var_ = nullptr;
+    std::shared_ptr<comm::Communicator> sync_;
 };
+
+// Makes every BatchNorm layer of `model` synchronise its statistics over `comm`.
+void enable_sync_batch_norm(Module& model, const std::shared_ptr<comm::Communicator>& comm);
 
 class BatchNorm1d : public BatchNorm {
   public:

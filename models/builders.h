@@ -7,6 +7,7 @@
 namespace mdq::models {
 
 ModulePtr build_lenet5(const ModelOptions& o);
+ModulePtr build_small_cnn(const ModelOptions& o);
 ModulePtr build_vgg16_cifar(const ModelOptions& o);
 ModulePtr build_resnet18_cifar(const ModelOptions& o);
 ModulePtr build_resnet18(const ModelOptions& o);

@@ -18,6 +18,9 @@ const std::vector<Entry>& entries() {
     static const std::vector<Entry> e = {
         {{"lenet5", "LeNet-5 (+ BN) for 28x28 grayscale, Fashion-MNIST", 28, 28, 1, 10, false},
          models::build_lenet5},
+        {{"small-cnn", "Two 5x5 conv blocks (16, 32) and a 128-unit layer, 28x28 grayscale", 28,
+          28, 1, 10, false},
+         models::build_small_cnn},
         {{"vgg16-cifar", "VGG-16 of MD_SPEC (13 conv with bias + BN, 3 fc with BN1d)", 32, 32, 3,
           10, false},
          models::build_vgg16_cifar},

@@ -7,6 +7,7 @@
 #include "core/generator.h"
 #include "core/gpu.h"
 #include "kernels/fill/fill.h"
+#include "layers/batch_norm.h"
 #include "optim/hard_eval.h"
 #include "optim/lr_scaling.h"
 
@@ -119,6 +120,7 @@ void Experiment::build_model_and_optimizer(int64_t batches_per_epoch, int64_t tr
         o.bucket_bytes = static_cast<int64_t>(cfg.get_float("bucket_mb") * (1 << 20));
         dp = std::make_unique<DataParallel>(*arena, comm, o);
         dp->broadcast_initial_state(*model);  // before the optimizer initialises from the weights
+        if (cfg.get_bool("sync_bn")) enable_sync_batch_norm(*model, comm);
         world_size = comm->size();
     }
     run = run_length(cfg, batches_per_epoch, train_examples);

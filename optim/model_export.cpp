@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "data/safetensors.h"
+#include "kernels/quant/quant_math.h"
 #include "optim/hard_eval.h"
 
 namespace mdq {
@@ -14,8 +15,8 @@ const std::string kPacked = ".packed";
 
 std::vector<double> level_values(int levels) {
     std::vector<double> v;
-    for (int i = 0; i < levels; ++i)
-        v.push_back(levels == 1 ? 0.0 : -1.0 + 2.0 * i / (levels - 1));
+    for (int k = 0; k < levels; ++k)
+        v.push_back(math::level_value<double>(k, levels));
     return v;
 }
 }  // namespace

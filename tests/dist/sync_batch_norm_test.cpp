@@ -3,6 +3,9 @@
 // running statistics equal those of one process holding the whole batch.
 #include "layers/sync_batch_norm.h"
 
+#include "layers/batch_norm.h"
+#include "layers/sequential.h"
+
 #include "tests/dist/mpi_world.h"
 #include "tests/testing/batch_norm_reference.h"
 #include "tests/testing/test_util.h"
@@ -55,6 +58,27 @@ TEST(MpiSyncBatchNorm, SharesGiveTheStatisticsOfTheWholeBatch) {
     const Tensor var_unbiased = sum(pow(x_all - mean_all, 2.0), dims) / (n - 1);
     EXPECT_TRUE(all_close(rm, mean_all * 0.1, 1e-5, 1e-6));
     EXPECT_TRUE(all_close(rv, var_unbiased * 0.1 + 0.9, 1e-5, 1e-6));
+}
+
+TEST(MpiSyncBatchNorm, LayersSynchroniseOnlyWhenEnabled) {
+    auto& c = *mpi_world();
+    const Tensor x_all = random_tensor({8, 2, 3, 4}, 21, -1, 3);
+    const Tensor x = share(x_all, c.rank(), c.size());
+    BatchNormOptions o(4);
+    o.affine = false;
+    Sequential whole, synced, local;
+    whole.add(std::make_shared<BatchNorm2d>(o));
+    synced.add(std::make_shared<BatchNorm2d>(o));
+    local.add(std::make_shared<BatchNorm2d>(o));
+    enable_sync_batch_norm(synced, mpi_world());
+    const Tensor want = share(whole(x_all), c.rank(), c.size());
+    EXPECT_TRUE(all_close(synced(x), want, 1e-5, 1e-5));
+    EXPECT_FALSE(all_close(local(x), want, 1e-5, 1e-5));  // per-replica statistics differ
+    EXPECT_TRUE(
+        all_close(*synced.named_buffers()[0].second, *whole.named_buffers()[0].second, 1e-5, 1e-6));
+    synced.eval();  // eval mode uses the running statistics, no communication
+    whole.eval();
+    EXPECT_TRUE(all_close(synced(x), share(whole(x_all), c.rank(), c.size()), 1e-5, 1e-5));
 }
 
 }  // namespace

@@ -34,6 +34,8 @@ TEST(ModelZoo, ReferenceParameterCounts) {
     // Classic LeNet-5 (padded 28x28 layout): 61,706; affine BN adds 2 x (6 + 16 + 120 + 84).
     EXPECT_EQ(count("lenet5"), 61706);
     EXPECT_EQ(count("lenet5", 0, true), 61706 + 452);
+    // small-cnn: 5x5 convs 1->16, 16->32 (with bias), fc 1568->128, 128->10.
+    EXPECT_EQ(count("small-cnn"), (25 + 1) * 16 + (25 * 16 + 1) * 32 + 1569 * 128 + 129 * 10);
 }
 
 TEST(ModelZoo, TinyImageNetStemsKeepTheCounts) {
@@ -80,7 +82,7 @@ Tensor forward_backward(const std::string& name, int64_t size, Device device,
 }
 
 std::vector<ModelRun> runs() {
-    return {{"lenet5", 28},         {"vgg16-cifar", 32},
+    return {{"lenet5", 28},         {"small-cnn", 28},    {"vgg16-cifar", 32},
             {"resnet18-cifar", 32}, {"mobilenetv2-cifar", 32},
             {"resnet18", 64},       {"mobilenetv2", 64}};
 }
