@@ -27,6 +27,8 @@ TrainStep::TrainStep(Experiment& ex, const TrainStepOptions& options) : ex_(ex) 
 }
 
 void TrainStep::run(const Tensor& images, const Tensor& labels) {
+    check_defined("TrainStep::run", images);
+    check_defined("TrainStep::run", labels);
     if (graph_) {
         run_graphed(images, labels);
     } else {

@@ -193,7 +193,8 @@ def make_optimizer(name, params, device):
             return cls(params, fused=True, **kw), "fused"
         except (RuntimeError, TypeError, ValueError):
             pass
-    return cls(params, foreach=device.type == "cuda", **kw), "foreach" if device.type == "cuda" else "for-loop"
+    cuda = device.type == "cuda"
+    return cls(params, foreach=cuda, **kw), "foreach" if cuda else "for-loop"
 
 
 class Timer:
@@ -344,10 +345,11 @@ def main():
                     torch.cuda.empty_cache()
         results.append(row)
         if row["status"] == "ok":
-            print("%-18s %-10s %-8s %10.0f images/s  step %7.3f ms  peak %s MiB  (%s, warm-up %.1f s)"
-                  % (model_name, method, mode, row["images_per_s"], row["step_ms"],
-                     "-" if row["peak_mib"] is None else "%.1f" % row["peak_mib"],
-                     row["optimizer_impl"], row["warmup_s"]))
+            peak = "-" if row["peak_mib"] is None else "%.1f" % row["peak_mib"]
+            line = ("%-18s %-10s %-8s %10.0f images/s  step %7.3f ms  peak %s MiB"
+                    "  (%s, warm-up %.0f s)")
+            print(line % (model_name, method, mode, row["images_per_s"], row["step_ms"], peak,
+                          row["optimizer_impl"], row["warmup_s"]))
         else:
             print("%-18s %-10s %-8s %s" % (model_name, method, mode, row["status"]))
         sys.stdout.flush()

@@ -152,7 +152,8 @@ def main():
     print_table(rows, runs)
     targets = verdicts(rows, runs)
     for text, met in targets:
-        print("target: %-58s %s" % (text, {True: "MET", False: "NOT MET", None: "not measured"}[met]))
+        verdict = {True: "MET", False: "NOT MET", None: "not measured"}[met]
+        print("target: %-58s %s" % (text, verdict))
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"runs": runs, "rows": rows,

@@ -3,8 +3,9 @@
 # (docs/BENCHMARKS.md, "Training throughput vs PyTorch"): `mdq bench train` and
 # tools/bench/pytorch_reference.py for resnet18-cifar, vgg16-cifar and mobilenetv2-cifar at
 # batch 256, binary MD-tanh-S and float, bf16 (and fp32 for resnet18-cifar), SGD momentum,
-# synthetic data; plus one mdq run through the real loader on CIFAR-10-format files made up
-# here. tools/gpu_check.sh runs it through its hook tools/gpu_check.d/10-bench-train.sh.
+# synthetic data; plus one mdq run through the real loader on CIFAR-10-format files of random
+# pixels (make_cifar_format.py). tools/gpu_check.sh runs it through its hook
+# tools/gpu_check.d/10-bench-train.sh.
 #
 #   tools/bench/train_vs_pytorch.sh MDQ_BINARY OUTDIR [BUDGET_S]
 #
@@ -78,8 +79,8 @@ torch_run() {
 }
 
 echo "mdq $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?'), budget ${budget} s"
-command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,clocks.sm,power.draw,temperature.gpu \
-    --format=csv,noheader
+command -v nvidia-smi >/dev/null &&
+    nvidia-smi --query-gpu=name,clocks.sm,power.draw,temperature.gpu --format=csv,noheader
 python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)' ||
     echo "PyTorch is not importable here: the PyTorch columns stay empty"
 
@@ -101,17 +102,7 @@ mdq_run r18-float-bf16-eager 25 resnet18-cifar float bf16
 # The real loader: CIFAR-10 binary files of random pixels, decoded and augmented by workers.
 if [ "$(left)" -lt 40 ]; then
     echo "== mdq r18-mdq-bf16-loader: skipped, $(left) s of the budget left"
-elif python3 - "$work/cifar10" <<'PY'; then
-import os, sys
-import numpy as np
-d = sys.argv[1]
-os.makedirs(d, exist_ok=True)
-rng = np.random.default_rng(0)
-for name, n in [("data_batch_%d.bin" % i, 10000) for i in range(1, 6)] + [("test_batch.bin", 10000)]:
-    rec = rng.integers(0, 256, size=(n, 3073), dtype=np.uint8)
-    rec[:, 0] %= 10
-    rec.tofile(os.path.join(d, name))
-PY
+elif python3 "$here/make_cifar_format.py" "$work/cifar10"; then
     mdq_run r18-mdq-bf16-loader 30 resnet18-cifar md-tanh-s bf16 --graph --data "$work/cifar10" \
         --dataset cifar10 --workers 12
 else
