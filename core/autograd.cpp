@@ -10,6 +10,7 @@ namespace mdq {
 namespace {
 
 thread_local bool tls_grad_enabled = true;
+thread_local BackwardObserver* tls_observer = nullptr;
 
 // Sink node of a leaf: adds the incoming gradient into the leaf's .grad.
 class AccumulateGrad final : public Node {
@@ -47,6 +48,12 @@ AutogradMeta& meta_of(const Tensor& t) {
 }
 
 }  // namespace
+
+BackwardObserver* set_backward_observer(BackwardObserver* o) {
+    BackwardObserver* prev = tls_observer;
+    tls_observer = o;
+    return prev;
+}
 
 bool grad_enabled() {
     return tls_grad_enabled;
@@ -184,7 +191,10 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& g
                       node->name(),
                       "); its saved tensors were freed by the first "
                       "backward. Pass retain_graph=true to the first backward call.");
+            BackwardObserver* const observer = tls_observer;
+            if (observer) observer->on_node_begin(*node);
             out = node->apply(std::move(in));
+            if (observer) observer->on_node_end(*node);
             if (!retain_graph) node->release_saved();
         }
         for (size_t i = 0; i < node->next_edges.size(); ++i) {

@@ -51,6 +51,17 @@ struct AutogradMeta {
 void add_post_accumulate_hook(const Tensor& leaf, std::function<void(const Tensor& grad)> fn);
 void clear_post_accumulate_hooks(const Tensor& leaf);
 
+// ------------------------------------------------------------------ observing backward
+// Told about every node the backward engine runs, while installed (the step profiler times
+// them). Thread-local; without one the engine pays one pointer test per node.
+class BackwardObserver {
+  public:
+    virtual ~BackwardObserver() = default;
+    virtual void on_node_begin(const Node& node) = 0;
+    virtual void on_node_end(const Node& node) = 0;
+};
+BackwardObserver* set_backward_observer(BackwardObserver* o);  // returns the previous one
+
 // ------------------------------------------------------------------ grad mode
 bool grad_enabled();
 void set_grad_enabled(bool on);

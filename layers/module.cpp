@@ -41,8 +41,10 @@ int64_t Module::macs(const Shape&, const Shape&) const {
 }
 
 Tensor Module::operator()(const Tensor& x) {
+    ModuleTracer* const tracer = tls_tracer;  // the one that saw the start sees the end
+    if (tracer) tracer->on_forward_begin(*this, x);
     Tensor y = forward(x);
-    if (tls_tracer) tls_tracer->on_forward(*this, x, y);
+    if (tracer) tracer->on_forward(*this, x, y);
     return y;
 }
 

@@ -26,10 +26,12 @@ struct Parameter {
     Tensor compute;          // optional low-precision copy (bf16) kept current by the optimizer
 };
 
-// Reports every module call while installed (mdq summary uses it). Thread-local.
+// Reports every module call while installed (mdq summary, the step profiler). Thread-local.
 class ModuleTracer {
   public:
     virtual ~ModuleTracer() = default;
+    // Before forward runs (a profiler opens its time span here).
+    virtual void on_forward_begin(const class Module&, const Tensor&) {}
     virtual void on_forward(const class Module& m, const Tensor& in, const Tensor& out) = 0;
 };
 ModuleTracer* set_module_tracer(ModuleTracer* t);  // returns the previous one

@@ -1,9 +1,12 @@
 #include "optim/experiment.h"
 
 #include <cstdio>
+#include <random>
+#include <vector>
 
 #include "core/generator.h"
 #include "core/gpu.h"
+#include "kernels/fill/fill.h"
 #include "layers/batch_norm.h"
 #include "optim/hard_eval.h"
 #include "optim/lr_scaling.h"
@@ -24,6 +27,27 @@ data::LoaderOptions loader_options(const Config& cfg, Device dev, bool shuffle,
     return o;
 }
 
+// A captured step replays one batch shape: a short last batch would not fit it.
+void check_graph_config(const Config& cfg) {
+    MDQ_CHECK(!cfg.get_bool("cuda_graph") || cfg.get_bool("drop_last"),
+              "cuda_graph=true needs drop_last=true: the short last batch of an epoch would not "
+              "fit the captured step");
+}
+
+data::Batch synthetic_batch(const ModelOptions& mo, int64_t batch, uint64_t seed, Device dev) {
+    MDQ_CHECK(batch > 0, "synthetic data: batch_size must be positive, got ", batch);
+    Generator g(seed, 0x5eed);  // a stream of its own: the model's initialisation is unchanged
+    data::Batch b;
+    b.images =
+        normal({batch, mo.input_h, mo.input_w, mo.in_channels}, 0.0, 1.0, DType::F32, dev, &g);
+    std::mt19937_64 pick(seed);
+    std::vector<int64_t> labels(static_cast<size_t>(batch));
+    for (int64_t& y : labels)
+        y = static_cast<int64_t>(pick() % static_cast<uint64_t>(mo.num_classes));
+    b.labels = Tensor::from_vector(labels, {batch}, dev);
+    return b;
+}
+
 Device device_of(const Config& cfg, const comm::WorldInfo& world) {
     const std::string precision = cfg.get_string("precision");
     MDQ_CHECK(precision == "fp32" || precision == "bf16", "precision must be fp32 or bf16, got '",
@@ -36,12 +60,14 @@ Device device_of(const Config& cfg, const comm::WorldInfo& world) {
 
 Experiment::Experiment(const Config& c)
     : cfg(c), world(comm::detect_world()), device(device_of(c, world)) {
+    check_graph_config(cfg);
     splits = std::make_unique<data::DatasetSplits>(
         data::make_dataset_splits(cfg.get_string("dataset"), cfg.get_string("data_dir")));
     const data::Pipeline& train_tf =
         cfg.get_bool("augment") ? splits->train_transform : splits->test_transform;
-    train_loader = std::make_unique<data::Loader>(splits->train, train_tf,
-                                                  loader_options(cfg, device, true, world));
+    data::LoaderOptions train_options = loader_options(cfg, device, true, world);
+    train_options.drop_last = cfg.get_bool("drop_last");
+    train_loader = std::make_unique<data::Loader>(splits->train, train_tf, train_options);
     val_loader = std::make_unique<data::Loader>(splits->val, splits->val_transform,
                                                 loader_options(cfg, device, false));
     test_loader = std::make_unique<data::Loader>(splits->test, splits->test_transform,
@@ -60,6 +86,15 @@ Experiment::Experiment(const Config& c)
 Experiment::Experiment(const Config& c, const ModelOptions& mo)
     : cfg(c), device(device_of(c, world)), model_options(mo) {
     build_model_and_optimizer(1, 1, false);
+}
+
+Experiment::Experiment(const Config& c, Synthetic)
+    : cfg(c), world(comm::detect_world()), device(device_of(c, world)) {
+    model_options = resolve_options(cfg.get_string("model"), ModelOptions{});
+    const int64_t batch = cfg.get_int("batch_size");
+    synthetic =
+        synthetic_batch(model_options, batch, static_cast<uint64_t>(cfg.get_int("seed")), device);
+    build_model_and_optimizer(1, batch, true);
 }
 
 void Experiment::build_model_and_optimizer(int64_t batches_per_epoch, int64_t train_examples,

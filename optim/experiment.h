@@ -31,6 +31,12 @@ class Experiment {
     // model's classes and input size (read from a checkpoint), and no loader exists.
     explicit Experiment(const Config& cfg);
     Experiment(const Config& cfg, const ModelOptions& model_options);
+    // Training on made-up data (`mdq bench train --data synthetic`: the compute alone): the
+    // model's default input size and classes, no loader, and `synthetic` holds one batch of
+    // batch_size random images (N(0, 1), like normalised ones) and labels, made once on the
+    // device from the seed.
+    struct Synthetic {};
+    Experiment(const Config& cfg, Synthetic);
 
     EvalResult evaluate_soft(data::Loader& loader, int64_t epoch = 0);
     // With the hard-quantized weights (and, when bn_reestimate > 0, batch-norm statistics
@@ -51,6 +57,7 @@ class Experiment {
     std::unique_ptr<DataParallel> dp;  // null for a single process without a forced backend
     std::unique_ptr<QuantOptimizer> opt;
     RunLength run;
+    data::Batch synthetic;  // the Synthetic constructor's batch
 
   private:
     void build_model_and_optimizer(int64_t batches_per_epoch, int64_t train_examples, bool train);

@@ -235,6 +235,23 @@ void QuantOptimizer::reproject() {
     if (sync_compute_after_step_) arena_->sync_compute();
 }
 
+bool QuantOptimizer::replayable(std::string* why) const {
+    if (post_.n_chunks == 0) return true;
+    if (why) {
+        for (const Param& p : params_)
+            if (method_stat(p.spec.method) != TensorStat::None) {
+                *why = detail::cat("parameter '", p.name, "' uses ", method_name(p.spec.method),
+                                   ", whose projection takes beta from the host every step");
+                break;
+            }
+    }
+    return false;
+}
+
+void QuantOptimizer::count_replayed_step() {
+    advance_step(host_ctrl_);
+}
+
 double QuantOptimizer::beta() const {
     return host_ctrl_.cur.beta;
 }

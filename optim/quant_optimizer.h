@@ -58,6 +58,14 @@ class QuantOptimizer {
     // Rewrites w (and the compute copy) from the stored variables with the current beta.
     void reproject();
 
+    // CUDA graphs: whether a captured step() replays correctly, i.e. takes nothing from the
+    // host per iteration. Not for methods with a tensor statistic (DoReFa), whose projection
+    // pass is given beta by the host; `why` then says so.
+    bool replayable(std::string* why = nullptr) const;
+    // After a replay of a captured step(): the device advanced its control block itself, and
+    // this advances the host's copy (step_count(), beta(), lr()) to match, launching nothing.
+    void count_replayed_step();
+
     int64_t step_count() const { return host_ctrl_.step; }  // iterations completed
     double beta() const;  // beta the weights are projected with now (beta_t, t = step_count)
     double lr() const;    // learning rate of the next step

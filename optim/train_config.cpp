@@ -56,10 +56,14 @@ Config make_train_config() {
         {"epochs", T::Int, 0, "epochs (0: use iterations, or the authors' 100k-iteration rule)"},
         {"iterations", T::Int, 0, "iterations (0: use epochs)"},
         {"num_workers", T::Int, 2, "data loader threads"},
+        {"drop_last", T::Bool, false, "drop the short last training batch of each epoch"},
         // execution
         {"precision", T::String, "fp32", "fp32 or bf16 (GPU: bf16 convolutions, fp32 parameters)"},
         {"device", T::String, "auto", "cpu, cuda, cuda:N or auto"},
         {"seed", T::Int, 123456, "seed of every random stream"},
+        {"cuda_graph", T::Bool, false,
+         "GPU: capture the training step in a CUDA graph and replay it (needs drop_last; one "
+         "process; off until measured on a GPU)"},
         {"comm_backend", T::String, "auto",
          "data-parallel: auto (local for one process, else nccl on GPUs, mpi on CPUs), local, "
          "mpi, nccl (nccl with one process measures the data-parallel overhead)"},

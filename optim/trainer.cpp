@@ -68,7 +68,8 @@ Config make_train_config_from(const std::string& config_file,
     return cfg;
 }
 
-Trainer::Trainer(const Config& cfg, const std::string& resume_path) : ex_(cfg), step_(ex_) {
+Trainer::Trainer(const Config& cfg, const std::string& resume_path)
+    : ex_(cfg), step_(ex_, train_step_options_from(cfg)) {
     main_rank_ = !ex_.comm || ex_.comm->rank() == 0;
     log_interval_ = cfg.get_int("log_interval");
     eval_interval_ = cfg.get_int("eval_interval");

@@ -6,16 +6,20 @@
 #
 #   tools/gpu_check.sh [OUTDIR]            OUTDIR defaults to ./gpu_check_out
 #
-# OUTDIR receives only logs and results (<name>.log per step, bench_kernels.json,
-# summary.txt), few enough for the device tool to bring back; the build goes beside it, in
-# OUTDIR-build. Environment: MDQ_GPU_CHECK_BUILD (another build folder),
-# MDQ_GPU_CHECK_CMAKE_ARGS (extra configure arguments), MDQ_BENCH_MIN_TIME (seconds per
-# benchmark, default 0.2).
+# OUTDIR receives only logs and results, few enough for the device tool to bring back (it
+# returns 8 files at most): logs.txt (every step's <name>.log, concatenated at the end), the
+# benchmarks' JSON files and summary.txt; the build goes beside it, in OUTDIR-build.
+# Environment: MDQ_GPU_CHECK_BUILD (another build folder), MDQ_GPU_CHECK_CMAKE_ARGS (extra configure arguments), MDQ_BENCH_MIN_TIME (seconds per
+# benchmark, default 0.2), MDQ_GPU_CHECK_BUDGET_S (the seconds the whole check should take,
+# default 300: hooks size their work by `time_left`), MDQ_GPU_CHECK_ONLY=NAME (build the mdq
+# command only, skip the tests and the kernel benchmark, and run only the hooks whose file name
+# contains NAME; e.g. bench-train for the training benchmark against PyTorch alone).
 #
 # Hook points for later work (layer timings, `mdq bench md`, `mdq bench train`): every
 # tools/gpu_check.d/*.sh is sourced, in name order, after the built-in steps. Such a file runs
 # its steps with `run_step NAME TIMEOUT_S CMD...` (log in OUTDIR/NAME.log, status in the table)
-# and adds result lines with `add_summary LINE`; $build, $out and $root are set.
+# and adds result lines with `add_summary LINE`; $build, $out and $root are set, and
+# `time_left` prints the seconds left of the budget.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,6 +28,8 @@ out=$(cd "${1:-gpu_check_out}" && pwd)
 build=${MDQ_GPU_CHECK_BUILD:-$out-build}
 jobs=$(nproc)
 start=$SECONDS
+budget=${MDQ_GPU_CHECK_BUDGET_S:-300}
+only=${MDQ_GPU_CHECK_ONLY:-}
 step_rows=()  # one line per step for the table
 summary=()    # result lines printed after it
 failures=0
@@ -57,6 +63,8 @@ skip_step() {
 
 add_summary() { summary+=("$*"); }
 
+time_left() { echo $((budget - (SECONDS - start))); }
+
 # ---------------------------------------------------------------- built-in steps
 nvcc_bin=$(command -v nvcc || echo /usr/local/cuda-13.0/bin/nvcc)
 launcher=()
@@ -67,7 +75,9 @@ fi
 run_step configure 90 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DMDQ_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 -DCMAKE_CUDA_COMPILER="$nvcc_bin" \
     "${launcher[@]}" ${MDQ_GPU_CHECK_CMAKE_ARGS:-}
-run_step build 200 cmake --build "$build" -j "$jobs"
+targets=()
+[ -z "$only" ] || targets=(--target mdq)
+run_step build 200 cmake --build "$build" -j "$jobs" "${targets[@]}"
 
 if [ -x "$build/bin/mdq" ]; then
     run_step env 30 "$build/bin/mdq" env
@@ -75,7 +85,9 @@ else
     skip_step env "no mdq binary"
 fi
 
-if [ -x "$build/bin/mdq_tests" ]; then
+if [ -n "$only" ]; then
+    add_summary "MDQ_GPU_CHECK_ONLY=$only: gpu tests and kernel benchmark not run"
+elif [ -x "$build/bin/mdq_tests" ]; then
     run_step gpu_tests 150 ctest --test-dir "$build" -L gpu --output-on-failure -j 4 --timeout 120
     add_summary "gpu tests: $(grep -E 'tests passed|No tests were found' "$out/gpu_tests.log" | tail -1)"
     if grep -q "The following tests FAILED" "$out/gpu_tests.log"; then
@@ -88,7 +100,9 @@ else
     skip_step gpu_tests "no test binary"
 fi
 
-if [ -x "$build/bin/mdq_bench_kernels" ]; then
+if [ -n "$only" ]; then
+    :
+elif [ -x "$build/bin/mdq_bench_kernels" ]; then
     run_step bench_kernels 120 "$build/bin/mdq_bench_kernels" \
         --benchmark_min_time="${MDQ_BENCH_MIN_TIME:-0.2}" --benchmark_counters_tabular=true \
         --benchmark_out="$out/bench_kernels.json" --benchmark_out_format=json
@@ -119,6 +133,7 @@ fi
 # ---------------------------------------------------------------- hook point: later steps
 for hook in "$root"/tools/gpu_check.d/*.sh; do
     [ -e "$hook" ] || continue
+    case "$(basename "$hook")" in *"$only"*) ;; *) continue ;; esac
     # shellcheck disable=SC1090
     source "$hook"
 done
@@ -131,4 +146,10 @@ done
     [ "${#summary[@]}" -eq 0 ] || printf '%s\n' "${summary[@]}"
     if [ "$failures" -eq 0 ]; then echo "RESULT: all steps passed"; else echo "RESULT: $failures step(s) FAILED"; fi
 } | tee "$out/summary.txt"
+# One file for all the step logs (the hooks above have read theirs).
+for log in "$out"/*.log; do
+    [ -e "$log" ] || continue
+    printf '\n==================== %s\n' "$(basename "$log")"
+    cat "$log"
+done >"$out/logs.txt" && rm -f "$out"/*.log
 [ "$failures" -eq 0 ]

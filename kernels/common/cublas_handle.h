@@ -9,8 +9,10 @@
 namespace mdq::cuda {
 
 // Created on first use with the default math mode (no TF32, no reduced-precision split-K
-// reductions). A thread's handles pass to the next thread that needs one when it exits; they
-// are never destroyed, since destruction at process exit races the driver's own teardown.
+// reductions) and bound with a workspace of its own per stream, so cuBLAS never allocates
+// during a step (CUDA graph capture). A thread's handles pass to the next thread that needs
+// one when it exits; they are never destroyed, since destruction at process exit races the
+// driver's own teardown.
 cublasHandle_t cublas_handle(Device device);
 
 // MDQ_ALLOW_TF32=1 lets f32 GEMMs (and later convolutions) use TF32 tensor cores.

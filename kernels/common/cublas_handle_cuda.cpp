@@ -1,13 +1,39 @@
 #include "kernels/common/cublas_handle.h"
 
 #include <cstdlib>
+#include <map>
+#include <mutex>
 #include <string>
+#include <utility>
 
 #include "kernels/common/handle_pool.h"
 
 namespace mdq::cuda {
 
 namespace {
+
+// cuBLAS recommends 32 MiB of workspace on Hopper (4 MiB before); more is never used.
+constexpr size_t kWorkspaceBytes = size_t(32) << 20;
+
+// A workspace per (handle, stream), made once with cudaMalloc on the stream's device and kept
+// for the process, like the handles. With its own workspace cuBLAS never allocates inside a
+// step, which CUDA graph capture needs, and two streams never share one buffer.
+void* workspace_for(cublasHandle_t h, cudaStream_t s) {
+    static std::mutex mu;
+    static auto* buffers = new std::map<std::pair<cublasHandle_t, cudaStream_t>, void*>;
+    std::lock_guard<std::mutex> lock(mu);
+    void*& p = (*buffers)[{h, s}];
+    if (p) return p;
+    int device = 0, prev = 0;
+    CHECK_CUDA(cudaStreamGetDevice(s, &device));
+    CHECK_CUDA(cudaGetDevice(&prev));
+    if (prev != device) CHECK_CUDA(cudaSetDevice(device));
+    const cudaError_t err = cudaMalloc(&p, kWorkspaceBytes);
+    if (prev != device) CHECK_CUDA(cudaSetDevice(prev));
+    if (err != cudaSuccess) p = nullptr;
+    CHECK_CUDA(err);
+    return p;
+}
 
 struct CublasTraits {
     using Handle = cublasHandle_t;
@@ -19,7 +45,11 @@ struct CublasTraits {
                                          CUBLAS_MATH_DISALLOW_REDUCED_PRECISION_REDUCTION)));
         return h;
     }
-    static void bind(Handle h, cudaStream_t s) { CHECK_CUBLAS(cublasSetStream(h, s)); }
+    static void bind(Handle h, cudaStream_t s) {
+        CHECK_CUBLAS(cublasSetStream(h, s));
+        // After the stream: cublasSetStream puts the default workspace back.
+        CHECK_CUBLAS(cublasSetWorkspace(h, workspace_for(h, s), kWorkspaceBytes));
+    }
 };
 
 }  // namespace

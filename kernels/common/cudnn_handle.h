@@ -32,5 +32,9 @@ struct CudnnSettings {
     size_t workspace_limit = size_t(1024) << 20;
 };
 const CudnnSettings& cudnn_settings();
+// Override the environment's settings (set_conv_benchmark and set_conv_deterministic in
+// kernels/conv/conv.h).
+void set_cudnn_benchmark(bool on);
+void set_cudnn_deterministic(bool on);
 
 }  // namespace mdq::cuda

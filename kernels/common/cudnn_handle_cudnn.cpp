@@ -24,6 +24,19 @@ bool env_on(const char* name) {
     return v && std::string(v) == "1";
 }
 
+CudnnSettings& settings() {
+    static CudnnSettings s = [] {
+        CudnnSettings r;
+        r.allow_tf32 = tf32_allowed();  // one switch for cuBLAS and cuDNN
+        r.deterministic = env_on("MDQ_DETERMINISTIC");
+        r.benchmark = env_on("MDQ_CUDNN_BENCHMARK");
+        if (const char* mb = std::getenv("MDQ_CUDNN_WORKSPACE_MB"))
+            r.workspace_limit = static_cast<size_t>(std::strtoull(mb, nullptr, 10)) << 20;
+        return r;
+    }();
+    return s;
+}
+
 }  // namespace
 
 cudnnHandle_t cudnn_handle(Device device) {
@@ -46,16 +59,15 @@ cudnnDataType_t cudnn_dtype(DType dt, const char* op) {
 }
 
 const CudnnSettings& cudnn_settings() {
-    static const CudnnSettings s = [] {
-        CudnnSettings r;
-        r.allow_tf32 = tf32_allowed();  // one switch for cuBLAS and cuDNN
-        r.deterministic = env_on("MDQ_DETERMINISTIC");
-        r.benchmark = env_on("MDQ_CUDNN_BENCHMARK");
-        if (const char* mb = std::getenv("MDQ_CUDNN_WORKSPACE_MB"))
-            r.workspace_limit = static_cast<size_t>(std::strtoull(mb, nullptr, 10)) << 20;
-        return r;
-    }();
-    return s;
+    return settings();
+}
+
+void set_cudnn_benchmark(bool on) {
+    settings().benchmark = on;
+}
+
+void set_cudnn_deterministic(bool on) {
+    settings().deterministic = on;
 }
 
 }  // namespace mdq::cuda

@@ -164,6 +164,31 @@ void conv2d_backward_filter_into(const Tensor& x, const Tensor& dy, const Tensor
     cpu::conv2d_backward_filter(p, x, dy, dw);
 }
 
+// Without cuDNN there is no algorithm to choose, and the CPU convolutions are deterministic.
+void set_conv_benchmark(bool benchmark) {
+#if MDQ_WITH_CUDNN
+    cuda::set_conv_benchmark(benchmark);
+#else
+    (void)benchmark;
+#endif
+}
+
+void set_conv_deterministic(bool deterministic) {
+#if MDQ_WITH_CUDNN
+    cuda::set_conv_deterministic(deterministic);
+#else
+    (void)deterministic;
+#endif
+}
+
+int64_t conv_algorithm_searches() {
+#if MDQ_WITH_CUDNN
+    return cuda::conv_algorithm_searches();
+#else
+    return 0;
+#endif
+}
+
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2dArgs& args) {
     const char* op = "conv2d";
     check_defined(op, x);

@@ -26,6 +26,18 @@ std::string describe(const ConvProblem& p);
 // Returns [N, OH, OW, O] of x's dtype. With bf16 the GPU accumulates in f32.
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2dArgs& args);
 
+// How the GPU picks a cuDNN algorithm per problem: cuDNN's heuristics (default), or with
+// `benchmark` by timing the candidates once (PyTorch's cudnn.benchmark; MDQ_CUDNN_BENCHMARK=1
+// sets it at start). Set it before the first convolution: choices are cached per problem.
+void set_conv_benchmark(bool benchmark);
+// Only algorithms whose results do not vary from run to run (MDQ_DETERMINISTIC=1 sets it at
+// start). Choices are cached per problem and per this setting, so it may change at any time.
+void set_conv_deterministic(bool deterministic);
+// Algorithm searches (heuristic queries or timings) made so far in this process. Once every
+// problem of a training step has been seen it stays constant, so a timed window with a search
+// in it still had warm-up work in it (`mdq bench train` checks this). 0 without cuDNN.
+int64_t conv_algorithm_searches();
+
 // Raw kernels (no autograd, no bias): contiguous tensors of one dtype and device, shapes as
 // above; the output is overwritten.
 void conv2d_forward_into(const Tensor& x, const Tensor& w, const Tensor& y, const Conv2dArgs& args);
@@ -42,6 +54,9 @@ void conv2d_backward_filter(const ConvProblem& p, const Tensor& x, const Tensor&
                             const Tensor& dw);
 }  // namespace cpu
 namespace cuda {
+void set_conv_benchmark(bool benchmark);
+void set_conv_deterministic(bool deterministic);
+int64_t conv_algorithm_searches();
 void conv2d_forward(const ConvProblem& p, const Tensor& x, const Tensor& w, const Tensor& y);
 void conv2d_backward_data(const ConvProblem& p, const Tensor& dy, const Tensor& w,
                           const Tensor& dx);

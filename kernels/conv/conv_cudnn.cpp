@@ -1,9 +1,11 @@
 // GPU convolution through cuDNN's convolution API (cuDNN 9): NHWC tensors, KRSC filters,
 // accumulation in f32 (f64 for f64). Math: FMA only for f32 (no TF32 unless MDQ_ALLOW_TF32=1),
 // tensor cores for bf16/f16. Algorithms come from the _v7 heuristics, or from timing
-// (cudnnFind*Ex) with MDQ_CUDNN_BENCHMARK=1, and are cached under the full problem key. The
-// workspace comes from the stream-ordered pool. When an algorithm fails the next one runs;
-// when the cached one fails, its entry is dropped and the query repeated once (dlib #2531).
+// (cudnnFind*Ex) with MDQ_CUDNN_BENCHMARK=1 or set_conv_benchmark(true), and are cached under
+// the full problem key. The workspace comes from the stream-ordered pool. When an algorithm
+// fails the next one runs; when the cached one fails, its entry is dropped and the query
+// repeated once (dlib #2531).
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -208,6 +210,7 @@ Key make_key(const ConvProblem& p, Dir dir, DType dt, const CudnnSettings& s, in
 
 std::mutex g_cache_mu;
 std::map<Key, Choice> g_cache;
+std::atomic<int64_t> g_searches{0};
 
 std::optional<Choice> cache_get(const Key& k) {
     std::lock_guard<std::mutex> lock(g_cache_mu);
@@ -239,6 +242,7 @@ std::vector<Choice> query(cudnnHandle_t h, const Descs& d, const Ptrs& t, DType 
     using A = Api<D>;
     const CudnnSettings& s = cudnn_settings();
     const cudnnMathType_t math = requested_math(dt, s);
+    g_searches.fetch_add(1, std::memory_order_relaxed);
     CHECK_CUDNN(cudnnSetConvolutionMathType(d.conv, math));
     int count = 0, got = 0;
     CHECK_CUDNN(A::max_count(h, &count));
@@ -312,6 +316,18 @@ void run_conv(const ConvProblem& p, DType dt, Device dev, const Ptrs& t) {
 }
 
 }  // namespace
+
+void set_conv_benchmark(bool benchmark) {
+    set_cudnn_benchmark(benchmark);
+}
+
+void set_conv_deterministic(bool deterministic) {
+    set_cudnn_deterministic(deterministic);
+}
+
+int64_t conv_algorithm_searches() {
+    return g_searches.load(std::memory_order_relaxed);
+}
 
 void conv2d_forward(const ConvProblem& p, const Tensor& x, const Tensor& w, const Tensor& y) {
     run_conv<Dir::Forward>(p, x.dtype(), x.device(), {x.raw_data(), w.raw_data(), y.raw_data()});

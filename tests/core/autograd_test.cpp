@@ -159,5 +159,28 @@ TEST(Autograd, PostAccumulateHooksSeeTheFinalGradient) {
         [&] { add_post_accumulate_hook(x * 2.0, [](const Tensor&) {}); }, {"not a leaf"}));
 }
 
+// Each node the engine runs is reported once, begin before end, and only while installed.
+TEST(Autograd, BackwardObserverSeesEveryNode) {
+    struct Recorder final : BackwardObserver {
+        std::vector<std::string> events;
+        void on_node_begin(const Node& n) override {
+            events.push_back(std::string("+") + n.name());
+        }
+        void on_node_end(const Node& n) override { events.push_back(std::string("-") + n.name()); }
+    } rec;
+    Tensor x = Tensor::from_vector<float>({1, 2}, {2}).set_requires_grad(true);
+    BackwardObserver* prev = set_backward_observer(&rec);
+    sum(x * 2.0).backward();
+    EXPECT_EQ(set_backward_observer(prev), &rec);
+    ASSERT_EQ(rec.events.size(), 6u);  // sum, mul, AccumulateGrad
+    for (size_t i = 0; i < rec.events.size(); i += 2) {
+        EXPECT_EQ(rec.events[i][0], '+');
+        EXPECT_EQ(rec.events[i].substr(1), rec.events[i + 1].substr(1));
+    }
+    EXPECT_EQ(rec.events.back(), "-AccumulateGrad");
+    sum(x).backward();
+    EXPECT_EQ(rec.events.size(), 6u);
+}
+
 }  // namespace
 }  // namespace mdq

@@ -51,6 +51,26 @@ TEST(Module, NamesFollowRegistrationOrder) {
     EXPECT_EQ(m->named_parameters()[0].second->layer_type, "Affine");
 }
 
+// The tracer hears the start and the end of every call, nested calls inside their parent's.
+TEST(Module, TracerSeesTheStartAndEndOfEveryCall) {
+    struct Recorder final : ModuleTracer {
+        std::vector<std::string> events;
+        void on_forward_begin(const Module& m, const Tensor&) override {
+            events.push_back("+" + m.type_name());
+        }
+        void on_forward(const Module& m, const Tensor&, const Tensor&) override {
+            events.push_back("-" + m.type_name());
+        }
+    } rec;
+    auto inner = std::make_shared<Sequential>(
+        std::initializer_list<ModulePtr>{std::make_shared<Affine>(3), std::make_shared<ReLU>()});
+    ModuleTracer* prev = set_module_tracer(&rec);
+    (*inner)(Tensor::ones({2, 3}));
+    set_module_tracer(prev);
+    EXPECT_EQ(rec.events, (std::vector<std::string>{"+Sequential", "+Affine", "-Affine", "+ReLU",
+                                                    "-ReLU", "-Sequential"}));
+}
+
 TEST(Module, TrainEvalPropagates) {
     auto m = model();
     m->eval();

@@ -196,6 +196,44 @@ TEST(QuantOptimizer, BetaScheduleChangeReprojects) {
     EXPECT_EQ(opt.lr(), 0.5);
 }
 
+// A CUDA graph replays step() without its host code: count_replayed_step() keeps the host's
+// copy of the control block where step() would have left it; DoReFa cannot be replayed.
+TEST(QuantOptimizer, CountedReplaysKeepTheHostControlInStep) {
+    auto model = testing::param_zoo();
+    ParamArena arena_a(*model);
+    OptimConfig oc;
+    oc.beta.rho = 1.5;
+    oc.beta.interval = 2;
+    oc.lr = LrSchedule::constant(0.01);
+    QuantOptimizer stepped(arena_a, ternary_config(), oc);
+    auto model_b = testing::param_zoo();
+    ParamArena arena_b(*model_b);
+    QuantOptimizer replayed(arena_b, ternary_config(), oc);
+    EXPECT_TRUE(replayed.replayable());
+    replayed.step();  // the capture: its host code runs once
+    for (int t = 0; t < 5; ++t) {
+        stepped.step();
+        if (t > 0) replayed.count_replayed_step();
+    }
+    stepped.step();
+    replayed.count_replayed_step();
+    EXPECT_EQ(replayed.step_count(), 6);
+    EXPECT_EQ(replayed.step_count(), stepped.step_count());
+    EXPECT_EQ(replayed.beta(), stepped.beta());
+    EXPECT_EQ(replayed.lr(), stepped.lr());
+    EXPECT_GT(replayed.beta(), 1.0);
+
+    QuantConfig dorefa = ternary_config();
+    dorefa.spec.method = Method::DoReFa;
+    dorefa.spec.levels = 2;
+    auto model_c = testing::param_zoo();
+    ParamArena arena_c(*model_c);
+    QuantOptimizer opt(arena_c, dorefa, OptimConfig{});
+    std::string why;
+    EXPECT_FALSE(opt.replayable(&why));
+    EXPECT_NE(why.find("dorefa"), std::string::npos) << why;
+}
+
 // A property of the method, not of the implementation (docs/QUANTIZATION.md): with the
 // identity map g_z = g_x = q g_w, the logit of the level q = 0 never receives a gradient, so
 // ternary MD-softmax-S can only leave the zero level. PMF couples it through the softmax.

@@ -3,7 +3,6 @@
 // device's stream, CPU times from the host clock; each figure is the median of the timed
 // iterations after the warm-up ones.
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -16,6 +15,7 @@
 #include "layers/param_arena.h"
 #include "models/registry.h"
 #include "tools/mdq/commands.h"
+#include "tools/mdq/device_timer.h"
 #include "tools/mdq/format.h"
 
 namespace mdq::tools {
@@ -39,25 +39,8 @@ Timing time_calls(Device device, int warmup, int iters, Fn&& fn) {
     for (int i = 0; i < warmup; ++i)
         fn();
     current_stream(device).synchronize();
-    std::vector<double> ms;
-    for (int i = 0; i < iters; ++i) {
-        if (device.is_cuda()) {
-            Event start(true), stop(true);
-            start.record(current_stream(device));
-            fn();
-            stop.record(current_stream(device));
-            stop.synchronize();
-            ms.push_back(start.elapsed_ms(stop));
-        } else {
-            const auto t0 = std::chrono::steady_clock::now();
-            fn();
-            ms.push_back(
-                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                    .count());
-        }
-    }
-    std::sort(ms.begin(), ms.end());
-    return {ms[ms.size() / 2], ms.front()};
+    std::vector<double> ms = time_each_ms(device, iters, fn);
+    return {median_of(ms), *std::min_element(ms.begin(), ms.end())};
 }
 
 void bench_model(const std::string& name, const BenchArgs& a, Device device, DType precision) {

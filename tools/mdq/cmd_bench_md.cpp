@@ -5,7 +5,6 @@
 // measured in the same run at the same traffic, and the same update done unfused (one launch
 // per elementwise operation per tensor). Runs on the CPU too, with a smaller flat case.
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -19,6 +18,7 @@
 #include "optim/md_unfused.h"
 #include "optim/quant_optimizer.h"
 #include "tools/mdq/commands.h"
+#include "tools/mdq/device_timer.h"
 
 namespace mdq::tools {
 
@@ -74,32 +74,10 @@ struct Options {
     bool resnet = true, bf16 = false, skip_without_gpu = false;
 };
 
-// Exit status of a run skipped for want of a GPU (CTest's SKIP_RETURN_CODE).
-constexpr int kSkipped = 77;
-
 // Median milliseconds of `n` calls of f, each timed alone (CUDA events on the GPU).
 template <class F>
 double median_ms(Device dev, int n, F&& f) {
-    std::vector<double> t;
-    for (int i = 0; i < n; ++i) {
-        if (dev.is_cuda()) {
-            Event a(true), b(true);
-            const Stream s = current_stream(dev);
-            a.record(s);
-            f();
-            b.record(s);
-            b.synchronize();
-            t.push_back(a.elapsed_ms(b));
-        } else {
-            const auto a = std::chrono::steady_clock::now();
-            f();
-            t.push_back(
-                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a)
-                    .count());
-        }
-    }
-    std::sort(t.begin(), t.end());
-    return t[t.size() / 2];
+    return median_of(time_each_ms(dev, n, f));
 }
 
 // Device-to-device copy of bytes/2 (so `bytes` read + written): cudaMemcpyAsync on the GPU.
@@ -190,13 +168,8 @@ void print_rows(const std::vector<Row>& rows, Device dev) {
 
 void run_bench(const Options& in) {
     Options o = in;
+    skip_without_gpu("bench md", o.device, o.skip_without_gpu);
     const Device dev = Device::parse(o.device);
-    if (dev.is_cuda() && !gpu::available()) {
-        MDQ_CHECK(o.skip_without_gpu, "bench md: --device ", o.device,
-                  " but no usable GPU here (use --device cpu)");
-        std::printf("bench md: skipped, no usable GPU\n");
-        throw CLI::RuntimeError(kSkipped);
-    }
     if (o.iters <= 0) o.iters = dev.is_cuda() ? 50 : 5;
     if (o.unfused_iters <= 0) o.unfused_iters = dev.is_cuda() ? 20 : 3;
     if (o.flat <= 0) o.flat = dev.is_cuda() ? (int64_t{64} << 20) : (int64_t{4} << 20);
@@ -231,8 +204,7 @@ void add_bench_md_command(CLI::App& app) {
     cmd->add_option("--flat", opts->flat, "parameters of the flat case; default 64Mi GPU, 4Mi CPU");
     cmd->add_flag("!--no-resnet", opts->resnet, "skip the ResNet-18 parameter list");
     cmd->add_flag("--bf16", opts->bf16, "also write the bf16 compute copy of w");
-    cmd->add_flag("--skip-without-gpu", opts->skip_without_gpu,
-                  "exit with status 77 (skipped) when a GPU was asked for and none is usable");
+    add_skip_without_gpu_flag(*cmd, opts->skip_without_gpu);
     cmd->callback([opts] { run_bench(*opts); });
 }
 

@@ -1,5 +1,11 @@
 #include "tools/mdq/commands.h"
 
+#include <cstdio>
+
+#include "core/device.h"
+#include "core/error.h"
+#include "core/gpu.h"
+
 namespace mdq::tools {
 
 void register_commands(CLI::App& app) {
@@ -12,6 +18,7 @@ void register_commands(CLI::App& app) {
     add_bench_command(app);
     add_plot_command(app);
     add_bench_md_command(app);
+    add_bench_train_command(app);
 }
 
 CLI::App& bench_group(CLI::App& app) {
@@ -20,6 +27,18 @@ CLI::App& bench_group(CLI::App& app) {
     CLI::App* b = app.add_subcommand("bench", "Benchmarks of mdq's kernels");
     b->require_subcommand(1);
     return *b;
+}
+
+void skip_without_gpu(const char* command, const std::string& device, bool skip) {
+    if (!Device::parse(device).is_cuda() || gpu::available()) return;
+    MDQ_CHECK(skip, command, ": --device ", device, " but no usable GPU here (use --device cpu)");
+    std::printf("%s: skipped, no usable GPU\n", command);
+    throw CLI::RuntimeError(kSkippedExit);
+}
+
+void add_skip_without_gpu_flag(CLI::App& cmd, bool& flag) {
+    cmd.add_flag("--skip-without-gpu", flag,
+                 "exit with status 77 (skipped) when a GPU was asked for and none is usable");
 }
 
 }  // namespace mdq::tools

@@ -3,6 +3,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+
 namespace mdq::tools {
 
 void register_commands(CLI::App& app);
@@ -17,7 +19,19 @@ void add_eval_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 void add_bench_md_command(CLI::App& app);
 
+void add_bench_train_command(CLI::App& app);
+
 // The `mdq bench` group that benchmark subcommands attach to (created on first use).
 CLI::App& bench_group(CLI::App& app);
+
+// Exit status of a benchmark skipped for want of a GPU (CTest's SKIP_RETURN_CODE).
+constexpr int kSkippedExit = 77;
+
+// For the benchmarks' --device and --skip-without-gpu: when `device` names a GPU and none is
+// usable, either says `command` was skipped and ends it with kSkippedExit (`skip`), or throws.
+void skip_without_gpu(const char* command, const std::string& device, bool skip);
+
+// --skip-without-gpu on `cmd`, bound to `flag`.
+void add_skip_without_gpu_flag(CLI::App& cmd, bool& flag);
 
 }  // namespace mdq::tools
