@@ -2,22 +2,22 @@
 // [images * OH * OW, KH * KW * C/groups] matrix per group; one GEMM with the group's OHWI
 // weight rows writes the NHWC output in place (its row stride is O). Images go in chunks so
 // the column buffer stays bounded, and that buffer is a per-thread scratch that only grows:
-// a training step does not reallocate it. The data gradient gathers per input pixel (col2im
-// without atomics), parallel over pixels. Copies and GEMMs (cpu::gemm) share the OpenMP
-// threads. Depthwise problems take a direct path (conv_depthwise_cpu.cpp).
+// a training step does not reallocate it. The data gradient sums per input line (col2im
+// without atomics, im2col_cpu.cpp), parallel over lines. Copies and GEMMs (cpu::gemm) share the
+// OpenMP threads. Depthwise problems take a direct path (conv_depthwise_cpu.cpp).
 #include <algorithm>
 #include <vector>
 
 #include "kernels/common/cpu_gemm.h"
 #include "kernels/conv/conv.h"
 #include "kernels/conv/conv_depthwise_cpu.h"
+#include "kernels/conv/im2col_cpu.h"
 
 namespace mdq::cpu {
 
 namespace {
 
 constexpr int64_t kMaxColumnElements = int64_t(1) << 23;
-constexpr int64_t kParallelMin = int64_t(1) << 14;
 
 // A buffer of at least n elements owned by the calling thread; grows, never shrinks.
 template <class T>
@@ -37,46 +37,6 @@ void for_each_chunk(const ConvProblem& p, Fn&& fn) {
     for (int64_t i0 = 0; i0 < p.n; i0 += step)
         for (int64_t g = 0; g < p.args.groups; ++g)
             fn(i0, std::min(p.n, i0 + step), g, col);
-}
-
-// col[r, (ky, kx, ci)] = x[img, iy, ix, g * cg + ci] for the rows r of images [i0, i1), zero
-// where the tap falls in the padding.
-template <class T>
-void im2col(const ConvProblem& p, const T* x, int64_t i0, int64_t i1, int64_t g, T* col) {
-    const int64_t taps = p.taps(), cg = p.c_per_group(), plane = p.oh * p.ow;
-    const int64_t rows = (i1 - i0) * plane;
-#pragma omp parallel for schedule(static) if (rows * taps > kParallelMin)
-    for (int64_t r = 0; r < rows; ++r) {
-        const int64_t img = i0 + r / plane, oy = (r % plane) / p.ow, ox = r % p.ow;
-        T* dst = col + r * taps;
-        std::fill(dst, dst + taps, T(0));
-        math::for_each_input_tap(p, oy, ox, [&](int64_t iy, int64_t ix, int64_t tap) {
-            const T* src = x + ((img * p.h + iy) * p.w + ix) * p.c + g * cg;
-            for (int64_t ci = 0; ci < cg; ++ci)  // a plain loop: cg is often 1 or 3
-                dst[tap * cg + ci] = src[ci];
-        });
-    }
-}
-
-// The transpose of im2col for group g: each input pixel of images [i0, i1) sums the column
-// entries that read it. Overwrites channels [g * cg, (g + 1) * cg) of dx.
-template <class T>
-void col2im(const ConvProblem& p, const T* col, int64_t i0, int64_t i1, int64_t g, T* dx) {
-    const int64_t taps = p.taps(), cg = p.c_per_group();
-    const int64_t lines = (i1 - i0) * p.h;
-#pragma omp parallel for schedule(static) if (lines * p.w * taps > kParallelMin)
-    for (int64_t line = 0; line < lines; ++line) {
-        const int64_t img = i0 + line / p.h, iy = line % p.h;
-        for (int64_t ix = 0; ix < p.w; ++ix) {
-            T* dst = dx + ((img * p.h + iy) * p.w + ix) * p.c + g * cg;
-            std::fill(dst, dst + cg, T(0));
-            math::for_each_output_tap(p, iy, ix, [&](int64_t oy, int64_t ox, int64_t tap) {
-                const T* src = col + (((img - i0) * p.oh + oy) * p.ow + ox) * taps + tap * cg;
-                for (int64_t ci = 0; ci < cg; ++ci)
-                    dst[ci] += src[ci];
-            });
-        }
-    }
 }
 
 template <class T>
