@@ -1,12 +1,14 @@
-// CPU pooling. f32 and f64 take row-wise paths: the forward pass walks output pixels (their
-// windows found once per pixel, not once per element with a chain of divisions) and runs the
-// shared per-window formulas of pool_math.h for each channel; the backward pass scatters each
-// output gradient into its window (max: into the saved argmax) instead of gathering per input
-// element. A backward work item owns an (image, channel block), so no atomics are needed, and
-// every input element receives its terms in the order the reference gather adds them: the
-// results are bit-identical to the grid bodies (tests/kernels/pool compares them). bf16 and
-// f16, whose reference sums stay in f32 between terms, run the grid bodies.
+// CPU pooling. f32 and f64 take row-wise paths. The forward pass walks output pixels (their
+// windows found once per pixel, not once per element with a chain of divisions) with the
+// channels innermost, applying the shared formulas of pool_math.h (pool_max_step, pool_divide)
+// in the reference order. The backward pass scatters each output gradient into its window
+// (max: into the saved argmax) instead of gathering per input element; a work item owns an
+// (image, channel block), so no atomics are needed, and every input element receives its terms
+// in the order the reference gather adds them. The results are bit-identical to the grid
+// bodies (tests/kernels/pool compares them). bf16 and f16, whose reference sums stay in f32
+// between terms, run the grid bodies.
 #include <algorithm>
+#include <limits>
 
 #include "kernels/elementwise/elementwise_cpu.h"
 #include "kernels/pool/pool_impl.h"
@@ -17,6 +19,7 @@ namespace {
 
 constexpr int64_t kChannelBlock = 64;
 
+// Channels innermost, a block at a time, so the running maximum or sum vectorizes.
 template <class T>
 void forward_rows(const PoolGeometry& g, const T* x, T* y, int32_t* indices) {
     const bool adaptive = g.kind == PoolKind::AdaptiveAvg;
@@ -26,20 +29,40 @@ void forward_rows(const PoolGeometry& g, const T* x, T* y, int32_t* indices) {
         const int64_t img = line / g.oh, oy = line % g.oh;
         const math::Window wy = math::pool_window(adaptive, oy, g.h, g.oh, g.kh, g.sh, g.ph);
         const T* image = x + img * g.h * g.w * g.c;
+        T acc[kChannelBlock];
+        int32_t at[kChannelBlock];
         for (int64_t ox = 0; ox < g.ow; ++ox) {
             const math::Window wx = math::pool_window(adaptive, ox, g.w, g.ow, g.kw, g.sw, g.pw);
-            const int64_t o = (line * g.ow + ox) * g.c;
-            if (g.kind == PoolKind::Max) {
-                for (int64_t c = 0; c < g.c; ++c) {
-                    int64_t at;
-                    y[o + c] = static_cast<T>(math::pool_max(image + c, g.w, g.c, wy, wx, at));
-                    indices[o + c] = static_cast<int32_t>(at);
+            const int64_t divisor = math::pool_divisor(g, wy, wx);
+            for (int64_t c0 = 0; c0 < g.c; c0 += kChannelBlock) {
+                const int64_t nc = std::min(kChannelBlock, g.c - c0);
+                const int64_t o = (line * g.ow + ox) * g.c + c0;
+                const bool max = g.kind == PoolKind::Max;
+                for (int64_t c = 0; c < nc; ++c) {
+                    acc[c] = max ? -std::numeric_limits<T>::infinity() : T(0);
+                    at[c] = -1;
                 }
-            } else {
-                const int64_t divisor = math::pool_divisor(g, wy, wx);
-                for (int64_t c = 0; c < g.c; ++c)
-                    y[o + c] =
-                        static_cast<T>(math::pool_mean(image + c, g.w, g.c, wy, wx, divisor));
+                for (int64_t iy = wy.start; iy < wy.end; ++iy)
+                    for (int64_t ix = wx.start; ix < wx.end; ++ix) {
+                        const T* src = image + (iy * g.w + ix) * g.c + c0;
+                        const auto pos = static_cast<int32_t>(iy * g.w + ix);
+                        if (max) {
+                            for (int64_t c = 0; c < nc; ++c)
+                                math::pool_max_step(src[c], pos, acc[c], at[c]);
+                        } else {
+                            for (int64_t c = 0; c < nc; ++c)
+                                acc[c] += src[c];
+                        }
+                    }
+                if (max) {
+                    for (int64_t c = 0; c < nc; ++c) {
+                        y[o + c] = acc[c];
+                        indices[o + c] = at[c];
+                    }
+                } else {
+                    for (int64_t c = 0; c < nc; ++c)
+                        y[o + c] = math::pool_divide(acc[c], divisor);
+                }
             }
         }
     }
@@ -73,7 +96,7 @@ void backward_scatter(const PoolGeometry& g, const T* dy, const int32_t* indices
                     for (int64_t ix = wx.start; ix < wx.end; ++ix) {
                         T* d = image + (iy * g.w + ix) * g.c;
                         for (int64_t c = c0; c < c1; ++c)
-                            d[c] += math::pool_avg_grad(dy[o + c], divisor);
+                            d[c] += math::pool_divide(dy[o + c], divisor);
                     }
             }
         }

@@ -2,7 +2,7 @@
 // windows (PyTorch's count_include_pad rule) and adaptive average (PyTorch's window rule). The
 // backward passes gather per input element over the outputs whose window holds it, so they
 // need no atomics. All bodies are grid bodies shared by CPU and CUDA; the per-window formulas
-// below (pool_max, pool_mean, pool_divisor, pool_avg_grad) are also what the CPU fast paths of
+// below (pool_max_step, pool_divide, pool_divisor) are also what the CPU fast paths of
 // pool_cpu.cpp call, so the two cannot drift apart.
 #pragma once
 
@@ -74,9 +74,19 @@ MDQ_HD int64_t pool_divisor(const PoolGeometry& g, const Window& wy, const Windo
     return padded ? wy.span * wx.span : (wy.end - wy.start) * (wx.end - wx.start);
 }
 
+// One step of the running maximum over a window, from best = -inf and at = -1: takes value v
+// at flat index pos when it is larger, or NaN (NaN wins, as in PyTorch), or the first; so the
+// first maximum is kept on ties. Written as selects, so a loop over channels vectorizes.
+template <class A, class I>
+MDQ_HD void pool_max_step(A v, I pos, A& best, I& at) {
+    const bool take = v > best || m_isnan(v) || at < 0;
+    best = take ? v : best;
+    at = take ? pos : at;
+}
+
 // Maximum of one channel over the window (wy, wx): base points at that channel of pixel (0, 0)
 // of the image, rows are w pixels of c channels. at receives the flat index iy * w + ix of the
-// maximum: the first one, except that NaN wins (as in PyTorch).
+// maximum (pool_max_step's rule).
 template <class T>
 MDQ_HD acc_t<T> pool_max(const T* base, int64_t w, int64_t c, const Window& wy, const Window& wx,
                          int64_t& at) {
@@ -84,14 +94,16 @@ MDQ_HD acc_t<T> pool_max(const T* base, int64_t w, int64_t c, const Window& wy, 
     A best = -std::numeric_limits<A>::infinity();
     at = -1;
     for (int64_t iy = wy.start; iy < wy.end; ++iy)
-        for (int64_t ix = wx.start; ix < wx.end; ++ix) {
-            const A v = static_cast<A>(base[(iy * w + ix) * c]);
-            if (v > best || m_isnan(v) || at < 0) {
-                best = v;
-                at = iy * w + ix;
-            }
-        }
+        for (int64_t ix = wx.start; ix < wx.end; ++ix)
+            pool_max_step(static_cast<A>(base[(iy * w + ix) * c]), iy * w + ix, best, at);
     return best;
+}
+
+// An average window's sum, or one output gradient, divided by the window's divisor: the mean,
+// or the share of the gradient that each input of the window receives.
+template <class A>
+MDQ_HD A pool_divide(A s, int64_t divisor) {
+    return s / static_cast<A>(divisor);
 }
 
 // Mean of one channel over the window (base, w, c as for pool_max).
@@ -103,13 +115,7 @@ MDQ_HD acc_t<T> pool_mean(const T* base, int64_t w, int64_t c, const Window& wy,
     for (int64_t iy = wy.start; iy < wy.end; ++iy)
         for (int64_t ix = wx.start; ix < wx.end; ++ix)
             s += static_cast<A>(base[(iy * w + ix) * c]);
-    return s / static_cast<A>(divisor);
-}
-
-// The share of an output gradient that each input of an average window receives.
-template <class A>
-MDQ_HD A pool_avg_grad(A dy, int64_t divisor) {
-    return dy / static_cast<A>(divisor);
+    return pool_divide(s, divisor);
 }
 
 }  // namespace math
@@ -189,8 +195,7 @@ MDQ_HD void grid_body(const GridPos& p, const PoolBackward<T>& e, int64_t begin,
                 if (g.kind == PoolKind::Max) {
                     if (e.indices[at] == iy * g.w + ix) s += static_cast<A>(e.dy[at]);
                 } else {
-                    s += math::pool_avg_grad(static_cast<A>(e.dy[at]),
-                                             math::pool_divisor(g, wy, wx));
+                    s += math::pool_divide(static_cast<A>(e.dy[at]), math::pool_divisor(g, wy, wx));
                 }
             }
         }
