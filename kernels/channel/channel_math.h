@@ -22,6 +22,8 @@ struct ColumnSumFn {
 }  // namespace math
 
 // y[i] = x[i] * scale[c] + shift[c] with c = i % cols; scale or shift may be null (1 or 0).
+// apply(i, c) is the formula for one element; the CPU runner calls it row by row
+// (elementwise_cpu.h), so it needs no division per element.
 template <class T, class A>
 struct ChannelAffine {
     const T* x;
@@ -29,18 +31,20 @@ struct ChannelAffine {
     const A* scale;
     const A* shift;
     int64_t cols, n;
+
+    MDQ_HD void apply(int64_t i, int64_t c) const {
+        A v = static_cast<A>(x[i]);
+        if (scale) v *= scale[c];
+        if (shift) v += shift[c];
+        y[i] = static_cast<T>(v);
+    }
 };
 
 template <class T, class A>
 MDQ_HD void grid_body(const GridPos& p, const ChannelAffine<T, A>& e, int64_t begin, int64_t end) {
     const int64_t tid = p.block * p.block_dim + p.thread, nth = p.block_dim * p.grid_dim;
-    for (int64_t i = begin + tid; i < end; i += nth) {
-        const int64_t c = i % e.cols;
-        A v = static_cast<A>(e.x[i]);
-        if (e.scale) v *= e.scale[c];
-        if (e.shift) v += e.shift[c];
-        e.y[i] = static_cast<T>(v);
-    }
+    for (int64_t i = begin + tid; i < end; i += nth)
+        e.apply(i, i % e.cols);
 }
 
 template <class T, class A>
@@ -65,6 +69,11 @@ struct ColumnPartials {
     int64_t rows, cols, chunk_rows;
     ColumnMapping mapping;
     int64_t n;  // chunks * cols (PerColumn) or chunks (RowBlocks)
+
+    // Elements one work item folds (the CPU runner's parallel threshold counts elements).
+    MDQ_HD int64_t item_cost() const {
+        return mapping == ColumnMapping::RowBlocks ? chunk_rows * cols : chunk_rows;
+    }
 };
 
 template <class T, class Acc, class F>

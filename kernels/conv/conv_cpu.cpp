@@ -1,37 +1,54 @@
 // CPU convolution, the reference for cuDNN. im2col on NHWC gives one
 // [images * OH * OW, KH * KW * C/groups] matrix per group; one GEMM with the group's OHWI
-// weight rows writes the NHWC output in place (its row stride is O). Images go in chunks so
-// the column buffer stays bounded, and that buffer is a per-thread scratch that only grows:
-// a training step does not reallocate it. The data gradient gathers per input pixel (col2im
-// without atomics), parallel over pixels. Copies and GEMMs (cpu::gemm) share the OpenMP
-// threads. Depthwise problems take a direct path (conv_depthwise_cpu.cpp).
+// weight rows writes the NHWC output in place (its row stride is O). The data gradient is a GEMM
+// into columns and col2im (im2col_cpu.cpp). Column buffers are per-thread scratch that only
+// grows: a training step does not reallocate them. Depthwise problems take a direct path
+// (conv_depthwise_cpu.cpp).
+//
+// Two schedules share the OpenMP threads. Blocked, when there are at least as many chunks of
+// images as threads: a chunk's columns fit in a core's cache (kCacheColumnBytes), and each
+// thread runs whole chunks, im2col + GEMM (+ col2im) on one core while the columns are still in
+// its cache, instead of writing and rereading megabytes of columns through memory. The filter
+// gradient then sums per lane of chunks (a fixed split by shape) and adds the lanes in order,
+// so it does not depend on the thread count. Otherwise (few large images) every copy and GEMM
+// (cpu::gemm) is split across the threads, one bounded chunk at a time.
+#include <omp.h>
+
 #include <algorithm>
 #include <vector>
 
 #include "kernels/common/cpu_gemm.h"
 #include "kernels/conv/conv.h"
 #include "kernels/conv/conv_depthwise_cpu.h"
+#include "kernels/conv/im2col_cpu.h"
 
 namespace mdq::cpu {
 
 namespace {
 
-constexpr int64_t kMaxColumnElements = int64_t(1) << 23;
-constexpr int64_t kParallelMin = int64_t(1) << 14;
+constexpr int64_t kMaxColumnElements = int64_t(1) << 23;  // split schedule: column buffer bound
+constexpr int64_t kCacheColumnBytes = int64_t(1) << 18;   // blocked schedule: columns per chunk
+constexpr int64_t kMaxLanes = 16;                         // filter gradient partial sums
+constexpr int64_t kMaxPartialElements = int64_t(1) << 22;
 
-// A buffer of at least n elements owned by the calling thread; grows, never shrinks.
-template <class T>
+// A buffer of at least n elements owned by the calling thread; grows, never shrinks. Slot 0
+// holds columns, slot 1 the filter gradient's partial sums.
+template <class T, int Slot = 0>
 T* scratch(int64_t n) {
     thread_local std::vector<T> buf;
     if (static_cast<int64_t>(buf.size()) < n) buf.resize(static_cast<size_t>(n));
     return buf.data();
 }
 
-// Calls fn(i0, i1, g, col) for every group g of every chunk [i0, i1) of images, with col a
-// scratch buffer of (i1 - i0) * OH * OW rows of taps() elements. Chunks bound the buffer.
+int64_t column_elements_per_image(const ConvProblem& p) {
+    return std::max<int64_t>(1, p.oh * p.ow * p.taps());
+}
+
+// Split schedule: calls fn(i0, i1, g, col) for every group g of every chunk [i0, i1) of images,
+// with col a scratch buffer of (i1 - i0) * OH * OW rows of taps() elements.
 template <class T, class Fn>
 void for_each_chunk(const ConvProblem& p, Fn&& fn) {
-    const int64_t per_image = std::max<int64_t>(1, p.oh * p.ow * p.taps());
+    const int64_t per_image = column_elements_per_image(p);
     const int64_t step = std::max<int64_t>(1, std::min(p.n, kMaxColumnElements / per_image));
     T* col = scratch<T>(step * per_image);
     for (int64_t i0 = 0; i0 < p.n; i0 += step)
@@ -39,44 +56,39 @@ void for_each_chunk(const ConvProblem& p, Fn&& fn) {
             fn(i0, std::min(p.n, i0 + step), g, col);
 }
 
-// col[r, (ky, kx, ci)] = x[img, iy, ix, g * cg + ci] for the rows r of images [i0, i1), zero
-// where the tap falls in the padding.
+// Blocked schedule: chunks of images whose columns fit in the cache.
+struct Blocking {
+    int64_t images = 1, chunks = 0;  // images per chunk, number of chunks
+    bool use = false;                // at least as many chunks as threads
+};
+
 template <class T>
-void im2col(const ConvProblem& p, const T* x, int64_t i0, int64_t i1, int64_t g, T* col) {
-    const int64_t taps = p.taps(), cg = p.c_per_group(), plane = p.oh * p.ow;
-    const int64_t rows = (i1 - i0) * plane;
-#pragma omp parallel for schedule(static) if (rows * taps > kParallelMin)
-    for (int64_t r = 0; r < rows; ++r) {
-        const int64_t img = i0 + r / plane, oy = (r % plane) / p.ow, ox = r % p.ow;
-        T* dst = col + r * taps;
-        std::fill(dst, dst + taps, T(0));
-        math::for_each_input_tap(p, oy, ox, [&](int64_t iy, int64_t ix, int64_t tap) {
-            const T* src = x + ((img * p.h + iy) * p.w + ix) * p.c + g * cg;
-            for (int64_t ci = 0; ci < cg; ++ci)  // a plain loop: cg is often 1 or 3
-                dst[tap * cg + ci] = src[ci];
-        });
-    }
+Blocking blocking(const ConvProblem& p) {
+    Blocking b;
+    const int64_t per_image = column_elements_per_image(p) * static_cast<int64_t>(sizeof(T));
+    b.images = std::max<int64_t>(1, std::min(p.n, kCacheColumnBytes / per_image));
+    b.chunks = (p.n + b.images - 1) / b.images;
+    b.use = b.chunks >= omp_get_max_threads() && !omp_in_parallel();
+    return b;
 }
 
-// The transpose of im2col for group g: each input pixel of images [i0, i1) sums the column
-// entries that read it. Overwrites channels [g * cg, (g + 1) * cg) of dx.
-template <class T>
-void col2im(const ConvProblem& p, const T* col, int64_t i0, int64_t i1, int64_t g, T* dx) {
-    const int64_t taps = p.taps(), cg = p.c_per_group();
-    const int64_t lines = (i1 - i0) * p.h;
-#pragma omp parallel for schedule(static) if (lines * p.w * taps > kParallelMin)
-    for (int64_t line = 0; line < lines; ++line) {
-        const int64_t img = i0 + line / p.h, iy = line % p.h;
-        for (int64_t ix = 0; ix < p.w; ++ix) {
-            T* dst = dx + ((img * p.h + iy) * p.w + ix) * p.c + g * cg;
-            std::fill(dst, dst + cg, T(0));
-            math::for_each_output_tap(p, iy, ix, [&](int64_t oy, int64_t ox, int64_t tap) {
-                const T* src = col + (((img - i0) * p.oh + oy) * p.ow + ox) * taps + tap * cg;
-                for (int64_t ci = 0; ci < cg; ++ci)
-                    dst[ci] += src[ci];
-            });
-        }
-    }
+// Calls fn(i0, i1, g, col) for chunks [k0, k1) of the blocking, in order, on this thread.
+template <class T, class Fn>
+void run_chunks(const ConvProblem& p, const Blocking& b, int64_t k0, int64_t k1, Fn&& fn) {
+    T* col = scratch<T>(b.images * column_elements_per_image(p));
+    for (int64_t k = k0; k < k1; ++k)
+        for (int64_t g = 0; g < p.args.groups; ++g)
+            fn(k * b.images, std::min(p.n, (k + 1) * b.images), g, col);
+}
+
+// Every chunk once, a thread running whole chunks, or the split schedule.
+template <class T, class Fn>
+void schedule_chunks(const ConvProblem& p, Fn&& fn) {
+    const Blocking b = blocking<T>(p);
+    if (!b.use) return for_each_chunk<T>(p, fn);
+#pragma omp parallel for schedule(static)
+    for (int64_t k = 0; k < b.chunks; ++k)
+        run_chunks<T>(p, b, k, k + 1, fn);
 }
 
 template <class T>
@@ -87,7 +99,7 @@ void forward(const ConvProblem& p, const T* x, const T* w, T* y) {
         return;
     }
     const int64_t taps = p.taps(), og = p.o_per_group(), plane = p.oh * p.ow;
-    for_each_chunk<T>(p, [&](int64_t i0, int64_t i1, int64_t g, T* col) {
+    schedule_chunks<T>(p, [&](int64_t i0, int64_t i1, int64_t g, T* col) {
         im2col(p, x, i0, i1, g, col);
         gemm(false, true, (i1 - i0) * plane, og, taps, col, taps, w + g * og * taps, taps, T(0),
              y + i0 * plane * p.o + g * og, p.o);
@@ -102,7 +114,7 @@ void backward_data(const ConvProblem& p, const T* dy, const T* w, T* dx) {
         return;
     }
     const int64_t taps = p.taps(), og = p.o_per_group(), plane = p.oh * p.ow;
-    for_each_chunk<T>(p, [&](int64_t i0, int64_t i1, int64_t g, T* col) {
+    schedule_chunks<T>(p, [&](int64_t i0, int64_t i1, int64_t g, T* col) {
         gemm(false, false, (i1 - i0) * plane, taps, og, dy + i0 * plane * p.o + g * og, p.o,
              w + g * og * taps, taps, T(0), col, taps);
         col2im(p, col, i0, i1, g, dx);
@@ -121,12 +133,32 @@ void backward_filter(const ConvProblem& p, const T* x, const T* dy, T* dw) {
         return;
     }
     const int64_t taps = p.taps(), og = p.o_per_group(), plane = p.oh * p.ow;
-    for_each_chunk<T>(p, [&](int64_t i0, int64_t i1, int64_t g, T* col) {
-        im2col(p, x, i0, i1, g, col);
-        const T beta = i0 == 0 ? T(0) : T(1);  // later chunks accumulate
-        gemm(true, false, og, taps, (i1 - i0) * plane, dy + i0 * plane * p.o + g * og, p.o, col,
-             taps, beta, dw + g * og * taps, taps);
-    });
+    // dw (+)= dy^T col for the chunk; the first chunk of a sum overwrites.
+    auto accumulate = [&](T* out, int64_t first) {
+        return [&, out, first](int64_t i0, int64_t i1, int64_t g, T* col) {
+            im2col(p, x, i0, i1, g, col);
+            gemm(true, false, og, taps, (i1 - i0) * plane, dy + i0 * plane * p.o + g * og, p.o, col,
+                 taps, i0 == first ? T(0) : T(1), out + g * og * taps, taps);
+        };
+    };
+    const Blocking b = blocking<T>(p);
+    const int64_t size = p.o * taps, lanes = std::min(b.chunks, kMaxLanes);
+    if (!b.use || lanes < 2 || lanes * size > kMaxPartialElements) {
+        for_each_chunk<T>(p, accumulate(dw, 0));
+        return;
+    }
+    T* partial = scratch<T, 1>(lanes * size);
+#pragma omp parallel for schedule(static)
+    for (int64_t lane = 0; lane < lanes; ++lane) {
+        const int64_t k0 = lane * b.chunks / lanes, k1 = (lane + 1) * b.chunks / lanes;
+        run_chunks<T>(p, b, k0, k1, accumulate(partial + lane * size, k0 * b.images));
+    }
+    for (int64_t j = 0; j < size; ++j) {
+        T s = partial[j];
+        for (int64_t lane = 1; lane < lanes; ++lane)
+            s += partial[lane * size + j];
+        dw[j] = s;
+    }
 }
 
 // Runs fn with T = float or double.

@@ -57,6 +57,19 @@ MDQ_HD int64_t conv_out_coord(int64_t i, int64_t t, int64_t stride, int64_t pad,
     return o < out ? o : -1;
 }
 
+// The taps [k0, k1) of output coordinate o that read inside an input axis of length in: those
+// with 0 <= o * stride - pad + t * dilation < in (an empty range has k0 == k1). The CPU
+// im2col/col2im use it to copy or add whole runs of taps instead of testing each one.
+MDQ_HD void conv_tap_range(int64_t o, int64_t k, int64_t stride, int64_t pad, int64_t dilation,
+                           int64_t in, int64_t& k0, int64_t& k1) {
+    const int64_t i0 = o * stride - pad;  // input coordinate of tap 0
+    k0 = i0 >= 0 ? 0 : (dilation - 1 - i0) / dilation;
+    k1 = i0 >= in ? 0 : (in - i0 + dilation - 1) / dilation;
+    if (k0 > k) k0 = k;
+    if (k1 > k) k1 = k;
+    if (k1 < k0) k1 = k0;
+}
+
 // Calls fn(iy, ix, tap) for the kernel taps of output pixel (oy, ox) that read inside the
 // input (tap = ky * kw + kx).
 template <class Fn>

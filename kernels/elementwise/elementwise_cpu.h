@@ -1,10 +1,12 @@
 // Runs a grid body (elementwise, generate, ...) on the CPU: one contiguous chunk per OpenMP
-// thread, each run as a single-thread grid.
+// thread, each run as a single-thread grid (dense elementwise launches as a plain loop).
 #pragma once
 
 #include <omp.h>
 
 #include <algorithm>
+#include <type_traits>
+#include <utility>
 
 #include "core/device.h"
 #include "kernels/elementwise/elementwise_body.h"
@@ -14,21 +16,85 @@ namespace mdq::cpu {
 // Launches below this many elements run on the calling thread.
 constexpr int64_t kParallelGrain = 1 << 15;
 
+// Per-channel bodies: item i is element i of a [rows, cols] matrix, computed by
+// e.apply(i, i % cols) (ChannelAffine, BatchNormBackwardData).
+template <class E, class = void>
+struct is_channel_body : std::false_type {};
+template <class E>
+struct is_channel_body<E, std::void_t<decltype(std::declval<const E&>().apply(0, 0))>>
+    : std::true_type {};
+
+// Elements of work in one item of a body (ColumnPartials folds many), for the threshold.
+template <class E, class = void>
+struct has_item_cost : std::false_type {};
+template <class E>
+struct has_item_cost<E, std::void_t<decltype(std::declval<const E&>().item_cost())>>
+    : std::true_type {};
+
+template <class E>
+int64_t item_cost(const E& e) {
+    if constexpr (has_item_cost<E>::value) {
+        return e.item_cost();
+    } else {
+        return 1;
+    }
+}
+
+// Items [begin, end) of a grid body on one thread; per-channel bodies walk rows, so they need
+// no division per element.
+template <class E>
+void run_chunk(const E& e, int64_t begin, int64_t end) {
+    if constexpr (is_channel_body<E>::value) {
+        const E body = e;  // a local copy: stores through its pointers cannot change it
+        int64_t i = begin, c = begin % body.cols;
+        while (i < end) {
+            const int64_t stop = std::min(end, i + body.cols - c);
+            for (; i < stop; ++i, ++c)
+                body.apply(i, c);
+            c = 0;
+        }
+    } else {
+        grid_body(GridPos{0, 0, 1, 1}, e, begin, end);
+    }
+}
+
+// Elementwise bodies over dense operands: a plain loop over the same formula (e.f) instead of
+// the body's 16-byte vector records, which the compiler vectorizes for the CPU's own width.
+template <class Out, class In, int NIN, class F>
+void run_chunk(const Elementwise<Out, In, NIN, F>& e, int64_t begin, int64_t end) {
+    if (e.layout == Layout::Strided) {
+        grid_body(GridPos{0, 0, 1, 1}, e, begin, end);
+        return;
+    }
+    using A = acc_t<In>;
+    const F f = e.f;
+    Out* out = e.out;
+    const In* in[NIN];
+    for (int a = 0; a < NIN; ++a)
+        in[a] = e.in[a];
+    for (int64_t i = begin; i < end; ++i) {
+        A v[NIN];
+        for (int a = 0; a < NIN; ++a)
+            v[a] = static_cast<A>(in[a][i]);
+        out[i] = static_cast<Out>(f(v));
+    }
+}
+
 template <class E>
 void run_grid(const E& e) {
-    const int64_t n = e.n;
+    const int64_t n = e.n, cost = item_cost(e);
     if (n == 0) return;
-    const GridPos one{0, 0, 1, 1};
-    if (n < kParallelGrain || omp_get_max_threads() == 1) {
-        grid_body(one, e, 0, n);
+    if (n * cost < kParallelGrain || n == 1 || omp_get_max_threads() == 1) {
+        run_chunk(e, 0, n);
         return;
     }
 #pragma omp parallel
     {
         const int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
-        const int64_t chunk = ((n + nt - 1) / nt + 63) / 64 * 64;  // keeps vector alignment
+        int64_t chunk = (n + nt - 1) / nt;
+        if (cost == 1) chunk = (chunk + 63) / 64 * 64;  // whole cache lines per thread
         const int64_t begin = std::min(n, t * chunk), end = std::min(n, begin + chunk);
-        if (begin < end) grid_body(one, e, begin, end);
+        if (begin < end) run_chunk(e, begin, end);
     }
 }
 

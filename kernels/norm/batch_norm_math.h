@@ -120,7 +120,8 @@ MDQ_HD int64_t grid_work(const BatchNormBackwardPrep<S>& e) {
     return e.n;
 }
 
-// dx[i] = k0[c] * (dy[i] - k1[c] - (x[i] - mean[c]) * k2[c]), c = i % cols.
+// dx[i] = k0[c] * (dy[i] - k1[c] - (x[i] - mean[c]) * k2[c]), c = i % cols. apply(i, c) is
+// the formula for one element (the CPU runner calls it row by row, see ChannelAffine).
 template <class T, class S>
 struct BatchNormBackwardData {
     const T* x;
@@ -129,18 +130,20 @@ struct BatchNormBackwardData {
     const S* mean;
     const S* k;  // [3, cols]
     int64_t cols, n;
+
+    MDQ_HD void apply(int64_t i, int64_t c) const {
+        const S xm = static_cast<S>(x[i]) - mean[c];
+        const S g = static_cast<S>(dy[i]) - k[cols + c] - xm * k[2 * cols + c];
+        dx[i] = static_cast<T>(k[c] * g);
+    }
 };
 
 template <class T, class S>
 MDQ_HD void grid_body(const GridPos& p, const BatchNormBackwardData<T, S>& e, int64_t begin,
                       int64_t end) {
     const int64_t tid = p.block * p.block_dim + p.thread, nth = p.block_dim * p.grid_dim;
-    for (int64_t i = begin + tid; i < end; i += nth) {
-        const int64_t c = i % e.cols;
-        const S xm = static_cast<S>(e.x[i]) - e.mean[c];
-        const S g = static_cast<S>(e.dy[i]) - e.k[e.cols + c] - xm * e.k[2 * e.cols + c];
-        e.dx[i] = static_cast<T>(e.k[c] * g);
-    }
+    for (int64_t i = begin + tid; i < end; i += nth)
+        e.apply(i, i % e.cols);
 }
 
 template <class T, class S>

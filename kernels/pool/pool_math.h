@@ -1,7 +1,9 @@
 // 2-D pooling on NHWC activations: max (with the argmax saved for backward), average with fixed
 // windows (PyTorch's count_include_pad rule) and adaptive average (PyTorch's window rule). The
 // backward passes gather per input element over the outputs whose window holds it, so they
-// need no atomics. All bodies are grid bodies shared by CPU and CUDA.
+// need no atomics. All bodies are grid bodies shared by CPU and CUDA; the per-window formulas
+// below (pool_max_step, pool_divide, pool_divisor) are also what the CPU fast paths of
+// pool_cpu.cpp call, so the two cannot drift apart.
 #pragma once
 
 #include <cstdint>
@@ -66,6 +68,56 @@ MDQ_HD void pool_outputs_of(bool adaptive, int64_t i, int64_t in, int64_t out, i
     if (hi > out) hi = out;
 }
 
+// The divisor of an average window: PyTorch's count_include_pad rule for fixed windows.
+MDQ_HD int64_t pool_divisor(const PoolGeometry& g, const Window& wy, const Window& wx) {
+    const bool padded = g.kind == PoolKind::Avg && g.count_include_pad;
+    return padded ? wy.span * wx.span : (wy.end - wy.start) * (wx.end - wx.start);
+}
+
+// One step of the running maximum over a window, from best = -inf and at = -1: takes value v
+// at flat index pos when it is larger, or NaN (NaN wins, as in PyTorch), or the first; so the
+// first maximum is kept on ties. Written as selects, so a loop over channels vectorizes.
+template <class A, class I>
+MDQ_HD void pool_max_step(A v, I pos, A& best, I& at) {
+    const bool take = v > best || m_isnan(v) || at < 0;
+    best = take ? v : best;
+    at = take ? pos : at;
+}
+
+// Maximum of one channel over the window (wy, wx): base points at that channel of pixel (0, 0)
+// of the image, rows are w pixels of c channels. at receives the flat index iy * w + ix of the
+// maximum (pool_max_step's rule).
+template <class T>
+MDQ_HD acc_t<T> pool_max(const T* base, int64_t w, int64_t c, const Window& wy, const Window& wx,
+                         int64_t& at) {
+    using A = acc_t<T>;
+    A best = -std::numeric_limits<A>::infinity();
+    at = -1;
+    for (int64_t iy = wy.start; iy < wy.end; ++iy)
+        for (int64_t ix = wx.start; ix < wx.end; ++ix)
+            pool_max_step(static_cast<A>(base[(iy * w + ix) * c]), iy * w + ix, best, at);
+    return best;
+}
+
+// An average window's sum, or one output gradient, divided by the window's divisor: the mean,
+// or the share of the gradient that each input of the window receives.
+template <class A>
+MDQ_HD A pool_divide(A s, int64_t divisor) {
+    return s / static_cast<A>(divisor);
+}
+
+// Mean of one channel over the window (base, w, c as for pool_max).
+template <class T>
+MDQ_HD acc_t<T> pool_mean(const T* base, int64_t w, int64_t c, const Window& wy, const Window& wx,
+                          int64_t divisor) {
+    using A = acc_t<T>;
+    A s = A(0);
+    for (int64_t iy = wy.start; iy < wy.end; ++iy)
+        for (int64_t ix = wx.start; ix < wx.end; ++ix)
+            s += static_cast<A>(base[(iy * w + ix) * c]);
+    return pool_divide(s, divisor);
+}
+
 }  // namespace math
 
 // One work item per output element (c fastest, so loads are coalesced). Max writes the flat
@@ -81,7 +133,6 @@ struct PoolForward {
 
 template <class T>
 MDQ_HD void grid_body(const GridPos& p, const PoolForward<T>& e, int64_t begin, int64_t end) {
-    using A = acc_t<T>;
     const PoolGeometry& g = e.g;
     const bool adaptive = g.kind == PoolKind::AdaptiveAvg;
     const int64_t tid = p.block * p.block_dim + p.thread, nth = p.block_dim * p.grid_dim;
@@ -92,27 +143,12 @@ MDQ_HD void grid_body(const GridPos& p, const PoolForward<T>& e, int64_t begin, 
         const math::Window wx = math::pool_window(adaptive, ox, g.w, g.ow, g.kw, g.sw, g.pw);
         const T* base = e.x + img * g.h * g.w * g.c + c;
         if (g.kind == PoolKind::Max) {
-            A best = -std::numeric_limits<A>::infinity();
-            int64_t at = -1;
-            for (int64_t iy = wy.start; iy < wy.end; ++iy)
-                for (int64_t ix = wx.start; ix < wx.end; ++ix) {
-                    const A v = static_cast<A>(base[(iy * g.w + ix) * g.c]);
-                    if (v > best || math::m_isnan(v) || at < 0) {
-                        best = v;
-                        at = iy * g.w + ix;
-                    }
-                }
-            e.y[i] = static_cast<T>(best);
+            int64_t at;
+            e.y[i] = static_cast<T>(math::pool_max(base, g.w, g.c, wy, wx, at));
             e.indices[i] = static_cast<int32_t>(at);
         } else {
-            A s = A(0);
-            for (int64_t iy = wy.start; iy < wy.end; ++iy)
-                for (int64_t ix = wx.start; ix < wx.end; ++ix)
-                    s += static_cast<A>(base[(iy * g.w + ix) * g.c]);
-            const bool padded = g.kind == PoolKind::Avg && g.count_include_pad;
-            const int64_t count =
-                padded ? wy.span * wx.span : (wy.end - wy.start) * (wx.end - wx.start);
-            e.y[i] = static_cast<T>(s / static_cast<A>(count));
+            e.y[i] = static_cast<T>(
+                math::pool_mean(base, g.w, g.c, wy, wx, math::pool_divisor(g, wy, wx)));
         }
     }
 }
@@ -159,10 +195,7 @@ MDQ_HD void grid_body(const GridPos& p, const PoolBackward<T>& e, int64_t begin,
                 if (g.kind == PoolKind::Max) {
                     if (e.indices[at] == iy * g.w + ix) s += static_cast<A>(e.dy[at]);
                 } else {
-                    const bool padded = g.kind == PoolKind::Avg && g.count_include_pad;
-                    const int64_t count =
-                        padded ? wy.span * wx.span : (wy.end - wy.start) * (wx.end - wx.start);
-                    s += static_cast<A>(e.dy[at]) / static_cast<A>(count);
+                    s += math::pool_divide(static_cast<A>(e.dy[at]), math::pool_divisor(g, wy, wx));
                 }
             }
         }

@@ -1,5 +1,7 @@
 // conv2d: closed forms, a direct-loop reference on awkward geometries, f64 gradient checks,
 // bad input, and CPU-vs-cuDNN parity (f32 exact math, bf16 within bf16 tolerance).
+#include <omp.h>
+
 #include <cmath>
 
 #include "kernels/conv/conv.h"
@@ -142,6 +144,32 @@ TEST(Conv2d, GradientsAccumulate) {
     const Tensor once = w.grad().clone();
     sum(conv2d(x, w, Tensor(), geom(1, 1))).backward();
     EXPECT_TRUE(all_close(w.grad(), once * 2.0, 1e-6, 1e-6));
+}
+
+// Batches whose columns span many cache-sized chunks run chunk per thread (conv_cpu.cpp's
+// blocked schedule, with per-lane filter-gradient sums); one image at a time runs the split
+// schedule. Both must give the same outputs and gradients.
+TEST(Conv2d, BlockedScheduleEqualsImageByImage) {
+    const int threads = omp_get_max_threads();
+    omp_set_num_threads(2);  // the blocked schedule needs at least as many chunks as threads
+    const Conv2dArgs a = geom(1, 1);
+    Tensor x = random_tensor({24, 16, 16, 8}, 7, -1, 1, DType::F64).set_requires_grad(true);
+    Tensor w = random_tensor({5, 3, 3, 8}, 8, -1, 1, DType::F64).set_requires_grad(true);
+    Tensor r = random_tensor({24, 16, 16, 5}, 9, -1, 1, DType::F64);
+    const Tensor y = conv2d(x, w, Tensor(), a);
+    sum(y * r).backward();
+    Tensor w_sum = Tensor::zeros(w.shape(), DType::F64);
+    for (int64_t i = 0; i < 24; ++i) {
+        Tensor xi = x.detach().slice(0, i, i + 1).contiguous().set_requires_grad(true);
+        Tensor wi = w.detach().clone().set_requires_grad(true);
+        const Tensor yi = conv2d(xi, wi, Tensor(), a);
+        sum(yi * r.slice(0, i, i + 1)).backward();
+        EXPECT_TRUE(all_close(y.detach().slice(0, i, i + 1), yi.detach(), 1e-12, 1e-12)) << i;
+        EXPECT_TRUE(all_close(x.grad().slice(0, i, i + 1), xi.grad(), 1e-12, 1e-12)) << i;
+        w_sum = w_sum + wi.grad();
+    }
+    EXPECT_TRUE(all_close(w.grad(), w_sum, 1e-10, 1e-10));
+    omp_set_num_threads(threads);
 }
 
 TEST(Conv2d, BadInputNamesTheShapes) {

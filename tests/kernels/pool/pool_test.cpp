@@ -1,6 +1,7 @@
 // Pooling: closed forms, a direct-loop reference (PyTorch's window and divisor rules), f64
 // gradient checks, the CUDA launch shape emulated on the CPU, bad input, CPU-vs-CUDA parity.
 #include <cmath>
+#include <cstring>
 
 #include "kernels/pool/pool.h"
 #include "tests/testing/grid_emulation.h"
@@ -191,6 +192,90 @@ TEST(GridEmulation, PoolBodiesCoverEveryElement) {
         pool2d_backward_into(g, dy, g.kind == PoolKind::Max ? idx : Tensor(), want);
         EXPECT_TRUE(all_close(dx, want, 0, 0)) << c.name;
     }
+}
+
+// Same bytes (NaN equals NaN, -0 differs from 0).
+template <class T>
+bool same_bits(const Tensor& a, const Tensor& b) {
+    return a.shape() == b.shape() &&
+           std::memcmp(a.data<T>(), b.data<T>(), static_cast<size_t>(a.numel()) * sizeof(T)) == 0;
+}
+
+// Inputs with ties (values on a coarse grid) and a few NaNs, so the argmax rule is exercised.
+Tensor awkward_input(const Shape& shape, uint64_t seed, DType dt) {
+    std::vector<double> v = random_tensor(shape, seed, -2, 2, DType::F64).to_vector<double>();
+    for (size_t i = 0; i < v.size(); ++i) {
+        v[i] = std::round(v[i] * 2) / 2;
+        if (i % 37 == 5) v[i] = NAN;
+    }
+    return Tensor::from_vector(v, shape).to(dt);
+}
+
+// The CPU fast paths (row-wise forward, scatter backward) against the shared grid bodies run on
+// the CPU: bit-identical outputs, indices and gradients on awkward shapes (C = 1, 3, 17 and 70,
+// more than one channel block; odd sizes, padding, overlapping and asymmetric windows).
+template <class T>
+void check_fast_paths_match_bodies(DType dt) {
+    std::vector<std::pair<const char*, std::function<PoolGeometry(const Shape&)>>> geometries;
+    auto fixed = [&](const char* name, PoolKind k, Pool2dArgs a) {
+        geometries.push_back(
+            {name, [k, a](const Shape& s) { return pool2d_geometry(k, s, a, "test"); }});
+    };
+    Pool2dArgs asym = pool_args(3, 2, 1);
+    asym.kernel_w = 2;
+    asym.stride_w = 1;
+    asym.pad_w = 0;
+    fixed("max 2x2/2", PoolKind::Max, pool_args(2, 2, 0));
+    fixed("max 3x3/2 pad 1", PoolKind::Max, pool_args(3, 2, 1));
+    fixed("max 3x3/1 pad 1", PoolKind::Max, pool_args(3, 1, 1));
+    fixed("max 3x2/(2,1) pad (1,0)", PoolKind::Max, asym);
+    fixed("avg 2x2/2", PoolKind::Avg, pool_args(2, 2, 0));
+    fixed("avg 3x3/1 pad 1", PoolKind::Avg, pool_args(3, 1, 1));
+    fixed("avg 3x3/2 pad 1 no pad count", PoolKind::Avg, pool_args(3, 2, 1, false));
+    fixed("avg 3x2/(2,1) pad (1,0)", PoolKind::Avg, asym);
+    for (auto [oh, ow] : {std::pair<int64_t, int64_t>{3, 2}, {1, 1}, {8, 6}})
+        geometries.push_back({"adaptive", [oh = oh, ow = ow](const Shape& s) {
+                                  return adaptive_pool2d_geometry(s, oh, ow, "test");
+                              }});
+    uint64_t seed = 300;
+    for (const Shape& shape :
+         {Shape{3, 7, 5, 1}, Shape{2, 9, 11, 3}, Shape{1, 5, 6, 17}, Shape{2, 4, 7, 70}}) {
+        for (const auto& [name, geometry] : geometries) {
+            const PoolGeometry g = geometry(shape);
+            const std::string what = std::string(name) + " on " + detail::cat(shape);
+            Tensor x = awkward_input(shape, ++seed, dt);
+            const Shape out{g.n, g.oh, g.ow, g.c};
+            const bool max = g.kind == PoolKind::Max;
+            Tensor y = Tensor::full(out, NAN, dt), want_y = Tensor::full(out, NAN, dt);
+            Tensor idx = max ? Tensor::full(out, -7, DType::I32) : Tensor();
+            Tensor want_idx = max ? Tensor::full(out, -7, DType::I32) : Tensor();
+            pool2d_forward_into(g, x, y, idx);
+            testing::emulate_grid(
+                PoolForward<T>{g, x.data<T>(), want_y.data<T>(),
+                               max ? want_idx.data<int32_t>() : nullptr, want_y.numel()},
+                2, 32);
+            EXPECT_TRUE(same_bits<T>(y, want_y)) << what;
+            if (max) {
+                EXPECT_TRUE(same_bits<int32_t>(idx, want_idx)) << what;
+            }
+            Tensor dy = random_tensor(out, ++seed, -1, 1, dt);
+            Tensor dx = Tensor::full(shape, NAN, dt), want_dx = Tensor::full(shape, NAN, dt);
+            pool2d_backward_into(g, dy, idx, dx);
+            testing::emulate_grid(
+                PoolBackward<T>{g, dy.data<T>(), max ? want_idx.data<int32_t>() : nullptr,
+                                want_dx.data<T>(), want_dx.numel()},
+                3, 32);
+            EXPECT_TRUE(same_bits<T>(dx, want_dx)) << what;
+        }
+    }
+}
+
+TEST(Pool2d, CpuFastPathsMatchGridBodiesF32) {
+    check_fast_paths_match_bodies<float>(DType::F32);
+}
+
+TEST(Pool2d, CpuFastPathsMatchGridBodiesF64) {
+    check_fast_paths_match_bodies<double>(DType::F64);
 }
 
 // ---------------------------------------------------------------- GPU
