@@ -9,8 +9,8 @@
 # OUTDIR receives only logs and results, few enough for the device tool to bring back (it
 # returns 8 files at most): logs.txt (every step's <name>.log, concatenated at the end), the
 # benchmarks' JSON files and summary.txt; the build goes beside it, in OUTDIR-build.
-# Environment: MDQ_GPU_CHECK_BUILD (another build folder), MDQ_GPU_CHECK_CMAKE_ARGS (extra configure arguments), MDQ_BENCH_MIN_TIME (seconds per
-# benchmark, default 0.2), MDQ_GPU_CHECK_BUDGET_S (the seconds the whole check should take,
+# Environment: MDQ_GPU_CHECK_BUILD (another build folder), MDQ_GPU_CHECK_CMAKE_ARGS (extra
+# configure arguments), MDQ_BENCH_MIN_TIME (seconds per benchmark, default 0.2), MDQ_GPU_CHECK_BUDGET_S (the seconds the whole check should take,
 # default 300: hooks size their work by `time_left`), MDQ_GPU_CHECK_ONLY=NAME (build the mdq
 # command only, skip the tests and the kernel benchmark, and run only the hooks whose file name
 # contains NAME; e.g. bench-train for the training benchmark against PyTorch alone).

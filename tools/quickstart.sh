@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The default job: installs what is missing (packages and Fashion-MNIST), builds mdq, and
-# trains binary MD-tanh-S LeNet-5 on Fashion-MNIST, on the GPU when there is one and on the
+# trains binary MD-tanh-S small-cnn on Fashion-MNIST, on the GPU when there is one and on the
 # CPU otherwise. Ends with the line `hard-binary test accuracy: NN.NN%`.
 #   tools/quickstart.sh [--set key=value ...]    extra settings go to `mdq train`
 set -euo pipefail
@@ -16,7 +16,7 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMDQ_CUDA="${M
 cmake --build "$build" -j "$(nproc)" --target mdq
 
 out=${MDQ_OUT_DIR:-$root/runs/quickstart}
-"$build/bin/mdq" train --config "$root/configs/fashion-mnist-lenet5-md-tanh-s-binary.json" \
+"$build/bin/mdq" train --config "$root/configs/fashion-mnist-small-cnn-md-tanh-s-binary.json" \
     --set out_dir="$out" "$@"
 
 acc=$(sed -n 's/.*"test_acc_hard": *\([0-9.eE+-]*\).*/\1/p' "$out/summary.json" | head -n 1)
