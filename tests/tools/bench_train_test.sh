@@ -9,13 +9,19 @@ tiny=(--model lenet5 --device cpu --batch 8 --warmup 2 --iters 2 --windows 3 --p
 
 "$mdq" bench train "${tiny[@]}" --json "$dir/out.json" | tee "$dir/out.txt"
 grep -qE '^images/s: median [0-9]+' "$dir/out.txt"
+grep -qx 'data-parallel path: off' "$dir/out.txt"
 split='conv [0-9.]+% batch_norm [0-9.]+% optimizer [0-9.]+% rest [0-9.]+%$'
 grep -qE "^time split of a profiled eager step .* $split" "$dir/out.txt"
 for key in '"tool": "mdq"' '"model": "lenet5"' '"parameters": 61706' '"images_per_s":' \
     '"peak_mib":' '"conv_ms":' '"batch_norm_ms":' '"optimizer_ms":' '"rest_ms":' \
-    '"images_per_s_windows":'; do
+    '"images_per_s_windows":' '"data_parallel": "off"'; do
     grep -qF "$key" "$dir/out.json" || { echo "no $key in:"; cat "$dir/out.json"; exit 1; }
 done
+
+# A forced backend puts the single process on the data-parallel path (its overhead is measured
+# this way); the local one needs neither MPI nor a GPU.
+"$mdq" bench train "${tiny[@]}" --set comm_backend=local |
+    grep -qx 'data-parallel path: local at world size 1'
 
 if [ -d /usr/share/datasets/fashion-mnist ]; then
     "$mdq" bench train "${tiny[@]}" --data fashion-mnist --method float --optimizer adam \

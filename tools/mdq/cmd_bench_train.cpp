@@ -45,7 +45,7 @@ struct Args {
 
 // The dataset a model trains on when --data names a folder and --dataset is not given.
 std::string default_dataset(const std::string& model) {
-    if (model == "lenet5") return "fashion-mnist";
+    if (model == "lenet5" || model == "small-cnn") return "fashion-mnist";
     const std::string cifar = "-cifar";
     if (model.size() > cifar.size() &&
         model.compare(model.size() - cifar.size(), cifar.size(), cifar) == 0)
@@ -57,6 +57,13 @@ bool is_dataset_name(const std::string& s) {
     for (const std::string& n : data::dataset_names())
         if (n == s) return true;
     return false;
+}
+
+// "off", or the backend and world size of the gradient all-reduce (`--set comm_backend=nccl`
+// puts a single process on the data-parallel path, to measure its overhead).
+std::string data_parallel(const Experiment& ex) {
+    if (!ex.dp) return "off";
+    return std::string(ex.comm->backend()) + " at world size " + std::to_string(ex.comm->size());
 }
 
 Config bench_config(const Args& a) {
@@ -171,6 +178,7 @@ nlohmann::json to_json(const Args& a, const Experiment& ex, const std::string& c
             {"graph", a.graph},
             {"cudnn_benchmark", a.cudnn_benchmark},
             {"device", ex.device.str()},
+            {"data_parallel", data_parallel(ex)},
             {"card", card},
             {"warmup", a.warmup},
             {"iters", a.iters},
@@ -193,6 +201,7 @@ void print_result(const Args& a, const Experiment& ex, const std::string& card, 
         static_cast<long long>(a.levels), a.optimizer.c_str(), a.precision.c_str(),
         static_cast<long long>(a.batch), a.data.c_str(), a.graph ? ", CUDA graph" : "",
         card.c_str());
+    std::printf("data-parallel path: %s\n", data_parallel(ex).c_str());
     std::printf("warm-up %d steps, then %d windows of %d steps\n", a.warmup, a.windows, a.iters);
     const auto [lo, hi] = std::minmax_element(r.images_per_s.begin(), r.images_per_s.end());
     std::printf("images/s: median %.0f (windows %.0f to %.0f), step %.3f ms\n",
