@@ -25,6 +25,9 @@ def load(paths):
             print("note: %s not read: %s" % (path, e), file=sys.stderr)
             continue
         runs.extend(doc if isinstance(doc, list) else [doc])
+    for r in runs:  # mdq runs from before the data_parallel key were single-process ones
+        if r.get("tool") == "mdq":
+            r.setdefault("data_parallel", "off")
     return runs
 
 
@@ -62,8 +65,9 @@ def build_rows(runs):
     rows = []
     for model, method, prec in keys:
         same = dict(model=model, method=method, precision=prec)
-        graph = pick(runs, tool="mdq", graph=True, data="synthetic", **same)
-        eager = pick(runs, tool="mdq", graph=False, data="synthetic", **same)
+        single = dict(tool="mdq", data="synthetic", data_parallel="off", **same)
+        graph = pick(runs, graph=True, **single)
+        eager = pick(runs, graph=False, **single)
         best = max((r for r in (graph, eager) if r), key=lambda r: r["images_per_s"], default=None)
         pt_eager = pick(runs, tool="pytorch", mode="eager", **same)
         pt_compile = pick(runs, tool="pytorch", mode="compile", **same)
@@ -110,6 +114,11 @@ def print_table(rows, runs):
                 r["model"], r["method"], r["precision"], " graph" if r.get("graph") else "",
                 r["images_per_s"]))
     for r in runs:
+        if r.get("tool") == "mdq" and r.get("data_parallel", "off") != "off" and ok(r):
+            print("  data-parallel path (%s): %s %s %s%s: %.0f images/s" % (
+                r["data_parallel"], r["model"], r["method"], r["precision"],
+                " graph" if r.get("graph") else "", r["images_per_s"]))
+    for r in runs:
         if r.get("status", "ok") != "ok":
             print("  not measured: %s %s %s %s %s: %s" % (
                 r.get("tool"), r.get("model"), r.get("method"), r.get("precision"),
@@ -136,6 +145,13 @@ def verdicts(rows, runs):
         m = row(model, "md-tanh-s", "bf16")
         out.append(("%s md-tanh-s bf16 ahead of PyTorch eager" % model,
                     None if m is None or m["vs_eager"] is None else m["vs_eager"] > 1.0))
+    # Issue 6: the data-parallel path at world size 1 against the same eager step without it.
+    same = dict(tool="mdq", model="resnet18-cifar", method="md-tanh-s", precision="bf16",
+                graph=False, data="synthetic")
+    alone = pick(runs, data_parallel="off", **same)
+    dp = pick(runs, data_parallel="nccl at world size 1", **same)
+    out.append(("resnet18 data-parallel path (nccl, 1 GPU) <= 3% of step",
+                None if not (alone and dp) else dp["images_per_s"] >= 0.97 * alone["images_per_s"]))
     m = row("resnet18-cifar", "md-tanh-s", "fp32")
     out.append(("resnet18 md-tanh-s fp32 ahead of PyTorch eager fp32",
                 None if m is None or m["vs_eager"] is None else m["vs_eager"] > 1.0))

@@ -91,6 +91,8 @@ mdq_run r18-mdq-bf16-graph 25 resnet18-cifar md-tanh-s bf16 --graph
 torch_run r18-bf16-eager 40 resnet18-cifar bf16 eager
 mdq_run r18-float-bf16-graph 25 resnet18-cifar float bf16 --graph
 mdq_run r18-mdq-bf16-eager 25 resnet18-cifar md-tanh-s bf16
+# The data-parallel path at world size 1 (NCCL all-reduces, buckets, hooks): its overhead.
+mdq_run r18-mdq-bf16-eager-nccl 25 resnet18-cifar md-tanh-s bf16 --set comm_backend=nccl
 mdq_run vgg-mdq-bf16-graph 25 vgg16-cifar md-tanh-s bf16 --graph
 mdq_run mnv2-mdq-bf16-graph 30 mobilenetv2-cifar md-tanh-s bf16 --graph
 torch_run others-bf16-eager 50 vgg16-cifar,mobilenetv2-cifar bf16 eager
