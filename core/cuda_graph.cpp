@@ -41,17 +41,28 @@ void CudaGraph::capture(const Stream& stream, const std::function<void()>& fn) {
     {
         StreamGuard current(stream);
         CHECK_CUDA(cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal));
+        // Ends the capture (leaving the stream usable) and throws with the rules of capture.
+        auto fail = [&](const std::string& why) {
+            (void)cudaStreamEndCapture(s, &graph);
+            if (graph) (void)cudaGraphDestroy(graph);
+            (void)cudaGetLastError();
+            MDQ_THROW(Error, "CUDA graph capture failed: ", why,
+                      " (a captured step may not synchronise with the host, call cudaMalloc, "
+                      "free memory allocated before the capture or copy from pageable host "
+                      "memory)");
+        };
         try {
             fn();
         } catch (const std::exception& e) {
-            (void)cudaStreamEndCapture(s, &graph);  // leaves the stream usable
-            if (graph) (void)cudaGraphDestroy(graph);
-            (void)cudaGetLastError();
-            MDQ_THROW(Error, "CUDA graph capture failed: ", e.what(),
-                      " (a captured step may not synchronise with the host, call cudaMalloc or "
-                      "copy from pageable host memory)");
+            fail(e.what());
         }
-        CHECK_CUDA(cudaStreamEndCapture(s, &graph));
+        // Some calls (a free inside the step) report errors without throwing, and the capture
+        // is then invalidated: say so with the same advice.
+        const cudaError_t end = cudaStreamEndCapture(s, &graph);
+        if (end != cudaSuccess) {
+            graph = nullptr;
+            fail(cudaGetErrorString(end));
+        }
     }
     graph_ = graph;
     const size_t held_after = alloc.stats().in_use;

@@ -303,6 +303,9 @@ void run_conv(const ConvProblem& p, DType dt, Device dev, const Ptrs& t) {
                 cache_put(key, c);
                 return;
             }
+            // A failed candidate may leave a CUDA error behind; the next launch check must not
+            // blame its own kernel for it.
+            (void)cudaGetLastError();
         }
         if (!cached) break;
         cache_erase(key);  // retry once without the cache
