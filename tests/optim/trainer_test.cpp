@@ -47,21 +47,21 @@ Config small_run(const std::string& out, std::vector<std::string> extra = {}) {
 TEST(TrainerSlow, OneEpochFloatAndBinaryReachTheirAccuracy) {
     SKIP_WITHOUT_DATA();
     const std::string base = run_dir("epoch");
-    const TrainSummary f =
-        Trainer(
-            make_train_config_from("", {"model=lenet5", "device=cpu", "method=float", "epochs=1",
-                                        "progress=false", "out_dir=" + base + "/float"}))
+    // One epoch of small-cnn at batch 64 with a cosine rate: float reaches 90.1% (seeds 1, 2 and
+    // the default; LeNet-5 only 86-87%). Binary: beta must outgrow the learning rate within the
+    // epoch (1.25^57 ~ 3e5) for the hard network to follow the soft one, and the cosine decay
+    // settles the binary weights (with a constant rate the final accuracy swings by 3 points
+    // between seeds): 86.5-87.4% hard over seeds 1-3.
+    auto run = [&](const std::string& method, const std::string& out) {
+        return Trainer(make_train_config_from(
+                           "", {"model=small-cnn", "device=cpu", "method=" + method, "levels=2",
+                                "epochs=1", "batch_size=64", "lr=0.002", "lr_schedule=cosine",
+                                "beta_scale=1.25", "beta_interval=15", "progress=false",
+                                "out_dir=" + base + "/" + out}))
             .run();
-    EXPECT_GE(f.test_acc_soft, 0.85);
-    // Binary: beta must grow to ~1e3 within the epoch (1.2^43) for the hard network to follow
-    // the soft one; small-cnn at batch 64 reaches ~84% hard where LeNet-5 stays below 80%.
-    const TrainSummary b =
-        Trainer(make_train_config_from(
-                    "", {"model=small-cnn", "device=cpu", "method=md-tanh-s", "levels=2",
-                         "epochs=1", "batch_size=64", "lr_schedule=none", "beta_scale=1.2",
-                         "beta_interval=20", "progress=false", "out_dir=" + base + "/binary"}))
-            .run();
-    EXPECT_GE(b.test_acc_hard, 0.80);
+    };
+    EXPECT_GE(run("float", "float").test_acc_soft, 0.85);
+    EXPECT_GE(run("md-tanh-s", "binary").test_acc_hard, 0.80);
     std::ifstream summary(base + "/binary/summary.json");
     const auto j = nlohmann::json::parse(summary);
     for (const char* k :
