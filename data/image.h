@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace mdq::data {
@@ -20,6 +21,10 @@ struct ImageShape {
         return height == o.height && width == o.width && channels == o.channels;
     }
     bool operator!=(const ImageShape& o) const { return !(*this == o); }
+    std::string str() const {  // "HxWxC"
+        return std::to_string(height) + "x" + std::to_string(width) + "x" +
+               std::to_string(channels);
+    }
 };
 
 struct Image {

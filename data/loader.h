@@ -80,6 +80,7 @@ class Loader {
     int64_t position() const { return position_; }  // index of the batch next() returns
     ImageShape example_shape() const { return example_shape_; }
     const LoaderOptions& options() const { return options_; }
+    const Pipeline& pipeline() const { return pipeline_; }
     // Images of the dataset that could not be decoded and were replaced.
     int64_t skipped() const { return dataset_->skipped(); }
 

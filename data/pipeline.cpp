@@ -32,9 +32,8 @@ void Pipeline::run(const Image& in, float* out, const ImageShape& out_shape, Phi
     }
     const ImageShape& s = cur->shape;
     if (s != out_shape)
-        MDQ_THROW(ValueError, "pipeline ", description(), " produced a ", s.height, "x", s.width,
-                  "x", s.channels, " image where ", out_shape.height, "x", out_shape.width, "x",
-                  out_shape.channels, " was expected (images of varying size need a crop)");
+        MDQ_THROW(ValueError, "pipeline ", description(), " produced a ", s.str(), " image where ",
+                  out_shape.str(), " was expected (images of varying size need a crop)");
     const size_t channels = static_cast<size_t>(s.channels);
     MDQ_CHECK(norm_.mean.size() == 1 || norm_.mean.size() == channels, "Normalization has ",
               norm_.mean.size(), " channels, the image has ", channels);

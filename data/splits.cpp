@@ -11,8 +11,6 @@ namespace mdq::data {
 
 namespace {
 
-using TransformList = std::vector<std::shared_ptr<const Transform>>;
-
 const Normalization kCifarNorm{{0.4914f, 0.4822f, 0.4465f}, {0.2023f, 0.1994f, 0.2010f}};
 const Normalization kImageNetNorm{{0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}};
 const Normalization kFashionNorm{{0.2860f}, {0.3530f}};
@@ -96,6 +94,7 @@ void cifar_splits(DatasetSplits& s, CifarKind kind) {
                                                std::make_shared<RandomHorizontalFlip>()},
                                  kCifarNorm);
     s.val_transform = s.train_transform;  // as in the reference code (MD_SPEC section 2)
+    s.val_augmented = true;
     s.test_transform = Pipeline({}, kCifarNorm);
 }
 
@@ -156,6 +155,11 @@ DatasetSplits make_dataset_splits(const std::string& name, const std::string& da
         MDQ_THROW(ValueError, "unknown dataset '", name, "'; expected one of ", known);
     }
     return s;
+}
+
+void set_train_transforms(DatasetSplits& s, const TransformList& steps) {
+    s.train_transform = Pipeline(steps, s.normalization);
+    if (s.val_augmented) s.val_transform = s.train_transform;
 }
 
 }  // namespace mdq::data

@@ -28,6 +28,7 @@ struct DatasetSplits {
     Normalization normalization;
     Pipeline train_transform;  // augmentation, then normalisation
     Pipeline val_transform;
+    bool val_augmented = false;  // val_transform is the training one (CIFAR)
     Pipeline test_transform;
 };
 
@@ -39,6 +40,10 @@ std::string default_data_dir(const std::string& name);
 // Reads the dataset `name` from `data_dir` ("" = default_data_dir(name)). A missing folder or
 // file is an IoError naming it and the files expected.
 DatasetSplits make_dataset_splits(const std::string& name, const std::string& data_dir = "");
+
+// Replaces the recipe's training augmentation by `steps` (and the validation one where the
+// recipe augments validation too); the normalisation stays the dataset's.
+void set_train_transforms(DatasetSplits& s, const TransformList& steps);
 
 // Examples held out from the end of the training set for validation (MNIST-like and CIFAR).
 constexpr int64_t kHeldOutValidation = 5000;

@@ -4,8 +4,10 @@
 // drawn in a fixed order, so they never depend on thread scheduling.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "data/image.h"
 #include "data/philox_stream.h"
@@ -21,6 +23,9 @@ class Transform {
     virtual void apply(const Image& in, Image& out, PhiloxStream& rng) const = 0;
     virtual std::string name() const = 0;
 };
+
+// A pipeline's transforms, applied in order.
+using TransformList = std::vector<std::shared_ptr<const Transform>>;
 
 // Pads every side with `padding` zero pixels, then takes a random size x size window.
 class RandomCrop final : public Transform {

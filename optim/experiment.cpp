@@ -6,6 +6,7 @@
 
 #include "core/generator.h"
 #include "core/gpu.h"
+#include "data/transform_spec.h"
 #include "kernels/fill/fill.h"
 #include "layers/batch_norm.h"
 #include "optim/hard_eval.h"
@@ -48,6 +49,19 @@ data::Batch synthetic_batch(const ModelOptions& mo, int64_t batch, uint64_t seed
     return b;
 }
 
+// The `train_transforms` key replaces the dataset recipe's augmentation.
+void apply_train_transforms(const Config& cfg, data::DatasetSplits& splits) {
+    const std::vector<std::string> specs = cfg.get_string_list("train_transforms");
+    if (specs.empty()) return;
+    MDQ_CHECK(cfg.get_bool("augment"),
+              "train_transforms is set but augment=false; drop one of the two");
+    try {
+        data::set_train_transforms(splits, data::parse_transforms(specs));
+    } catch (const Error& e) {
+        MDQ_THROW(ValueError, "train_transforms: ", e.what());
+    }
+}
+
 Device device_of(const Config& cfg, const comm::WorldInfo& world) {
     const std::string precision = cfg.get_string("precision");
     MDQ_CHECK(precision == "fp32" || precision == "bf16", "precision must be fp32 or bf16, got '",
@@ -63,6 +77,7 @@ Experiment::Experiment(const Config& c)
     check_graph_config(cfg);
     splits = std::make_unique<data::DatasetSplits>(
         data::make_dataset_splits(cfg.get_string("dataset"), cfg.get_string("data_dir")));
+    apply_train_transforms(cfg, *splits);
     const data::Pipeline& train_tf =
         cfg.get_bool("augment") ? splits->train_transform : splits->test_transform;
     data::LoaderOptions train_options = loader_options(cfg, device, true, world);
@@ -76,6 +91,10 @@ Experiment::Experiment(const Config& c)
         bn_loader = std::make_unique<data::Loader>(splits->train, splits->test_transform,
                                                    loader_options(cfg, device, true));
     const data::ImageShape in = train_loader->example_shape();
+    MDQ_CHECK(in == test_loader->example_shape(), "training images are ", in.str(), " after ",
+              train_loader->pipeline().description(), " but test images are ",
+              test_loader->example_shape().str(),
+              "; train_transforms must keep the size the model is evaluated at");
     model_options.num_classes = splits->train->num_classes();
     model_options.input_h = in.height;
     model_options.input_w = in.width;

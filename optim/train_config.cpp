@@ -15,6 +15,9 @@ Config make_train_config() {
         {"affine_bn", T::Bool, false,
          "learnable batch-norm scale/shift (default: the model's, none for the MD CIFAR models)"},
         {"augment", T::Bool, true, "training augmentation of the dataset's recipe"},
+        {"train_transforms", T::StringList, J::array(),
+         "training augmentation replacing the recipe's, e.g. random_crop:28:2,hflip "
+         "(docs/DATA.md)"},
         // quantization
         {"method", T::String, "md-tanh-s",
          "float, md-tanh-s, md-softmax-s, md-tanh, md-softmax, gd-tanh, bc, pmf, picm, proxquant"},

@@ -189,6 +189,7 @@ TrainSummary Trainer::run() {
             static_cast<long long>(ex_.run.iterations), static_cast<long long>(ex_.run.epochs),
             static_cast<long long>(ex_.train_loader->batches_per_epoch()), ex_.device.str().c_str(),
             out_dir_.c_str());
+        std::printf("training images: %s\n", ex_.train_loader->pipeline().description().c_str());
         if (pos_.step > 0)
             std::printf("resuming at step %lld (epoch %lld, batch %lld)\n",
                         static_cast<long long>(pos_.step), static_cast<long long>(pos_.epoch),

@@ -57,6 +57,21 @@ TEST(Splits, Cifar100UsesTrainAndTestFiles) {
     EXPECT_EQ(s.test->label(1), 8);
 }
 
+// CIFAR's validation images follow the training augmentation, so a replacement applies to both.
+TEST(Splits, TrainTransformsReplaceTheRecipesAugmentation) {
+    testing::TempDir dir("cifar100tf");
+    testing::write_file(dir / "train.bin", cifar_file(0, 5001, true));
+    testing::write_file(dir / "test.bin", cifar_file(7, 1, true));
+    DatasetSplits s = make_dataset_splits("cifar100", dir.path());
+    set_train_transforms(s, {std::make_shared<RandomCrop>(32, 2)});
+    EXPECT_EQ(s.train_transform.description(), "RandomCrop(32, padding=2) -> Normalize");
+    EXPECT_EQ(s.val_transform.description(), s.train_transform.description());
+    EXPECT_EQ(s.test_transform.description(), "Normalize");
+    EXPECT_EQ(s.train_transform.normalization().std, s.normalization.std);
+    set_train_transforms(s, {});
+    EXPECT_EQ(s.val_transform.description(), "Normalize");
+}
+
 TEST(Splits, IdxDatasetsHoldOutTheLast5000) {
     testing::TempDir dir("fmnist");
     std::vector<uint8_t> pixels(5010 * 4), labels(5010);
@@ -79,6 +94,12 @@ TEST(Splits, IdxDatasetsHoldOutTheLast5000) {
     EXPECT_EQ(s.train_transform.description(), "Normalize");
     EXPECT_EQ(make_dataset_splits("mnist", dir.path()).normalization.mean,
               (std::vector<float>{0.1307f}));
+    DatasetSplits augmented = make_dataset_splits("fashion-mnist", dir.path());
+    set_train_transforms(augmented, {std::make_shared<RandomHorizontalFlip>()});
+    EXPECT_EQ(augmented.train_transform.description(),
+              "RandomHorizontalFlip(p=0.500000) -> Normalize");
+    EXPECT_EQ(augmented.val_transform.description(), "Normalize");  // validation stays plain
+    EXPECT_EQ(augmented.train_transform.normalization().mean, (std::vector<float>{0.2860f}));
 }
 
 TEST(Splits, TinyImageNetValidationIsTheTestSet) {

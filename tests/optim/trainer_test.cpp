@@ -75,8 +75,9 @@ TEST(Trainer, ResumeIsBitwiseExact) {
     const std::string straight = run_dir("straight"), half = run_dir("half"),
                       rest = run_dir("rest");
     // The later --set wins: the first half stops after 8 iterations of the same schedule.
-    const std::vector<std::string> common = {"iterations=16", "method=md-tanh-s", "levels=3",
-                                             "beta_scale=1.2", "beta_interval=3"};
+    const std::vector<std::string> common = {
+        "iterations=16",  "method=md-tanh-s", "levels=3",
+        "beta_scale=1.2", "beta_interval=3",  "train_transforms=random_crop:28:2,hflip"};
     auto with = [&](const std::vector<std::string>& v) {
         std::vector<std::string> all = common;
         all.insert(all.end(), v.begin(), v.end());
@@ -96,6 +97,17 @@ TEST(Trainer, ResumeIsBitwiseExact) {
     ASSERT_EQ(x.file.tensors.size(), y.file.tensors.size());
     for (const auto& [name, t] : x.file.tensors)
         EXPECT_TRUE(testing::all_equal(y.file.tensors.at(name), t)) << name;
+}
+
+TEST(Trainer, TrainTransformsReplaceTheAugmentation) {
+    SKIP_WITHOUT_DATA();
+    Trainer plain(small_run(run_dir("plain")));
+    EXPECT_EQ(plain.experiment().train_loader->pipeline().description(), "Normalize");
+    Trainer t(small_run(run_dir("tf"), {"train_transforms=random_crop:28:2,hflip:0.25"}));
+    EXPECT_EQ(t.experiment().train_loader->pipeline().description(),
+              "RandomCrop(28, padding=2) -> RandomHorizontalFlip(p=0.250000) -> Normalize");
+    EXPECT_EQ(t.experiment().val_loader->pipeline().description(), "Normalize");
+    EXPECT_EQ(t.experiment().test_loader->pipeline().description(), "Normalize");
 }
 
 TEST(Trainer, DivergenceStopsAndKeepsTheLastGoodCheckpoint) {
@@ -124,6 +136,17 @@ TEST(Trainer, BadSetupsAreClearErrors) {
         {"/nonexistent/fmnist"}));
     EXPECT_TRUE(throws_with([&] { Trainer t(small_run(run_dir("m"), {"method=md-tanh-x"})); },
                             {"md-tanh-x"}));
+    EXPECT_TRUE(throws_with(
+        [&] { Trainer t(small_run(run_dir("tf"), {"train_transforms=random_crop:28:2,spin"})); },
+        {"train_transforms", "'spin'", "unknown transform"}));
+    EXPECT_TRUE(throws_with(
+        [&] { Trainer t(small_run(run_dir("tf"), {"train_transforms=random_crop:24"})); },
+        {"training images are 24x24x1", "test images are 28x28x1", "train_transforms"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            Trainer t(small_run(run_dir("tf"), {"train_transforms=hflip", "augment=false"}));
+        },
+        {"train_transforms is set but augment=false"}));
     // A checkpoint of another model.
     const std::string out = run_dir("other");
     Trainer(small_run(out, {"iterations=2"})).run();
