@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "core/gpu.h"
 #include "data/philox_stream.h"
 #include "mdq/config.h"
 
@@ -105,6 +106,9 @@ Loader::Made Loader::make_batch(const Plan& plan, int64_t batch, Scratch& scratc
     made.count = std::min(options_.batch_size, sampler_.num_samples() - first);
     const int64_t floats = example_shape_.numel();
     try {
+        // The pinned buffers and their events belong to the loader's GPU; a new thread's current
+        // GPU is 0, where every rank of an mpirun job would otherwise open a context.
+        if (options_.device.is_cuda()) gpu::set_device(options_.device.index);
         made.buffer = pool_->acquire();
         int64_t* labels = made.buffer->labels();
         float* images = made.buffer->images(pool_->labels_bytes());
