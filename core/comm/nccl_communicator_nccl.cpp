@@ -80,8 +80,8 @@ struct NcclCommunicator::State {
     std::unique_ptr<detail::NcclWatchdog> watchdog;
 
     ~State() {
-        const bool aborted = watchdog && watchdog->failed();
-        watchdog.reset();  // joins the thread
+        const bool aborted = watchdog && watchdog->stop();
+        watchdog.reset();
         if (!comm || aborted) return;
         // Flush what was issued, then free; a communicator that cannot flush is aborted.
         ncclResult_t r = ncclCommFinalize(comm);

@@ -36,6 +36,9 @@ class NcclWatchdog {
     // after a failure the communicator has been aborted and must not be touched.
     void check() const;
     bool failed() const;
+    // Stops and joins the thread (idempotent); true when it failed, in which case it has aborted
+    // the communicator, which must not be finalized or aborted again.
+    bool stop();
 
   private:
     struct Pending {

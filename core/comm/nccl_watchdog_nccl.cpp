@@ -31,12 +31,17 @@ NcclWatchdog::NcclWatchdog(ncclComm_t comm, std::mutex& comm_mutex, int device, 
 }
 
 NcclWatchdog::~NcclWatchdog() {
+    stop();
+}
+
+bool NcclWatchdog::stop() {
     {
         std::lock_guard<std::mutex> lock(mu_);
         stop_ = true;
     }
     cv_.notify_all();
-    thread_.join();
+    if (thread_.joinable()) thread_.join();  // a failure in progress finishes its abort first
+    return failed();
 }
 
 void NcclWatchdog::watch(std::shared_ptr<Event> done, std::string what) {
@@ -61,7 +66,13 @@ NcclWatchdog::Problem NcclWatchdog::find_problem() {
             while (!pending_.empty() && pending_.front().done->query())
                 pending_.pop_front();
         } catch (const std::exception& e) {
-            return {cat("rank ", rank_, ": a collective failed on the GPU: ", e.what()), false};
+            // A sticky error of any kernel surfaces here, not only a collective's.
+            return {
+                cat("rank ", rank_,
+                    ": a CUDA error was reported while a collective was "
+                    "pending: ",
+                    e.what(), "; rerun with MDQ_CUDA_SYNC_DEBUG=1 to find the kernel that failed"),
+                false};
         }
         if (!pending_.empty()) {
             const std::chrono::duration<double> age =
