@@ -226,7 +226,7 @@ def run_config(args, model_name, method, mode, device):
               % (model_name, params, MDQ_PARAMETERS[model_name]), file=sys.stderr)
         sys.exit(2)
     model.train()
-    opt, opt_impl = make_optimizer(args.optimizer, model.parameters(), device)
+    opt, opt_impl = make_optimizer(args.optimizer, list(model.parameters()), device)
     forward = torch.compile(model) if mode == "compile" else model
     x = torch.randn(args.batch, 3, 32, 32, device=device).to(memory_format=torch.channels_last)
     y = torch.randint(0, 10, (args.batch,), device=device)

@@ -36,6 +36,20 @@ note_run() {  # FILE TOOL MODEL METHOD PRECISION MODE STATUS
         "$2" "$3" "$4" "$5" "$6" "\"status\": \"$7\"" >"$1"
 }
 
+# failed_run RC FILE TOOL MODEL METHOD PRECISION MODE: after a run that exited with RC, names in
+# the table a run that gave no figures; a run the budget cut short is not a failure.
+failed_run() {
+    local rc=$1
+    shift
+    [ "$rc" -ne 0 ] || return 0
+    if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+        [ -s "$1" ] || note_run "$@" "killed: budget"
+        return 0
+    fi
+    failures=$((failures + 1))
+    [ -s "$1" ] || note_run "$@" "error (see the log)"
+}
+
 # mdq_run NAME NEED_S MODEL METHOD PRECISION [mdq bench train flags...]
 mdq_run() {
     local name=$1 need=$2 model=$3 method=$4 precision=$5
@@ -51,11 +65,9 @@ mdq_run() {
     local env=()
     # fp32 as PyTorch runs it by default: TF32 tensor cores for the convolutions.
     [ "$precision" = fp32 ] && env=(MDQ_ALLOW_TF32=1)
-    if ! env "${env[@]}" timeout "$(left)" "$mdq" bench train --model "$model" --method "$method" \
-        --precision "$precision" "${common[@]}" --json "$file" "$@"; then
-        failures=$((failures + 1))
-        note_run "$file" mdq "$model" "$method" "$precision" "$mode" "error (see the log)"
-    fi
+    env "${env[@]}" timeout -k 5 "$(left)" "$mdq" bench train --model "$model" --method "$method" \
+        --precision "$precision" "${common[@]}" --json "$file" "$@"
+    failed_run $? "$file" mdq "$model" "$method" "$precision" "$mode"
 }
 
 # torch_run NAME NEED_S MODELS PRECISION MODES: pytorch_reference.py with the budget left, if
@@ -70,16 +82,13 @@ torch_run() {
         return
     fi
     echo "== pytorch $name ($(left) s left)"
-    if ! timeout $(($(left) + 5)) python3 "$here/pytorch_reference.py" --models "$models" \
+    timeout -k 5 $(($(left) + 5)) python3 "$here/pytorch_reference.py" --models "$models" \
         --methods md-tanh-s,float --precision "$precision" --modes "$modes" --batch 256 \
-        --optimizer sgd --warmup 30 --iters 25 --windows 5 --budget-s "$(left)" --json "$file"; then
-        failures=$((failures + 1))
-        [ -s "$file" ] || note_run "$file" pytorch "$models" "md-tanh-s,float" "$precision" \
-            "$modes" "error (see the log)"
-    fi
+        --optimizer sgd --warmup 30 --iters 25 --windows 5 --budget-s "$(left)" --json "$file"
+    failed_run $? "$file" pytorch "$models" "md-tanh-s,float" "$precision" "$modes"
 }
 
-echo "mdq $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?'), budget ${budget} s"
+echo "mdq ${MDQ_COMMIT:-$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')}, budget ${budget} s"
 command -v nvidia-smi >/dev/null &&
     nvidia-smi --query-gpu=name,clocks.sm,power.draw,temperature.gpu --format=csv,noheader
 python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)' ||

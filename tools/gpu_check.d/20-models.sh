@@ -6,7 +6,7 @@ if [ -x "$build/bin/mdq" ]; then
             --batch 128 --precision "$precision"; then
             add_summary "models, forward + backward, batch 128, $precision (ms median, min, images/s):"
             while IFS= read -r line; do add_summary "  $line"; done < <(
-                awk 'f && NF; /^model /{f=1}' "$out/bench_models_$precision.log")
+                awk 'f && NF; /^model /{f=1}' "$logs/bench_models_$precision.log")
         fi
     done
 else

@@ -27,7 +27,7 @@ if [ -x "$build/bin/mdq" ]; then
             add_summary "$(train_report "fashion-mnist small-cnn 1 epoch" "$build/run_fmnist")"
         fi
     else
-        skip_step train_fmnist "no Fashion-MNIST files (carry .data/fashion-mnist)"
+        note_step train_fmnist "no Fashion-MNIST files: carry .data/fashion-mnist"
     fi
     if run_step make_cifar 120 python3 "$root/tools/bench/make_cifar_format.py" "$build/cifar_fake"; then
         if run_step train_cifar 180 "$build/bin/mdq" train --set model=resnet18-cifar \

@@ -7,7 +7,7 @@ if [ -x "$build/bin/mdq" ]; then
         # shellcheck disable=SC2086  # an empty variant adds no argument
         run_step "$name" 150 "$build/bin/mdq" bench md --device cuda $variant
         while IFS= read -r line; do add_summary "$line"; done < <(
-            sed -n '/^mdq bench md on/,$p' "$out/$name.log")
+            [ ! -f "$logs/$name.log" ] || sed -n '/^mdq bench md on/,$p' "$logs/$name.log")
     done
 else
     skip_step bench_md "no mdq binary"
