@@ -141,9 +141,11 @@ void Module::to(Device d) {
     for (auto& [name, m] : named_modules()) {
         for (auto& p : m->params_) {
             Parameter& prm = *p.second;
+            // A compute copy lives in the arena that a moved value leaves: it would go stale.
+            // The next enable_compute_copy() makes a new one; until then the layers cast.
+            if (prm.value.device() != d) prm.compute = Tensor();
             prm.value = prm.value.detach().to(d);
             prm.value.set_requires_grad(true);
-            if (prm.compute.defined()) prm.compute = prm.compute.to(d);
         }
         for (auto& b : m->buffers_)
             *b.second = b.second->to(d);

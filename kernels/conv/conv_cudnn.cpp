@@ -1,10 +1,11 @@
 // GPU convolution through cuDNN's convolution API (cuDNN 9): NHWC tensors, KRSC filters,
-// accumulation in f32 (f64 for f64). Math: FMA only for f32 (no TF32 unless MDQ_ALLOW_TF32=1),
-// tensor cores for bf16/f16. Algorithms come from the _v7 heuristics, or from timing
-// (cudnnFind*Ex) with MDQ_CUDNN_BENCHMARK=1 or set_conv_benchmark(true), and are cached under
-// the full problem key. The workspace comes from the stream-ordered pool. When an algorithm
-// fails the next one runs; when the cached one fails, its entry is dropped and the query
-// repeated once (dlib #2531).
+// accumulation in f32 (cuDNN has no channels-last f64: f64 convolutions run on the CPU). Math: FMA
+// only for f32 (no TF32 unless MDQ_ALLOW_TF32=1), tensor cores for bf16/f16. Algorithms come from
+// the _v7 heuristics, or from timing (cudnnFind*Ex) with MDQ_CUDNN_BENCHMARK=1 or
+// set_conv_benchmark(true), and are cached under the full problem key. The workspace comes from the
+// stream-ordered pool. When an algorithm fails the next one runs; when the cached one fails, its
+// entry is dropped and the query repeated once (dlib #2531). A workspace that does not fit in
+// memory moves on to the next algorithm (one with a smaller workspace may fit).
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -68,10 +69,9 @@ class Descs {
             cudnnSetTensor4dDescriptor(y, CUDNN_TENSOR_NHWC, dt, i(p.n), i(p.o), i(p.oh), i(p.ow)));
         CHECK_CUDNN(cudnnSetFilter4dDescriptor(w, dt, CUDNN_TENSOR_NHWC, i(p.o), i(p.c_per_group()),
                                                i(p.kh), i(p.kw)));
-        const cudnnDataType_t acc = dt == CUDNN_DATA_DOUBLE ? CUDNN_DATA_DOUBLE : CUDNN_DATA_FLOAT;
         CHECK_CUDNN(cudnnSetConvolution2dDescriptor(conv, i(a.pad_h), i(a.pad_w), i(a.stride_h),
                                                     i(a.stride_w), i(a.dilation_h), i(a.dilation_w),
-                                                    CUDNN_CROSS_CORRELATION, acc));
+                                                    CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
         CHECK_CUDNN(cudnnSetConvolutionGroupCount(conv, i(a.groups)));
         int n = 0, c = 0, h = 0, wd = 0;
         CHECK_CUDNN(cudnnGetConvolution2dForwardOutputDim(conv, x, w, &n, &c, &h, &wd));
@@ -236,6 +236,22 @@ cudnnMathType_t requested_math(DType dt, const CudnnSettings& s) {
     return CUDNN_DEFAULT_MATH;
 }
 
+// A workspace of `bytes`, or nothing when the GPU is out of memory.
+std::optional<Tensor> try_workspace(size_t bytes, Device dev) {
+    try {
+        return Tensor::empty({static_cast<int64_t>(bytes)}, DType::U8, dev);
+    } catch (const CudaError& e) {
+        if (e.code() != cudaErrorMemoryAllocation) throw;
+        return std::nullopt;
+    }
+}
+
+bool capturing(Device dev) {
+    cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
+    CHECK_CUDA(cudaStreamIsCapturing(stream_for(dev), &status));
+    return status != cudaStreamCaptureStatusNone;
+}
+
 // Usable algorithms in cuDNN's order of preference (expected or measured speed).
 template <Dir D>
 std::vector<Choice> query(cudnnHandle_t h, const Descs& d, const Ptrs& t, DType dt, Device dev) {
@@ -247,9 +263,18 @@ std::vector<Choice> query(cudnnHandle_t h, const Descs& d, const Ptrs& t, DType 
     int count = 0, got = 0;
     CHECK_CUDNN(A::max_count(h, &count));
     std::vector<typename A::Perf> perf(static_cast<size_t>(std::max(count, 1)));
+    // Timing synchronises and allocates, which a CUDA graph capture cannot hold; a GPU too full
+    // for the workspace limit gets the heuristics' order instead.
+    std::optional<Tensor> find_ws;
     if (s.benchmark) {
-        Tensor ws = Tensor::empty({static_cast<int64_t>(s.workspace_limit)}, DType::U8, dev);
-        CHECK_CUDNN(A::find(h, d, t, count, &got, perf.data(), ws.raw_data(), s.workspace_limit));
+        MDQ_CHECK(!capturing(dev), dir_name(D),
+                  ": an algorithm search by timing cannot run "
+                  "inside a CUDA graph capture; run the step once eagerly before capturing it");
+        find_ws = try_workspace(s.workspace_limit, dev);
+    }
+    if (find_ws) {
+        CHECK_CUDNN(
+            A::find(h, d, t, count, &got, perf.data(), find_ws->raw_data(), s.workspace_limit));
     } else {
         CHECK_CUDNN(A::heuristics(h, d, count, &got, perf.data()));
     }
@@ -269,22 +294,21 @@ std::vector<Choice> query(cudnnHandle_t h, const Descs& d, const Ptrs& t, DType 
 }
 
 template <Dir D>
-cudnnStatus_t execute(cudnnHandle_t h, const Descs& d, const Choice& c, const Ptrs& t, DType dt,
-                      Device dev) {
+cudnnStatus_t execute(cudnnHandle_t h, const Descs& d, const Choice& c, const Ptrs& t, Device dev) {
     using A = Api<D>;
     const cudnnStatus_t st = cudnnSetConvolutionMathType(d.conv, c.math);
     if (st != CUDNN_STATUS_SUCCESS) return st;
-    Tensor ws = Tensor::empty({static_cast<int64_t>(c.workspace)}, DType::U8, dev);
-    const float one_f = 1.0f, zero_f = 0.0f;
-    const double one_d = 1.0, zero_d = 0.0;
-    const bool dbl = dt == DType::F64;
-    return A::run(h, d, static_cast<typename A::Algo>(c.algo), t,
-                  dbl ? static_cast<const void*>(&one_d) : &one_f,
-                  dbl ? static_cast<const void*>(&zero_d) : &zero_f, ws.raw_data(), c.workspace);
+    const std::optional<Tensor> ws = try_workspace(c.workspace, dev);
+    if (!ws) return CUDNN_STATUS_ALLOC_FAILED;
+    const float one = 1.0f, zero = 0.0f;
+    return A::run(h, d, static_cast<typename A::Algo>(c.algo), t, &one, &zero, ws->raw_data(),
+                  c.workspace);
 }
 
 template <Dir D>
 void run_conv(const ConvProblem& p, DType dt, Device dev, const Ptrs& t) {
+    MDQ_CHECK(dt != DType::F64, dir_name(D), ": cuDNN has no channels-last f64 convolution; ",
+              "f64 convolutions run on the CPU");
     cudnnHandle_t h = cudnn_handle(dev);
     Descs d(p, cudnn_dtype(dt, dir_name(D)));
     const Key key = make_key(p, D, dt, cudnn_settings(), dev.index);
@@ -298,7 +322,7 @@ void run_conv(const ConvProblem& p, DType dt, Device dev, const Ptrs& t) {
             candidates = query<D>(h, d, t, dt, dev);
         }
         for (const Choice& c : candidates) {
-            last = execute<D>(h, d, c, t, dt, dev);
+            last = execute<D>(h, d, c, t, dev);
             if (last == CUDNN_STATUS_SUCCESS) {
                 cache_put(key, c);
                 return;

@@ -149,6 +149,28 @@ TEST(ParamArena, ComputeCopyFollowsValues) {
     arena.sync_compute();
     EXPECT_EQ(m->named_parameters()[3].second->compute.to_vector<float>(),
               std::vector<float>(3, 1.5f));
+    m->to(Device::cpu());  // not a move: the copy stays the arena's
+    arena.values().fill_(0.5);
+    arena.sync_compute();
+    EXPECT_EQ(m->named_parameters()[3].second->compute.to_vector<float>(),
+              std::vector<float>(3, 0.5f));
+}
+
+// A moved model leaves its arena, whose compute copy would no longer follow the values.
+TEST(ParamArenaCuda, MovingTheModelDropsItsComputeCopy) {
+    MDQ_SKIP_IF_NO_CUDA();
+    auto m = model();
+    ParamArena arena(*m);
+    arena.enable_compute_copy(DType::BF16);
+    m->to(Device::cuda());
+    for (const auto& [name, p] : m->named_parameters())
+        EXPECT_FALSE(p->compute.defined()) << name;
+    ParamArena moved(*m);
+    moved.enable_compute_copy(DType::BF16);
+    moved.values().fill_(0.25);
+    moved.sync_compute();
+    EXPECT_EQ(m->named_parameters()[0].second->compute.to_vector<float>(),
+              std::vector<float>(3, 0.25f));
 }
 
 TEST(ParamArena, RejectsEmptyModels) {
