@@ -18,6 +18,9 @@ void transfer(void* dst, Device dst_device, const void* src, Device src_device, 
             CHECK_CUDA(cudaStreamSynchronize(stream_for(src_device)));
             CHECK_CUDA(
                 cudaMemcpyPeerAsync(dst, dst_device.index, src, src_device.index, nbytes, s));
+            // The source device's pool may hand a freed temporary source out again at once,
+            // while the destination's stream is still reading it. Rare enough to wait for.
+            CHECK_CUDA(cudaStreamSynchronize(s));
         }
         return;
     }

@@ -77,6 +77,10 @@ TEST(RandomCuda, SameNumbersAsCpu) {
         Generator gc(99), gg(99);
         EXPECT_TRUE(testing::all_equal(uniform({n}, -1, 1, DType::F32, Device::cuda(0), &gg),
                                        uniform({n}, -1, 1, DType::F32, Device::cpu(), &gc)));
+        // A scale that is not a power of two: lo + scale * u must not become a fused
+        // multiply-add on one side only (the build turns contraction off).
+        EXPECT_TRUE(testing::all_equal(uniform({n}, -0.37, 0.53, DType::F32, Device::cuda(0), &gg),
+                                       uniform({n}, -0.37, 0.53, DType::F32, Device::cpu(), &gc)));
         // logf/cosf differ by an ulp or so between the CPU library and CUDA.
         EXPECT_TRUE(testing::all_close(normal({n}, 0, 1, DType::F32, Device::cuda(0), &gg),
                                        normal({n}, 0, 1, DType::F32, Device::cpu(), &gc), 1e-5,
