@@ -34,9 +34,11 @@ expect '1\.5x PyTorch eager \(same method\) +MET$'
 expect '>= PyTorch float eager +MET$'
 expect 'peak memory <= PyTorch.s +MET$'
 expect 'data-parallel path \(nccl, 1 GPU\) <= 3% of step +MET$'
+expect '^data-parallel overhead 2\.5% \(median images/s 40000 off, 39000 nccl; windows 40000-40000 off'
 expect 'vgg16-cifar md-tanh-s bf16 ahead of PyTorch eager +not measured$'
 
 mdq dp 38000 false "nccl at world size 1"  # 5% slower than the eager step alone
 python3 "$table" "$dir"/*.json >"$dir/out.txt"
 expect 'data-parallel path \(nccl, 1 GPU\) <= 3% of step +NOT MET$'
+expect '^data-parallel overhead 5\.0% '
 echo "train table test passed"

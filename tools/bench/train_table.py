@@ -145,17 +145,33 @@ def verdicts(rows, runs):
         m = row(model, "md-tanh-s", "bf16")
         out.append(("%s md-tanh-s bf16 ahead of PyTorch eager" % model,
                     None if m is None or m["vs_eager"] is None else m["vs_eager"] > 1.0))
-    # Issue 6: the data-parallel path at world size 1 against the same eager step without it.
-    same = dict(tool="mdq", model="resnet18-cifar", method="md-tanh-s", precision="bf16",
-                graph=False, data="synthetic")
-    alone = pick(runs, data_parallel="off", **same)
-    dp = pick(runs, data_parallel="nccl at world size 1", **same)
+    alone, dp = data_parallel_pair(runs)
     out.append(("resnet18 data-parallel path (nccl, 1 GPU) <= 3% of step",
                 None if not (alone and dp) else dp["images_per_s"] >= 0.97 * alone["images_per_s"]))
     m = row("resnet18-cifar", "md-tanh-s", "fp32")
     out.append(("resnet18 md-tanh-s fp32 ahead of PyTorch eager fp32",
                 None if m is None or m["vs_eager"] is None else m["vs_eager"] > 1.0))
     return out
+
+
+def data_parallel_pair(runs):
+    """Issue 6: the eager resnet18 step with the data-parallel path at world size 1 and without."""
+    same = dict(tool="mdq", model="resnet18-cifar", method="md-tanh-s", precision="bf16",
+                graph=False, data="synthetic")
+    return (pick(runs, data_parallel="off", **same),
+            pick(runs, data_parallel="nccl at world size 1", **same))
+
+
+def data_parallel_detail(runs):
+    """The overhead and each run's window range: a difference inside the ranges is noise."""
+    alone, dp = data_parallel_pair(runs)
+    if not (alone and dp):
+        return None
+    span = lambda r: "%.0f-%.0f" % (min(r.get("images_per_s_windows") or [r["images_per_s"]]),
+                                    max(r.get("images_per_s_windows") or [r["images_per_s"]]))
+    return ("data-parallel overhead %.1f%% (median images/s %.0f off, %.0f nccl; windows %s off, "
+            "%s nccl)" % (100.0 * (1.0 - dp["images_per_s"] / alone["images_per_s"]),
+                          alone["images_per_s"], dp["images_per_s"], span(alone), span(dp)))
 
 
 def main():
@@ -170,6 +186,9 @@ def main():
     for text, met in targets:
         verdict = {True: "MET", False: "NOT MET", None: "not measured"}[met]
         print("target: %-58s %s" % (text, verdict))
+    detail = data_parallel_detail(runs)
+    if detail:
+        print(detail)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"runs": runs, "rows": rows,
