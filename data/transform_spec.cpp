@@ -42,31 +42,30 @@ class Fields {
     bool has(size_t i) const { return i < f_.size(); }
 
     int64_t integer(size_t i) const {
-        const std::string& s = f_[i];
-        char* end = nullptr;
-        errno = 0;
-        const long long v = std::strtoll(s.c_str(), &end, 10);
-        if (s.empty() || *end != '\0' || errno == ERANGE)
-            MDQ_THROW(ValueError, "'", s, "' is not a whole number");
-        return static_cast<int64_t>(v);
+        return number<int64_t>(
+            i, [](const char* p, char** end) { return std::strtoll(p, end, 10); },
+            "a whole number");
     }
     double real(size_t i) const {
-        const std::string& s = f_[i];
-        char* end = nullptr;
-        errno = 0;
-        const double v = std::strtod(s.c_str(), &end);
-        if (s.empty() || *end != '\0' || errno == ERANGE)
-            MDQ_THROW(ValueError, "'", s, "' is not a number");
-        return v;
+        return number<double>(
+            i, [](const char* p, char** end) { return std::strtod(p, end); }, "a number");
     }
 
   private:
+    // Field i read by `parse`, which must take all of it.
+    template <class T, class Parse>
+    T number(size_t i, Parse parse, const char* what) const {
+        const std::string& s = f_[i];
+        char* end = nullptr;
+        errno = 0;
+        const T v = static_cast<T>(parse(s.c_str(), &end));
+        if (s.empty() || *end != '\0' || errno == ERANGE)
+            MDQ_THROW(ValueError, "'", s, "' is not ", what);
+        return v;
+    }
+
     std::vector<std::string> f_;
 };
-
-}  // namespace
-
-namespace {
 
 // The transform a spec names; the constructors check the ranges of its numbers.
 std::shared_ptr<const Transform> build(const Fields& f) {
