@@ -135,13 +135,16 @@ elif [ -x "$build/bin/mdq_tests" ]; then
     # A hung test costs at most 60 s, so the benchmarks after it keep their time.
     run_step gpu_tests 120 ctest --test-dir "$build" -L gpu --output-on-failure -j 4 --timeout 60 \
         --no-tests=error
-    add_summary "gpu tests: $(grep -E 'tests passed|No tests were found' "$logs/gpu_tests.log" | tail -1)"
-    if grep -q "The following tests FAILED" "$logs/gpu_tests.log"; then
-        while read -r line; do add_summary "  failed: $line"; done < <(
-            sed -n '/The following tests FAILED/,$p' "$logs/gpu_tests.log" | grep -E '^\s+[0-9]+ - ')
+    # No log when the deadline skipped the step.
+    if [ -f "$logs/gpu_tests.log" ]; then
+        add_summary "gpu tests: $(grep -E 'tests passed|No tests were found' "$logs/gpu_tests.log" | tail -1)"
+        if grep -q "The following tests FAILED" "$logs/gpu_tests.log"; then
+            while read -r line; do add_summary "  failed: $line"; done < <(
+                sed -n '/The following tests FAILED/,$p' "$logs/gpu_tests.log" | grep -E '^\s+[0-9]+ - ')
+        fi
+        skipped=$(grep -c '(Skipped)' "$logs/gpu_tests.log")
+        [ "$skipped" -eq 0 ] || add_summary "  $skipped gpu tests SKIPPED: is the GPU visible? (env in logs.txt)"
     fi
-    skipped=$(grep -c '(Skipped)' "$logs/gpu_tests.log")
-    [ "$skipped" -eq 0 ] || add_summary "  $skipped gpu tests SKIPPED: is the GPU visible? (env in logs.txt)"
 else
     skip_step gpu_tests "no test binary"
 fi

@@ -67,12 +67,11 @@ NcclWatchdog::Problem NcclWatchdog::find_problem() {
                 pending_.pop_front();
         } catch (const std::exception& e) {
             // A sticky error of any kernel surfaces here, not only a collective's.
-            return {
+            const std::string why =
                 cat("rank ", rank_,
-                    ": a CUDA error was reported while a collective was "
-                    "pending: ",
-                    e.what(), "; rerun with MDQ_CUDA_SYNC_DEBUG=1 to find the kernel that failed"),
-                false};
+                    ": a CUDA error was reported while a collective was pending: ", e.what(),
+                    "; rerun with MDQ_CUDA_SYNC_DEBUG=1 to find the kernel that failed");
+            return {why, false};
         }
         if (!pending_.empty()) {
             const std::chrono::duration<double> age =

@@ -47,8 +47,6 @@ cudnnDataType_t cudnn_dtype(DType dt, const char* op) {
     switch (dt) {
         case DType::F32:
             return CUDNN_DATA_FLOAT;
-        case DType::F64:
-            return CUDNN_DATA_DOUBLE;
         case DType::BF16:
             return CUDNN_DATA_BFLOAT16;
         case DType::F16:

@@ -267,9 +267,9 @@ std::vector<Choice> query(cudnnHandle_t h, const Descs& d, const Ptrs& t, DType 
     // for the workspace limit gets the heuristics' order instead.
     std::optional<Tensor> find_ws;
     if (s.benchmark) {
-        MDQ_CHECK(!capturing(dev), dir_name(D),
-                  ": an algorithm search by timing cannot run "
-                  "inside a CUDA graph capture; run the step once eagerly before capturing it");
+        MDQ_CHECK(!capturing(dev), dir_name(D), ": ",
+                  "an algorithm search by timing cannot run inside a CUDA graph capture; run the "
+                  "step once eagerly before capturing it");
         find_ws = try_workspace(s.workspace_limit, dev);
     }
     if (find_ws) {

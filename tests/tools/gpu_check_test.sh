@@ -40,9 +40,15 @@ expect "$dir/a/summary.txt" "^RESULT: 2 step\(s\) FAILED"
 expect "$dir/a/logs.txt" "^==================== env.log"
 expect "$dir/a/logs.txt" "^==================== bench_md.log"
 expect "$dir/a.out" "RESULT: 2 step\(s\) FAILED"
-# A deadline already spent: every step is skipped, none runs.
-check "$dir/b" 15 bench_md
+# A deadline already spent, on the full check: every step is skipped, none runs, and nothing
+# reads a log that was never written.
+check "$dir/b" 15 ""
 expect "$dir/b/summary.txt" "^configure +SKIPPED \(deadline reached\)"
+expect "$dir/b/summary.txt" "^gpu_tests +SKIPPED \(deadline reached\)"
+if grep -E "No such file|expression expected" "$dir/b.out"; then
+    echo "the check read a log that a skipped step never wrote"
+    exit 1
+fi
 expect "$dir/b/summary.txt" "^bench_md_bf16 +SKIPPED \(deadline reached\)"
 if grep -q "^==================== " "$dir/b/logs.txt" 2>/dev/null; then
     echo "a step ran after the deadline"
