@@ -3,7 +3,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "kernels/elementwise/binary.h"
+#include "core/tensor_primitives.h"
 
 namespace mdq {
 

@@ -1,4 +1,4 @@
-// Define-by-run autograd (DESIGN.md decision 3). Each differentiable op that sees an input
+// Define-by-run autograd (docs/DESIGN.md decision 3). Each differentiable op that sees an input
 // requiring grad records a Node whose edges point at the producers of its inputs; backward()
 // walks the nodes in topological order (iteratively), summing the gradients that arrive at
 // each node before running it, and accumulates (+=) into the .grad of leaf tensors.

@@ -1,4 +1,4 @@
-// CUDA graphs (DESIGN.md decision 6): the work a piece of code enqueues on one stream,
+// CUDA graphs (docs/DESIGN.md decision 6): the work a piece of code enqueues on one stream,
 // captured once and then replayed as a single launch, so that a training step costs the host
 // one call instead of hundreds of kernel launches.
 //

@@ -1,4 +1,4 @@
-// mdq's exception types and the argument-check macros (DESIGN.md decision 10).
+// mdq's exception types and the argument-check macros (docs/DESIGN.md decision 10).
 // Every public function validates its inputs with MDQ_CHECK and throws an mdq::Error subclass
 // whose message says what was expected and where the check sits.
 #pragma once

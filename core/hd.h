@@ -1,4 +1,4 @@
-// MDQ_HD marks math shared by the CPU reference and the CUDA kernels (DESIGN.md decision 2).
+// MDQ_HD marks math shared by the CPU reference and the CUDA kernels (docs/DESIGN.md decision 2).
 #pragma once
 
 #if defined(__CUDACC__)

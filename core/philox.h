@@ -1,6 +1,6 @@
 // Philox4x32-10 (Salmon et al., SC'11): a counter-based generator that gives the same numbers
 // on the CPU and the GPU for the same (key, counter), so any element of a random tensor can be
-// computed independently (DESIGN.md decision 11).
+// computed independently (docs/DESIGN.md decision 11).
 #pragma once
 
 #include <cstdint>

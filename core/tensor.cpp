@@ -4,8 +4,7 @@
 #include <sstream>
 
 #include "core/autograd.h"
-#include "kernels/copy/copy.h"
-#include "kernels/fill/fill.h"
+#include "core/tensor_primitives.h"
 
 namespace mdq {
 

@@ -6,7 +6,7 @@
 
 #include "core/autograd.h"
 #include "core/tensor.h"
-#include "kernels/reduce/reduce.h"
+#include "core/tensor_primitives.h"
 
 namespace mdq {
 

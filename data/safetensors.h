@@ -1,6 +1,6 @@
 // Safetensors files (https://github.com/huggingface/safetensors): an 8-byte little-endian
 // header length, a JSON header {name: {dtype, shape, data_offsets}, "__metadata__": {...}},
-// then the raw little-endian tensor bytes. mdq's checkpoints use it (DESIGN.md decision 9) so
+// then the raw little-endian tensor bytes. mdq's checkpoints use it (docs/DESIGN.md decision 9) so
 // PyTorch users can open them. Writes are atomic: a temporary file in the same folder is
 // written, fsynced and renamed over the target, so a crash or a full disk never leaves a
 // half-written file and the previous one stays intact.

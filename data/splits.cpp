@@ -93,7 +93,7 @@ void cifar_splits(DatasetSplits& s, CifarKind kind) {
     s.train_transform = Pipeline(TransformList{std::make_shared<RandomCrop>(32, 4),
                                                std::make_shared<RandomHorizontalFlip>()},
                                  kCifarNorm);
-    s.val_transform = s.train_transform;  // as in the reference code (MD_SPEC section 2)
+    s.val_transform = s.train_transform;  // as in the reference code (docs/METHOD.md section 2)
     s.val_augmented = true;
     s.test_transform = Pipeline({}, kCifarNorm);
 }

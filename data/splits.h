@@ -1,11 +1,11 @@
-// The standard train / validation / test splits of each dataset (MD_SPEC section 2), with the
-// normalisation and the transforms that go with them.
+// The standard train / validation / test splits of each dataset (docs/METHOD.md section 2), with
+// the normalisation and the transforms that go with them.
 //
 //   name            train                     val                       test
 //   fashion-mnist   first 55,000 of train     last 5,000 of train       official 10k
 //   mnist           first 55,000 of train     last 5,000 of train       official 10k
 //   cifar10/100     first 45,000 of train     last 5,000 of train       official 10k
-//   tinyimagenet    official train (100k)     official val (10k)        = val (MD_SPEC)
+//   tinyimagenet    official train (100k)     official val (10k)        = val (docs/METHOD.md)
 //   imagenet        official train            official val              = val
 //
 // The CIFAR validation images get the training augmentation, as in the reference code; the

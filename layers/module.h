@@ -1,7 +1,7 @@
 // Module: the base of every layer and model. Parameters, buffers and children are kept in
 // registration order (the order of the parameter arena, the all-reduce and checkpoints).
 // A parameter's `value` is what forward reads; for quantized parameters the optimizer writes
-// the projected weight into it after each step (DESIGN.md decision 5), so layers never know
+// the projected weight into it after each step (docs/DESIGN.md decision 5), so layers never know
 // whether they are quantized.
 #pragma once
 

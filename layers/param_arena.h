@@ -1,4 +1,4 @@
-// The parameter arena (DESIGN.md decision 4): after a model is built, its parameter values and
+// The parameter arena (docs/DESIGN.md decision 4): after a model is built, its parameter values and
 // gradients are moved into two flat f32 buffers, in registration order, and every parameter
 // becomes a view. One optimizer launch, one (bucketed) all-reduce and one checkpoint layout
 // then cover the whole model. Offsets are aligned to 16 elements (64 bytes) so vector

@@ -1,4 +1,4 @@
-// Mixed precision for the layers (DESIGN.md decision 6): with compute dtype bf16 on a GPU,
+// Mixed precision for the layers (docs/DESIGN.md decision 6): with compute dtype bf16 on a GPU,
 // convolutions and linear layers read bf16 weights (the parameter's compute copy when the
 // arena keeps one) while parameters and their gradients stay f32. On the CPU, bf16 compute
 // falls back to f32.

@@ -5,12 +5,12 @@
 // stem has stride 2, as in resnet18-cifar.
 #include "models/mobilenetv2.h"
 
-#include "kernels/elementwise/binary.h"
 #include "layers/activation.h"
 #include "layers/dropout.h"
 #include "layers/linear.h"
 #include "layers/pooling.h"
 #include "layers/precision.h"
+#include "layers/residual.h"
 #include "models/blocks.h"
 #include "models/builders.h"
 
@@ -47,7 +47,7 @@ InvertedResidual::InvertedResidual(int64_t in, int64_t out, int64_t stride, int6
 
 Tensor InvertedResidual::forward(const Tensor& x) {
     Tensor y = (*conv_)(x);
-    return residual_ ? x + y : y;
+    return residual_ ? residual_add(y, x) : y;
 }
 
 CifarInvertedResidual::CifarInvertedResidual(int64_t in, int64_t out, int64_t stride,
@@ -71,7 +71,7 @@ CifarInvertedResidual::CifarInvertedResidual(int64_t in, int64_t out, int64_t st
 Tensor CifarInvertedResidual::forward(const Tensor& x) {
     Tensor y = (*conv_)(x);
     if (!residual_) return y;
-    return y + (shortcut_ ? (*shortcut_)(x) : x);
+    return residual_add(y, shortcut_ ? (*shortcut_)(x) : x);
 }
 
 ModulePtr build_mobilenetv2(const ModelOptions& o) {

@@ -1,5 +1,5 @@
 // The model zoo: models by name, built from layers/ only. The CIFAR/TinyImageNet models follow
-// MD_SPEC section 3 (non-affine batch norm unless affine_bn); the ImageNet ones follow
+// docs/METHOD.md section 3 (non-affine batch norm unless affine_bn); the ImageNet ones follow
 // torchvision (affine batch norm). Activations are NHWC; every model returns f32 logits
 // [N, num_classes].
 #pragma once

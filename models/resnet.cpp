@@ -1,13 +1,13 @@
-// ResNet-18: the CIFAR variant of MD_SPEC section 3 (3x3 stem, no max-pool; stem stride 2 for
-// 64x64 TinyImageNet) and torchvision's ImageNet resnet18 (7x7 stride-2 stem + 3x3 max-pool).
+// ResNet-18: the CIFAR variant of docs/METHOD.md section 3 (3x3 stem, no max-pool; stem stride 2
+// for 64x64 TinyImageNet) and torchvision's ImageNet resnet18 (7x7 stride-2 stem + 3x3 max-pool).
 // Both end in global average pooling and one fc.
 #include "models/resnet.h"
 
-#include "kernels/elementwise/binary.h"
 #include "layers/activation.h"
 #include "layers/linear.h"
 #include "layers/pooling.h"
 #include "layers/precision.h"
+#include "layers/residual.h"
 #include "models/blocks.h"
 #include "models/builders.h"
 
@@ -35,7 +35,7 @@ BasicBlock::BasicBlock(int64_t in, int64_t out, int64_t stride, bool affine_bn)
 
 Tensor BasicBlock::forward(const Tensor& x) {
     Tensor y = (*bn2_)((*conv2_)((*relu_)((*bn1_)((*conv1_)(x)))));
-    return (*relu_)(y + (downsample_ ? (*downsample_)(x) : x));
+    return (*relu_)(residual_add(y, downsample_ ? (*downsample_)(x) : x));
 }
 
 namespace {

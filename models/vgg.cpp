@@ -1,4 +1,4 @@
-// VGG-16 for CIFAR / TinyImageNet as in MD_SPEC section 3 (the PMF / kuangliu lineage): 13
+// VGG-16 for CIFAR / TinyImageNet as in docs/METHOD.md section 3 (the PMF / kuangliu lineage): 13
 // conv 3x3 (with bias) + batch norm + ReLU with 2x2 max pooling after each of the five stages,
 // then fc 512 + BN1d + ReLU, fc 512 + BN1d + ReLU, fc classes. The first conv has stride 2 for
 // inputs of 64 and more (TinyImageNet), so the features end at 1x1x512 for 32 and 64. The

@@ -1,5 +1,5 @@
 // The base optimizers that act on a stored variable s (u, x, logits or the weight itself), as
-// formulas shared by the CPU and the GPU: Adam in the authors' PyTorch-0.4 form (MD_SPEC K3,
+// formulas shared by the CPU and the GPU: Adam in the authors' PyTorch-0.4 form (docs/METHOD.md K3,
 // pitfall 6), modern AdamW, and SGD with momentum, Nesterov and weight decay. Each returns the
 // step delta; the method decides how s moves by it (s - delta, or through P^-1 for primal MD).
 // Also the per-iteration scalars, derived once per step from the schedules.
@@ -30,7 +30,7 @@ struct BaseHyper {
 };
 
 // ProxQuant's regularisation schedule: lambda_t = lr_t * reg_rate * epoch(t), and from
-// `freeze_step` on the weights are rounded and frozen (MD_SPEC 5); freeze_step < 0: never.
+// `freeze_step` on the weights are rounded and frozen (docs/METHOD.md 5); freeze_step < 0: never.
 struct ProxSchedule {
     double reg_rate = 0.0;
     int64_t steps_per_epoch = 1;
@@ -53,7 +53,7 @@ struct StepScalars {
     float adamw_step = 0;  // AdamW: lr_t / (1 - b1^(t+1))
     float sqrt_bc2 = 1;    // sqrt(1 - b2^(t+1))
     float beta = 1;        // beta_t: the forward just run used it (chain rules, primal MD)
-    float beta_next = 1;   // beta_{t+1}: the projection the next forward reads (MD_SPEC K3)
+    float beta_next = 1;   // beta_{t+1}: the projection the next forward reads (docs/METHOD.md K3)
     float prox_lambda = 0;
     int32_t prox_frozen = 0;
 };

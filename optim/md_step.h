@@ -1,10 +1,10 @@
-// Launchers of the fused optimizer step and of the projection-only pass (optim/md_step_body.h).
+// Launchers of the fused optimizer step and of the projection-only pass (optim/md_step_math.h).
 // The launch description holds device pointers; the control block it points to lives on the
 // same device. Nothing here synchronizes with the host.
 #pragma once
 
 #include "core/device.h"
-#include "optim/md_step_body.h"
+#include "optim/md_step_math.h"
 
 namespace mdq {
 

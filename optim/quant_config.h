@@ -1,8 +1,8 @@
-// Which parameters are quantized, and how (DESIGN.md decision 5). A QuantSpec is the choice
+// Which parameters are quantized, and how (docs/DESIGN.md decision 5). A QuantSpec is the choice
 // for one parameter; a QuantConfig picks specs by rules: by default every weight and bias of
-// the Conv2d and Linear layers, first and last layers included (MD_SPEC 2), gets the config's
-// spec and everything else stays float; then name-pattern rules exempt parameters or change
-// their levels or method (mixed precision builds on them).
+// the Conv2d and Linear layers, first and last layers included (docs/METHOD.md 2), gets the
+// config's spec and everything else stays float; then name-pattern rules exempt parameters or
+// change their levels or method (mixed precision builds on them).
 #pragma once
 
 #include <cstdint>

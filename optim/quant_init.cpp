@@ -18,7 +18,7 @@ namespace {
 // w0 stays this far inside (-1, 1) so that P_beta0^-1(w0) is finite and moderate.
 constexpr double kInitRange = 1.0 - 1e-3;
 
-// Xavier-uniform for 2+ dims, N(0, 0.1^2) otherwise: the authors' choice (MD_SPEC 2).
+// Xavier-uniform for 2+ dims, N(0, 0.1^2) otherwise: the authors' choice (docs/METHOD.md 2).
 void fill_xavier(const Tensor& t, Generator& g) {
     if (t.dim() >= 2) {
         const double a = xavier_bound(t.shape());
@@ -117,7 +117,7 @@ InitMode resolved_init(const QuantSpec& spec) {
     switch (spec.method) {
         case Method::Float:
         case Method::ProxQuant:
-            return InitMode::FromValues;  // ProxQuant starts from a warm start (MD_SPEC 5)
+            return InitMode::FromValues;  // ProxQuant starts from a warm start (docs/METHOD.md 5)
         case Method::Bc:
             return InitMode::Xavier;
         case Method::MdTanhS:

@@ -1,5 +1,5 @@
 // Initialization of the stored variables (docs/QUANTIZATION.md, "Initialization").
-// The authors draw u Xavier-uniform and project at beta = 1 (MD_SPEC 2); for ternary and
+// The authors draw u Xavier-uniform and project at beta = 1 (docs/METHOD.md 2); for ternary and
 // k-level tanh methods that leaves almost every weight in the zero band (pitfall 11), so by
 // default those start from w0 ~ U(-1, 1) mapped back through P_beta0^-1: every level is used
 // from the first iteration. Randomness is Philox, one stream per parameter, so the result

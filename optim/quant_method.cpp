@@ -9,15 +9,16 @@ namespace {
 constexpr int kAny = math::kMaxLevels;
 constexpr int kSimplex = math::kMaxSimplexLevels;
 
-// Indexed by Method. Level limits: BC and PICM are binary by construction (MD_SPEC 5).
+// Indexed by Method. Level limits: BC and PICM are binary by construction (docs/METHOD.md 5).
 const MethodInfo kMethods[kNumMethods] = {
     {Method::Float, "float", 2, kAny, "full precision (REF)"},
-    {Method::MdTanhS, "md-tanh-s", 2, kAny, "w = P_beta(u), identity gradient to u (MD_SPEC 1.6)"},
+    {Method::MdTanhS, "md-tanh-s", 2, kAny,
+     "w = P_beta(u), identity gradient to u (docs/METHOD.md 1.6)"},
     {Method::MdSoftmaxS, "md-softmax-s", 2, kSimplex,
      "w = <q, softmax(beta z)>, identity gradient to z"},
-    {Method::MdTanh, "md-tanh", 2, kAny, "primal x, x <- P(P^-1(x) - eta d) (MD_SPEC 1.5)"},
+    {Method::MdTanh, "md-tanh", 2, kAny, "primal x, x <- P(P^-1(x) - eta d) (docs/METHOD.md 1.5)"},
     {Method::MdSoftmax, "md-softmax", 2, kSimplex,
-     "primal simplex x, exponentiated gradient (MD_SPEC 1.5)"},
+     "primal simplex x, exponentiated gradient (docs/METHOD.md 1.5)"},
     {Method::GdTanh, "gd-tanh", 2, kAny, "w = P_beta(u), exact chain rule"},
     {Method::Bc, "bc", 2, 2, "BinaryConnect: w = sign(u), clipped STE"},
     {Method::Pmf, "pmf", 2, kSimplex, "proximal mean-field: softmax, approximate Jacobian"},

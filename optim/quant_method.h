@@ -1,5 +1,5 @@
-// The quantization methods of MD_SPEC (sections 1 and 5) and their registry: the name used in
-// configs and on the command line, what the optimizer stores per weight, which level counts
+// The quantization methods of docs/METHOD.md (sections 1 and 5) and their registry: the name used
+// in configs and on the command line, what the optimizer stores per weight, which level counts
 // each method supports. Adding a quantizer is one enum value, one registry row and its cases
 // in the math header and the fused step body (docs/QUANTIZATION.md).
 #pragma once
@@ -74,7 +74,7 @@ MDQ_HD constexpr bool is_simplex(StoredKind s) {
 MDQ_HD constexpr bool stores_weight(StoredKind s) {
     return s == StoredKind::Weight || s == StoredKind::Primal;
 }
-// A per-tensor statistic some methods need (RELATED_METHODS 6.1): refreshed after the fused
+// A per-tensor statistic some methods need (docs/RELATED_METHODS.md 6.1): refreshed after the fused
 // update by a reduction over the new stored variable; the weights of such parameters are
 // projected by a second pass that reads it. EWGS and BSQ would add pre-update statistics of
 // the gradient in the same slots (docs/QUANTIZATION.md).

@@ -1,4 +1,4 @@
-// QuantOptimizer: the optimizer of a quantized (or float) model (DESIGN.md decision 5). It
+// QuantOptimizer: the optimizer of a quantized (or float) model (docs/DESIGN.md decision 5). It
 // owns the stored variables (auxiliary u, primal x or simplex logits, in a flat arena aligned
 // like the ParamArena) and the base optimizer's state, and after every step writes the
 // projected weight w into ParamArena::values() (and the bf16 compute copy when enabled), so
@@ -17,7 +17,7 @@
 
 #include "kernels/quant/pack.h"
 #include "layers/param_arena.h"
-#include "optim/md_step_body.h"
+#include "optim/md_step_math.h"
 #include "optim/quant_config.h"
 
 namespace mdq {

@@ -1,5 +1,5 @@
 // Learning-rate and beta schedules as closed forms of the iteration t (counted from 0), so the
-// fused step can evaluate them on the device without the host (MD_SPEC 1.7 and section 2).
+// fused step can evaluate them on the device without the host (docs/METHOD.md 1.7 and section 2).
 // Plain structs with MDQ_HD members: the CPU and the GPU compute the same values in double.
 #pragma once
 
@@ -13,7 +13,7 @@
 namespace mdq {
 
 // beta_t = min(beta0 * rho^ceil(t / interval), cap): the authors multiply beta by rho right
-// after iteration t whenever t % interval == 0, starting with t = 0 (MD_SPEC 1.7).
+// after iteration t whenever t % interval == 0, starting with t = 0 (docs/METHOD.md 1.7).
 struct BetaSchedule {
     double beta0 = 1.0;
     double rho = 1.0;      // --beta-scale

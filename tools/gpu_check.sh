@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GPU machine's check, in one call (shared/GPU_MACHINE.md): configures a Release CUDA build
+# The GPU machine's check, in one call (docs/BENCHMARKS.md): configures a Release CUDA build
 # for sm_90, builds with all cores, runs `mdq env`, the tests labelled gpu, the kernel benchmark
 # and the hooks of tools/gpu_check.d, and prints a summary table last. A failing step does not
 # stop the later ones; the exit status is non-zero when any step failed. Needs no network and

@@ -1,4 +1,4 @@
-// Communicator: the collectives of data-parallel training (DESIGN.md decision 8) behind one
+// Communicator: the collectives of data-parallel training (docs/DESIGN.md decision 8) behind one
 // interface with three backends: local (world size 1, touches neither MPI nor NCCL), MPI (CPU
 // tensors; what the tests run under mpirun) and NCCL (GPU tensors, one process per GPU).
 //

@@ -1,5 +1,5 @@
 // The NCCL backend (compiled only with NCCL): collectives on GPU tensors, one process per GPU.
-// Construction follows STYLE_ANCHORS 3.8: cudaSetDevice(device) first; rank 0 makes the
+// Construction follows docs/DESIGN.md decision 8: cudaSetDevice(device) first; rank 0 makes the
 // unique id and, in a multi-process job, broadcasts it over MPI followed by MPI_Barrier; then
 // a non-blocking ncclCommInitRankConfig polled with the deadline. At world size 1 MPI is not
 // touched (the id stays in the process).

@@ -167,7 +167,7 @@ NcclCommunicator::NcclCommunicator(const WorldInfo& world, Device device,
     MDQ_CHECK(device.is_cuda(), "NcclCommunicator needs a CUDA device, got ", device.str());
     MDQ_CHECK(world.size >= 1 && world.rank >= 0 && world.rank < world.size,
               "NcclCommunicator: rank ", world.rank, " is not in a world of ", world.size);
-    gpu::set_device(device.index);  // before anything NCCL does (STYLE_ANCHORS 3.8)
+    gpu::set_device(device.index);  // before anything NCCL does (docs/DESIGN.md decision 8)
     ncclUniqueId id;
     std::memset(&id, 0, sizeof id);
     if (world.rank == 0) CHECK_NCCL(ncclGetUniqueId(&id));

@@ -1,4 +1,4 @@
-// Where this process sits in a data-parallel job (DESIGN.md decision 8), read from the
+// Where this process sits in a data-parallel job (docs/DESIGN.md decision 8), read from the
 // variables its launcher sets: OpenMPI's mpirun (OMPI_COMM_WORLD_*), Slurm's srun
 // (SLURM_PROCID, ...), or a PMI launcher such as MPICH's hydra (PMI_RANK, PMI_SIZE). Reading
 // the environment touches neither MPI nor NCCL, so a single process never initialises them.

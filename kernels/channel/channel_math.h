@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "core/hd.h"
-#include "kernels/elementwise/elementwise_body.h"
+#include "kernels/common/grid.h"
 
 namespace mdq {
 
@@ -23,7 +23,7 @@ struct ColumnSumFn {
 
 // y[i] = x[i] * scale[c] + shift[c] with c = i % cols; scale or shift may be null (1 or 0).
 // apply(i, c) is the formula for one element; the CPU runner calls it row by row
-// (elementwise_cpu.h), so it needs no division per element.
+// (kernels/common/grid_cpu.h), so it needs no division per element.
 template <class T, class A>
 struct ChannelAffine {
     const T* x;

@@ -5,10 +5,11 @@
 #include <cstddef>
 
 #include "core/tensor.h"
+#include "core/tensor_primitives.h"
 
 namespace mdq {
 
-void copy_tensor(const Tensor& dst, const Tensor& src);
+// copy_tensor (core/tensor_primitives.h) is defined here.
 
 namespace cpu {
 // Same device: strided copy with conversion.

@@ -1,5 +1,5 @@
 #include "kernels/copy/copy_impl.h"
-#include "kernels/elementwise/elementwise_cpu.h"
+#include "kernels/common/grid_cpu.h"
 
 namespace mdq::cpu {
 

@@ -1,4 +1,4 @@
-// The cast functor: the body of elementwise_body converts In -> acc_t<In> -> Out.
+// The cast functor: the elementwise grid body (elementwise_math.h) converts In -> acc_t<In> -> Out.
 #pragma once
 
 #include "core/hd.h"

@@ -1,5 +1,5 @@
 #include "kernels/dropout/dropout_impl.h"
-#include "kernels/elementwise/elementwise_cuda.cuh"
+#include "kernels/common/grid_cuda.cuh"
 
 namespace mdq::cuda {
 

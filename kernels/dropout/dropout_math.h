@@ -9,7 +9,7 @@
 #include "core/dtype.h"
 #include "core/hd.h"
 #include "core/philox.h"
-#include "kernels/elementwise/elementwise_body.h"
+#include "kernels/common/grid.h"
 
 namespace mdq {
 

@@ -3,12 +3,13 @@
 #pragma once
 
 #include "core/tensor.h"
+#include "core/tensor_primitives.h"
 #include "kernels/elementwise/binary_math.h"
 
 namespace mdq {
 
 // ---------------------------------------------------------------- differentiable ops
-Tensor add(const Tensor& a, const Tensor& b, double alpha = 1.0);  // a + alpha*b
+// add (a + alpha*b) is declared in core/tensor_primitives.h.
 Tensor sub(const Tensor& a, const Tensor& b, double alpha = 1.0);  // a - alpha*b
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);
@@ -26,8 +27,7 @@ Tensor gt(const Tensor& a, const Tensor& b);
 Tensor ge(const Tensor& a, const Tensor& b);
 
 // ---------------------------------------------------------------- in place, not recorded
-// dst += alpha * src (src broadcasts to dst). Used for gradient accumulation.
-void add_(const Tensor& dst, const Tensor& src, double alpha = 1.0);
+// add_ (dst += alpha * src) is declared in core/tensor_primitives.h.
 
 // ---------------------------------------------------------------- raw kernels
 void binary_forward_into(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out,

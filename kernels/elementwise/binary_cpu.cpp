@@ -1,5 +1,5 @@
 #include "kernels/elementwise/binary_impl.h"
-#include "kernels/elementwise/elementwise_cpu.h"
+#include "kernels/common/grid_cpu.h"
 
 namespace mdq::cpu {
 

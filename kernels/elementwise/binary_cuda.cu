@@ -1,5 +1,5 @@
 #include "kernels/elementwise/binary_impl.h"
-#include "kernels/elementwise/elementwise_cuda.cuh"
+#include "kernels/common/grid_cuda.cuh"
 
 namespace mdq::cuda {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "core/tensor.h"
-#include "kernels/elementwise/elementwise_body.h"
+#include "kernels/elementwise/elementwise_math.h"
 
 namespace mdq {
 

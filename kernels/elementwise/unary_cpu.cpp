@@ -1,6 +1,6 @@
 // CPU unary kernels: the op fixed at compile time for each launch (unary_impl.h), so the
 // compiler folds the op's switch away and vectorizes the loop.
-#include "kernels/elementwise/elementwise_cpu.h"
+#include "kernels/common/grid_cpu.h"
 #include "kernels/elementwise/unary_impl.h"
 
 namespace mdq::cpu {

@@ -1,4 +1,4 @@
-#include "kernels/elementwise/elementwise_cuda.cuh"
+#include "kernels/common/grid_cuda.cuh"
 #include "kernels/elementwise/unary_impl.h"
 
 namespace mdq::cuda {

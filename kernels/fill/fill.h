@@ -3,11 +3,12 @@
 
 #include "core/generator.h"
 #include "core/tensor.h"
+#include "core/tensor_primitives.h"
 
 namespace mdq {
 
 // In place, not recorded by autograd.
-void fill_tensor(const Tensor& dst, double value);
+// fill_tensor (core/tensor_primitives.h) is defined here.
 void uniform_(const Tensor& dst, double lo = 0.0, double hi = 1.0, Generator* gen = nullptr);
 void normal_(const Tensor& dst, double mean = 0.0, double std = 1.0, Generator* gen = nullptr);
 

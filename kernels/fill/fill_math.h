@@ -7,7 +7,8 @@
 #include "core/hd.h"
 #include "core/philox.h"
 #include "kernels/common/scalar_math.h"
-#include "kernels/elementwise/elementwise_body.h"
+#include "kernels/common/grid.h"
+#include "kernels/common/offset_calc.h"
 
 namespace mdq {
 

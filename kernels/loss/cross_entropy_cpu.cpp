@@ -1,5 +1,5 @@
 #include "kernels/common/row_pass_cpu.h"
-#include "kernels/elementwise/elementwise_cpu.h"
+#include "kernels/common/grid_cpu.h"
 #include "kernels/loss/cross_entropy_impl.h"
 
 namespace mdq::cpu {

@@ -4,7 +4,7 @@
 #include <mutex>
 
 #include "kernels/common/row_pass_cuda.cuh"
-#include "kernels/elementwise/elementwise_cuda.cuh"
+#include "kernels/common/grid_cuda.cuh"
 #include "kernels/loss/cross_entropy_impl.h"
 
 namespace mdq::cuda {

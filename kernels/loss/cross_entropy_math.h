@@ -11,7 +11,7 @@
 
 #include "core/dtype.h"
 #include "core/hd.h"
-#include "kernels/elementwise/elementwise_body.h"
+#include "kernels/common/grid.h"
 #include "kernels/softmax/softmax_math.h"
 
 namespace mdq {
@@ -69,7 +69,7 @@ struct CrossEntropyForwardOp : MaxSumRows<T> {
 
 }  // namespace math
 
-// The backward as a grid body (elementwise_body.h): one work item per logit.
+// The backward as a grid body (kernels/common/grid.h): one work item per logit.
 template <class T>
 struct CrossEntropyGrad {
     using A = acc_t<T>;

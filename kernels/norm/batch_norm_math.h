@@ -8,7 +8,7 @@
 
 #include "core/hd.h"
 #include "kernels/common/scalar_math.h"
-#include "kernels/elementwise/elementwise_body.h"
+#include "kernels/common/grid.h"
 
 namespace mdq {
 

@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "kernels/elementwise/elementwise_cpu.h"
+#include "kernels/common/grid_cpu.h"
 #include "kernels/pool/pool_impl.h"
 
 namespace mdq::cpu {

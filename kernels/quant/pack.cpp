@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "kernels/quant/launch_body.h"
+#include "kernels/quant/quant_launch.h"
 
 namespace mdq {
 

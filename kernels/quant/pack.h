@@ -1,4 +1,4 @@
-// Hard quantization (MD_SPEC 1.8, K6) and bit packing of the level codes: 1 bit per binary
+// Hard quantization (docs/METHOD.md 1.8, K6) and bit packing of the level codes: 1 bit per binary
 // weight, 2 per ternary, ceil(log2 d) for d levels. A code k stands for the level
 // q_k = (2k - d + 1)/(d - 1); binary code 1 is +1 (the XNOR-popcount convention), ternary codes
 // 0, 1, 2 are -1, 0, +1. Packing is little-endian by bit: code i occupies bits
@@ -8,7 +8,7 @@
 #include <cstdint>
 
 #include "core/tensor.h"
-#include "kernels/quant/pack_body.h"
+#include "kernels/quant/pack_math.h"
 
 namespace mdq {
 
@@ -19,7 +19,7 @@ struct HardSpec {
 };
 
 // Level codes (u8, shaped like the weight `wshape`) of a stored variable: same shape as the
-// weight for the scalar rules, [rows * d, rest...] for Argmax (MD_SPEC pitfall 10 layout).
+// weight for the scalar rules, [rows * d, rest...] for Argmax (docs/METHOD.md pitfall 10 layout).
 Tensor hard_codes(const HardSpec& spec, const Tensor& stored, const Shape& wshape);
 // out (f32, like codes) = the level values of the codes.
 void codes_to_values_into(const Tensor& codes, int levels, const Tensor& out);

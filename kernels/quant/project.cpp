@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "core/autograd.h"
-#include "kernels/quant/launch_body.h"
+#include "kernels/quant/quant_launch.h"
 
 namespace mdq {
 
@@ -44,7 +44,7 @@ int64_t simplex_row(const char* op, const Tensor& z, const Shape& wshape, int d)
     Shape expect = wshape;
     expect[0] *= d;
     MDQ_CHECK(z.shape() == expect, op, ": logits of shape ", z.shape(), " do not match weight ",
-              wshape, " with ", d, " levels (expected ", expect, ", MD_SPEC pitfall 10 layout)");
+              wshape, " with ", d, " levels (expected ", expect, ", docs/METHOD.md pitfall 10)");
     MDQ_CHECK(z.dtype() == DType::F32 && z.is_contiguous(), op,
               ": logits must be contiguous f32, got ", z.str());
     return wshape[0] == 0 ? 1 : numel(wshape) / wshape[0];

@@ -1,11 +1,11 @@
-// Projection ops of the quantizers as standalone kernels (MD_SPEC K1, K2, K4): the forward
+// Projection ops of the quantizers as standalone kernels (docs/METHOD.md K1, K2, K4): the forward
 // map from a stored variable to the weight, and its backward for the methods that use the
 // chain rule (GD-tanh, PMF). The fused optimizer step inlines the same formulas; these serve
 // initialization, autograd users, the unfused reference chain and the tests.
 #pragma once
 
 #include "core/tensor.h"
-#include "kernels/quant/project_body.h"
+#include "kernels/quant/project_math.h"
 
 namespace mdq {
 
@@ -20,7 +20,7 @@ void tanh_project_inverse_into(const Tensor& x, double beta, int levels, const T
 Tensor tanh_project(const Tensor& u, double beta, int levels);
 
 // z holds d logits per weight of w in the layout [rows * d, rest...] with w [rows, rest...]
-// (MD_SPEC pitfall 10); both f32, contiguous, one device.
+// (docs/METHOD.md pitfall 10); both f32, contiguous, one device.
 // w = <q, softmax(beta z)> per weight.
 void softmax_project_into(const Tensor& z, double beta, int levels, const Tensor& w);
 // gz from gw through the collapse and the chosen softmax Jacobian (overwrites gz, shaped as z).

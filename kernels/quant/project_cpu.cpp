@@ -1,4 +1,4 @@
-#include "kernels/elementwise/elementwise_cpu.h"
+#include "kernels/common/grid_cpu.h"
 #include "kernels/quant/project_impl.h"
 
 namespace mdq::cpu {

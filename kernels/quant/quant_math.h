@@ -1,7 +1,7 @@
-// Formulas of the weight quantizers (MD_SPEC sections 1.4-1.9 and 5): level sets, the
+// Formulas of the weight quantizers (docs/METHOD.md sections 1.4-1.9 and 5): level sets, the
 // projections P_beta with their derivatives and inverses, the primal mirror-descent steps,
 // the simplex (softmax) group maps and hard rounding. Written once for the CPU reference and
-// the CUDA kernels (DESIGN.md decision 2); T is float in kernels, double in host-side setup.
+// the CUDA kernels (docs/DESIGN.md decision 2); T is float in kernels, double in host-side setup.
 #pragma once
 
 #include <math.h>
@@ -50,7 +50,8 @@ MDQ_HD T level_midpoint(int i, int d) {
 
 // Index of the level nearest to x. Ties go to the level of larger magnitude, and the tie at
 // 0 (even d) to the positive level: ternary gives -1 for x <= -1/2 and +1 for x >= 1/2 as
-// MD_SPEC 1.8, binary gives +1 for x = 0 (sign(0) = +1, MD_SPEC pitfall 4). NaN gives 0.
+// docs/METHOD.md 1.8, binary gives +1 for x = 0 (sign(0) = +1, docs/METHOD.md pitfall 4).
+// NaN gives 0.
 template <class T>
 MDQ_HD int nearest_level(T x, int d) {
     if (!(x == x)) return 0;
@@ -88,7 +89,7 @@ MDQ_HD T sech2(T z) {
     return T(4) * e / (one_e * one_e);
 }
 
-// dP_beta/du = (beta/(d-1)) sum_i sech^2(beta (u - m_i)) (GD-tanh's chain rule, MD_SPEC K2).
+// dP_beta/du = (beta/(d-1)) sum_i sech^2(beta (u - m_i)) (GD-tanh's chain rule, docs/METHOD.md K2).
 template <class T>
 MDQ_HD T tanh_projection_grad(T u, T beta, int d) {
     T s = T(0);
@@ -103,7 +104,7 @@ MDQ_HD T atanh_log1p(T x) {
     return T(0.5) * (m_log1p(x) - m_log1p(-x));
 }
 
-// Closed-form inverse of the ternary projection (MD_SPEC 1.4 b) for 0 < x < 1:
+// Closed-form inverse of the ternary projection (docs/METHOD.md 1.4 b) for 0 < x < 1:
 //   u = (1/(2 beta)) log((cosh(beta) x + sqrt(1 + sinh^2(beta) x^2)) / (1 - x)),
 // written with log1p for small beta; for beta > 20, where cosh(beta) overflows f32 near 89,
 // the same expression after dividing by e^beta/2 (the dropped terms are below 1e-17).
@@ -167,7 +168,7 @@ MDQ_HD T tanh_projection_inverse(T x, T beta, int d) {
     return x < T(0) ? -r : r;
 }
 
-// Primal MD-tanh step x <- P_beta(P_beta^{-1}(x) - delta) (MD_SPEC 1.5, K5), delta being the
+// Primal MD-tanh step x <- P_beta(P_beta^{-1}(x) - delta) (docs/METHOD.md 1.5, K5), delta being the
 // base optimizer's step (eta * Adam direction). Binary, not stable: the authors' ratio form
 // with its 1e-20 epsilons, bit-faithful including the absorbing -1. Stable: x is clamped to
 // [-1 + kPrimalStableDelta, 1 - kPrimalStableDelta] before the inverse.
@@ -209,7 +210,7 @@ MDQ_HD T collapse_group(const T* x, int d) {
     return w;
 }
 
-// First index of the largest entry (PyTorch's argmax tie rule, MD_SPEC 1.8); NaN loses.
+// First index of the largest entry (PyTorch's argmax tie rule, docs/METHOD.md 1.8); NaN loses.
 template <class T>
 MDQ_HD int argmax_group(const T* z, int d) {
     int k = 0;
@@ -218,7 +219,8 @@ MDQ_HD int argmax_group(const T* z, int d) {
     return k;
 }
 
-// PMF's gradient map g_z = beta (g_x - <g_x, x> x), identity in place of diag(x) (MD_SPEC 1.6).
+// PMF's gradient map g_z = beta (g_x - <g_x, x> x), identity in place of diag(x)
+// (docs/METHOD.md 1.6).
 template <class T>
 MDQ_HD void pmf_grad_group(const T* gx, const T* x, int d, T beta, T* gz) {
     T dot = T(0);
@@ -229,7 +231,7 @@ MDQ_HD void pmf_grad_group(const T* gx, const T* x, int d, T beta, T* gz) {
 }
 
 // PICM (binary): with delta = z0 - z1 and ind = 1[|delta| <= 1],
-// g_z = (ind/2) (g_0 - g_1) (+1, -1) (MD_SPEC 5).
+// g_z = (ind/2) (g_0 - g_1) (+1, -1) (docs/METHOD.md 5).
 template <class T>
 MDQ_HD void picm_grad_group(const T* gx, const T* z, T* gz) {
     const T ind = m_abs(z[0] - z[1]) <= T(1) ? T(1) : T(0);
@@ -238,7 +240,7 @@ MDQ_HD void picm_grad_group(const T* gx, const T* z, T* gz) {
     gz[1] = -h;
 }
 
-// Exponentiated-gradient step of primal MD-softmax (MD_SPEC 1.5) on one group, in place:
+// Exponentiated-gradient step of primal MD-softmax (docs/METHOD.md 1.5) on one group, in place:
 // e = -beta delta, e -= max e, x *= exp(e) + 1e-20, normalise. Stable: x >= delta_floor after
 // the step (renormalised), so a coordinate that underflowed can come back.
 template <class T>
@@ -266,7 +268,7 @@ MDQ_HD void md_softmax_primal_step(T* x, const T* delta, int d, T beta, bool sta
         x[l] /= s;
 }
 
-// ---------------------------------------------------------------- ProxQuant (MD_SPEC 5)
+// ---------------------------------------------------------------- ProxQuant (docs/METHOD.md 5)
 // Soft threshold towards the nearest level by lambda, then clip to [-1, 1]. For binary this is
 // the W-shaped prox sign(t) (1 + sign(|t| - 1) max(||t| - 1| - lambda, 0)).
 template <class T>
@@ -279,7 +281,7 @@ MDQ_HD T prox_to_levels(T theta, T lambda, int d) {
 }
 
 // ---------------------------------------------------------------- DoReFa-Net weights
-// RELATED_METHODS (e): w = 2 quantize_k(tanh(u) / (2 max|tanh(u)|) + 1/2) - 1 with
+// docs/RELATED_METHODS.md (e): w = 2 quantize_k(tanh(u) / (2 max|tanh(u)|) + 1/2) - 1 with
 // quantize_k(r) = round((2^k - 1) r) / (2^k - 1): the uniform levels again, d = 2^k. `maxabs`
 // is the per-tensor max|tanh(u)| (a statistic of the whole tensor). round is half-to-even,
 // TensorFlow's tf.round in the authors' code.

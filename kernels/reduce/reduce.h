@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "core/tensor_primitives.h"
 #include "kernels/reduce/reduce_math.h"
 
 namespace mdq {
@@ -20,8 +21,7 @@ Tensor argmax(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor argmax(const Tensor& x);
 Tensor argmin(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor argmin(const Tensor& x);
-// Sums x down to `shape` (which x's shape broadcasts from).
-Tensor sum_to(const Tensor& x, const Shape& shape);
+// sum_to (x summed down to a shape it broadcasts from) is declared in core/tensor_primitives.h.
 
 // ---------------------------------------------------------------- raw kernel
 // x is contiguous and read as [outer, r, inner]; out is contiguous with outer*inner elements:

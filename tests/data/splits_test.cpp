@@ -42,7 +42,7 @@ TEST(Splits, Cifar10HoldsOutTheLast5000TrainingImages) {
     EXPECT_EQ(s.normalization.std, (std::vector<float>{0.2023f, 0.1994f, 0.2010f}));
     EXPECT_EQ(s.train_transform.description(),
               "RandomCrop(32, padding=4) -> RandomHorizontalFlip(p=0.500000) -> Normalize");
-    EXPECT_EQ(s.val_transform.description(), s.train_transform.description());  // MD_SPEC 2
+    EXPECT_EQ(s.val_transform.description(), s.train_transform.description());  // docs/METHOD.md 2
     EXPECT_EQ(s.test_transform.description(), "Normalize");
 }
 

@@ -1,6 +1,6 @@
 // DataParallel under mpirun: the initial broadcast, bucketed averaging started from the hooks
 // during backward, parameters unused on one rank, and a model that differs between ranks.
-#include "optim/data_parallel.h"
+#include "optim/train/data_parallel.h"
 
 #include "tests/dist/mpi_world.h"
 #include "tests/testing/dense_model.h"

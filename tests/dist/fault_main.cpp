@@ -12,7 +12,7 @@
 
 #include "core/comm/communicator.h"
 #include "core/comm/job.h"
-#include "optim/data_parallel.h"
+#include "optim/train/data_parallel.h"
 #include "tests/testing/dense_model.h"
 #include "tests/testing/test_util.h"
 

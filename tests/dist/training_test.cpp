@@ -13,7 +13,7 @@
 #include <functional>
 
 #include "core/autograd.h"
-#include "optim/data_parallel.h"
+#include "optim/train/data_parallel.h"
 #include "tests/dist/mpi_world.h"
 #include "tests/testing/dense_model.h"
 #include "tests/testing/test_util.h"

@@ -18,7 +18,7 @@ int64_t count(const std::string& name, int64_t classes = 0, std::optional<bool> 
 }
 
 TEST(ModelZoo, ReferenceParameterCounts) {
-    // MD_SPEC section 3 (non-affine batch norm).
+    // docs/METHOD.md section 3 (non-affine batch norm).
     EXPECT_EQ(count("resnet18-cifar"), 11164362);
     EXPECT_EQ(count("resnet18-cifar", 100), 11210532);
     EXPECT_EQ(count("resnet18-cifar", 200), 11261832);

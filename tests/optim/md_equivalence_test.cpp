@@ -1,4 +1,4 @@
-// MD_SPEC 1.6: at a fixed beta, MD-tanh-S (u <- u - eta g, w = P(u)) reproduces the iterates
+// docs/METHOD.md 1.6: at a fixed beta, MD-tanh-S (u <- u - eta g, w = P(u)) reproduces the iterates
 // of primal MD-tanh (x <- P(P^-1(x) - eta g)) when both start from the same weights and see
 // the gradients of the same loss, for binary (the authors' ratio form), ternary (closed-form
 // inverse) and 4 levels (Newton-bisection inverse), with Adam and with SGD.

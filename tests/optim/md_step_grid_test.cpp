@@ -1,4 +1,4 @@
-// DESIGN.md decision 2: the fused step's body runs on the CPU with a real CUDA grid shape,
+// docs/DESIGN.md decision 2: the fused step's body runs on the CPU with a real CUDA grid shape,
 // block by block and thread by thread, and must give bit for bit what the CPU path gives: the
 // chunk table, the block and thread strides, the 4-wide unrolled accesses and the tails of the
 // GPU mapping are thereby tested on every machine. One launch mixes several methods.

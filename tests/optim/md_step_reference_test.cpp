@@ -1,7 +1,7 @@
-// Every update rule of the fused step against the independent f64 implementation of MD_SPEC's
-// formulas (tests/testing/md_reference.h), for several iterations, per method, level count and
-// base optimizer. Schedules change every iteration (beta x1.5, lr halved every 2) so that
-// beta_t versus beta_{t+1} and the authors' StepLR off-by-one are exercised.
+// Every update rule of the fused step against the independent f64 implementation of
+// docs/METHOD.md's formulas (tests/testing/md_reference.h), for several iterations, per method,
+// level count and base optimizer. Schedules change every iteration (beta x1.5, lr halved every 2)
+// so that beta_t versus beta_{t+1} and the authors' StepLR off-by-one are exercised.
 #include <cmath>
 
 #include "optim/quant_optimizer.h"

@@ -7,7 +7,7 @@
 #include "kernels/quant/pack.h"
 #include "kernels/quant/project.h"
 #include "mdq/config.h"
-#include "optim/hard_eval.h"
+#include "optim/train/hard_eval.h"
 #include "optim/quant_optimizer.h"
 #include "tests/testing/quant_models.h"
 

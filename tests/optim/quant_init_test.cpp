@@ -1,5 +1,5 @@
 // Initialization: ternary and k-level networks use every level from the first iteration
-// (the default), the authors' Xavier init leaves ternary weights in the zero band (MD_SPEC
+// (the default), the authors' Xavier init leaves ternary weights in the zero band (docs/METHOD.md
 // pitfall 11, reproduced on request), binary keeps the authors' Xavier-uniform u.
 #include <cmath>
 #include <vector>

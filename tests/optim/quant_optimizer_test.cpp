@@ -1,7 +1,7 @@
 // QuantOptimizer: which parameters are quantized (rules), bad input with actionable messages,
 // exact checkpoint round trips, hard weights and packed export, the bf16 compute copy.
 #include "optim/quant_optimizer.h"
-#include "optim/hard_eval.h"
+#include "optim/train/hard_eval.h"
 #include "tests/testing/quant_models.h"
 
 namespace mdq {
@@ -32,7 +32,7 @@ TEST(QuantOptimizer, DefaultSelectionAndRules) {
                 parse_quant_rule("bn.*:lr_mult=0.5")};
     QuantOptimizer opt(arena, qc, OptimConfig{});
     EXPECT_EQ(opt.param("fc1.weight").spec.str(), "md-tanh-s/3");
-    EXPECT_EQ(opt.param("fc1.bias").spec.str(), "md-tanh-s/3");  // biases too (MD_SPEC 2)
+    EXPECT_EQ(opt.param("fc1.bias").spec.str(), "md-tanh-s/3");  // biases too (docs/METHOD.md 2)
     EXPECT_EQ(opt.param("conv.weight").spec.str(), "md-tanh-s/8");
     EXPECT_EQ(opt.param("bn.scale").spec.str(), "float");
     EXPECT_EQ(opt.param("fc2.weight").spec.str(), "float");

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "layers/activation.h"
-#include "optim/hard_eval.h"
+#include "optim/train/hard_eval.h"
 #include "optim/quant_optimizer.h"
 #include "tests/testing/quant_models.h"
 

@@ -1,5 +1,5 @@
-// The closed-form schedules against simulations of the loops they stand for (MD_SPEC 1.7, 2),
-// the parser, and the per-iteration scalars.
+// The closed-form schedules against simulations of the loops they stand for (docs/METHOD.md 1.7,
+// 2), the parser, and the per-iteration scalars.
 #include <cmath>
 
 #include "optim/base_step_math.h"
@@ -28,7 +28,8 @@ TEST(Schedule, BetaMatchesTheAuthorsLoop) {
     s.interval = 200;
     EXPECT_EQ(s.at(0), 1.0);   // beta_0 = 1
     EXPECT_EQ(s.at(1), 1.02);  // the first multiplication follows iteration 0
-    // MD_SPEC 1.7's table: CIFAR-10 ResNet-18 MD-tanh-S reaches about 2.1e4 at the last iteration.
+    // docs/METHOD.md 1.7's table: CIFAR-10 ResNet-18 MD-tanh-S reaches about 2.1e4 at the
+    // last iteration.
     EXPECT_NEAR(s.at(100320 - 1), 2.1e4, 0.1e4);
     s.rho = 10.0;
     s.interval = 1;

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "layers/sequential.h"
-#include "optim/data_parallel.h"
+#include "optim/train/data_parallel.h"
 
 namespace mdq::testing {
 

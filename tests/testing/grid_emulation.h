@@ -1,10 +1,10 @@
-// Runs a grid body (DESIGN.md decision 2) on the CPU for a real CUDA launch shape, thread by
+// Runs a grid body (docs/DESIGN.md decision 2) on the CPU for a real CUDA launch shape, thread by
 // thread, so tests check the index arithmetic of the GPU path on machines without a GPU.
 #pragma once
 
 #include <cstdint>
 
-#include "kernels/elementwise/elementwise_body.h"
+#include "kernels/common/grid.h"
 
 namespace mdq::testing {
 

@@ -43,7 +43,8 @@ double ref_project_grad(double u, double beta, int d) {
 double ref_project_inverse(double x, double beta, int d) {
     if (d == 2) return std::atanh(x) / beta;
     if (d == 3) {
-        // MD_SPEC 1.4 b for x >= 0; P is odd, and for x < 0 the formula cancels at large beta.
+        // docs/METHOD.md 1.4 b for x >= 0; P is odd, and for x < 0 the formula cancels
+        // at large beta.
         if (x < 0) return -ref_project_inverse(-x, beta, d);
         const double c = std::cosh(beta), s = std::sinh(beta);
         return std::log((c * x + std::sqrt(1.0 + s * s * x * x)) / (1.0 - x)) / (2.0 * beta);

@@ -1,4 +1,4 @@
-// An independent f64 implementation of the update rules of MD_SPEC (sections 1.4-1.9, 5),
+// An independent f64 implementation of the update rules of docs/METHOD.md (sections 1.4-1.9, 5),
 // written from the spec's formulas and not from kernels/quant/quant_math.h, to check the fused
 // optimizer step of every method over several iterations. Schedules are simulated the way the
 // authors' loop runs them, not through the closed forms.
@@ -36,7 +36,7 @@ double ref_level(int k, int d);
 // P_beta(u) = (1/(d-1)) sum_i tanh(beta (u - m_i)), m_i = -1 + (2i+1)/(d-1).
 double ref_project(double u, double beta, int d);
 double ref_project_grad(double u, double beta, int d);
-// The inverse: atanh/beta, the closed form of MD_SPEC 1.4 b, or bisection for d > 3.
+// The inverse: atanh/beta, the closed form of docs/METHOD.md 1.4 b, or bisection for d > 3.
 double ref_project_inverse(double x, double beta, int d);
 
 class RefParam {

@@ -8,12 +8,12 @@ count, which must equal mdq's so that the run itself shows the models are the sa
 
   resnet18-cifar 11,164,362   vgg16-cifar 15,245,130   mobilenetv2-cifar 2,261,834  (10 classes)
 
-Batch norm is non-affine (MD_SPEC section 3); VGG-16 has conv biases and the BN1d classifier.
+Batch norm is non-affine (docs/METHOD.md section 3); VGG-16 has conv biases and the BN1d classifier.
 
 Methods:
   float      plain weights.
   md-tanh-s  every conv and linear weight and bias is w = tanh(beta * u), and the optimizer
-             updates u with the gradient of w: MD-tanh-S's identity map g_u = g_w (MD_SPEC 1).
+             updates u with the gradient of w: MD-tanh-S's identity g_u = g_w (docs/METHOD.md 1.6).
              PyTorch's natural way to write that is a straight-through expression in the
              forward pass, w = u + (tanh(beta * u) - u).detach(): its value is tanh(beta * u),
              its gradient with respect to u is exactly dL/dw. (w = tanh(beta * u) with

@@ -1,5 +1,5 @@
 // `mdq bench md`: the fused MD optimizer step over ResNet-18-CIFAR's 22 real parameter
-// tensors (11,164,362 parameters, MD_SPEC 3) and over one flat 64M-parameter tensor, for
+// tensors (11,164,362 parameters, docs/METHOD.md 3) and over one flat 64M-parameter tensor, for
 // MD-tanh-S with Adam and with SGD-momentum, binary and ternary. Reports the median time of
 // a step, the bytes a step must move, the achieved GB/s, the device-to-device copy bandwidth
 // measured in the same run at the same traffic, and the same update done unfused (one launch
@@ -30,7 +30,7 @@ struct ParamShape {
     ParamRole role;
 };
 
-// ResNet-18 for CIFAR (MD_SPEC 3): OHWI convolutions without bias, a 512 -> 10 classifier.
+// ResNet-18 for CIFAR (docs/METHOD.md 3): OHWI convolutions without bias, a 512 -> 10 classifier.
 std::vector<ParamShape> resnet18_cifar_shapes() {
     std::vector<ParamShape> s{{"conv1", "Conv2d", {64, 3, 3, 3}, ParamRole::Weight}};
     int64_t in = 64;

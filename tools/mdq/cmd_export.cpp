@@ -2,9 +2,9 @@
 #include <cstdio>
 #include <memory>
 
-#include "optim/checkpoint.h"
-#include "optim/model_export.h"
-#include "optim/train_config.h"
+#include "optim/train/checkpoint.h"
+#include "optim/train/model_export.h"
+#include "optim/train/train_config.h"
 #include "tools/mdq/commands.h"
 
 namespace mdq::tools {

@@ -2,8 +2,8 @@
 #include <cstdio>
 #include <memory>
 
-#include "optim/train_config.h"
-#include "optim/trainer.h"
+#include "optim/train/train_config.h"
+#include "optim/train/trainer.h"
 #include "tools/mdq/commands.h"
 
 namespace mdq::tools {

@@ -2,7 +2,7 @@
 // DataParallel over it: the path whose overhead `mdq bench train` measures on one GPU.
 #include "core/comm/communicator.h"
 #include "mdq/config.h"
-#include "optim/data_parallel.h"
+#include "optim/train/data_parallel.h"
 #include "tests/testing/dense_model.h"
 #include "tests/testing/test_util.h"
 

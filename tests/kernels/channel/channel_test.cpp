@@ -1,11 +1,11 @@
 // Per-channel kernels: closed forms, and the CUDA launch shapes emulated on the CPU thread by
-// thread (DESIGN.md decision 2) for the column reduction and the affine map.
+// thread (docs/DESIGN.md decision 2) for the column reduction and the affine map.
 #include <cmath>
 
 #include "kernels/channel/channel.h"
 #include "kernels/channel/channel_impl.h"
 #include "kernels/channel/channel_math.h"
-#include "kernels/elementwise/elementwise_cpu.h"
+#include "kernels/common/grid_cpu.h"
 #include "kernels/norm/batch_norm_math.h"
 #include "tests/testing/grid_emulation.h"
 #include "tests/testing/test_util.h"

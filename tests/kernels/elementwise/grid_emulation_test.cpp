@@ -1,4 +1,4 @@
-// DESIGN.md decision 2: the CUDA kernels run grid_body with their real grid. Here the same
+// docs/DESIGN.md decision 2: the CUDA kernels run grid_body with their real grid. Here the same
 // bodies run on the CPU for a real launch shape, thread by thread, so the index arithmetic of
 // the GPU path (grid-stride, vector chunks, tails, strided offsets) is tested on every machine.
 #include <cmath>

@@ -1,0 +1,16 @@
+#include "layers/residual.h"
+
+#include "core/error.h"
+#include "kernels/elementwise/binary.h"
+
+namespace mdq {
+
+Tensor residual_add(const Tensor& branch, const Tensor& shortcut) {
+    MDQ_CHECK(branch.defined() && shortcut.defined(), "residual_add: undefined input");
+    MDQ_CHECK(branch.shape() == shortcut.shape(), "residual_add: branch ", branch.shape(),
+              " and shortcut ", shortcut.shape(),
+              " differ in shape (a downsampling shortcut must match the branch)");
+    return add(branch, shortcut);
+}
+
+}  // namespace mdq

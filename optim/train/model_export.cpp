@@ -1,0 +1,95 @@
+#include "optim/train/model_export.h"
+
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "data/safetensors.h"
+#include "kernels/quant/quant_math.h"
+#include "optim/train/hard_eval.h"
+
+namespace mdq {
+
+namespace {
+const std::string kPacked = ".packed";
+
+std::vector<double> level_values(int levels) {
+    std::vector<double> v;
+    for (int k = 0; k < levels; ++k)
+        v.push_back(math::level_value<double>(k, levels));
+    return v;
+}
+}  // namespace
+
+void write_export(const std::string& dir, Experiment& ex) {
+    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+        MDQ_THROW(IoError, "cannot create the export folder '", dir, "'");
+    std::map<std::string, Tensor> tensors;
+    nlohmann::json packed_meta = nlohmann::json::object();
+    for (auto& [name, p] : ex.opt->export_packed()) {
+        tensors[name + kPacked] = p.data;
+        packed_meta[name] = {{"shape", p.shape},
+                             {"levels", p.levels},
+                             {"bits", p.bits},
+                             {"values", level_values(p.levels)}};
+    }
+    const std::map<std::string, Tensor> state = ex.model->state_dict();
+    for (const auto& [name, t] : state)
+        if (!packed_meta.contains(name)) tensors[name] = t;
+    nlohmann::json meta = {
+        {"format", "mdq-export-1"},
+        {"model", ex.cfg.get_string("model")},
+        {"dataset", ex.cfg.get_string("dataset")},
+        {"method", ex.cfg.get_string("method")},
+        {"levels", ex.cfg.get_int("levels")},
+        {"affine_bn", ex.cfg.get_bool("affine_bn")},
+        {"model_options", ex.model_options_json()},
+        {"layout", "activations NHWC, convolution weights OHWI, linear weights [out, in]"},
+        {"encoding",
+         "code c of weight i sits in bits [i*bits, (i+1)*bits) of the u8 stream, "
+         "least significant bit first; its value is values[c]"},
+        {"packed", packed_meta}};
+    save_safetensors(dir + "/model.safetensors", tensors, {{"format", "mdq-export-1"}});
+    write_file_atomic(dir + "/model.json", meta.dump(2) + "\n");
+}
+
+ExportedModel read_export(const std::string& dir) {
+    ExportedModel e;
+    std::ifstream in(dir + "/model.json");
+    if (!in) MDQ_THROW(IoError, "no export in '", dir, "': model.json is missing");
+    try {
+        e.meta = nlohmann::json::parse(in);
+    } catch (const std::exception& ex) {
+        MDQ_THROW(IoError, "'", dir, "/model.json' is not valid JSON: ", ex.what());
+    }
+    MDQ_CHECK(e.meta.value("format", "") == "mdq-export-1", "'", dir,
+              "/model.json' is not an mdq export (format ", e.meta.value("format", "missing"), ")");
+    SafetensorsFile f = load_safetensors(dir + "/model.safetensors");
+    for (auto& [name, t] : f.tensors) {
+        if (name.size() > kPacked.size() &&
+            name.compare(name.size() - kPacked.size(), kPacked.size(), kPacked) == 0) {
+            const std::string param = name.substr(0, name.size() - kPacked.size());
+            MDQ_CHECK(e.meta["packed"].contains(param), "packed tensor '", name,
+                      "' has no entry in model.json");
+            const nlohmann::json& m = e.meta["packed"][param];
+            PackedTensor p;
+            p.data = t;
+            p.shape = m.at("shape").get<Shape>();
+            p.levels = m.at("levels").get<int>();
+            p.bits = m.at("bits").get<int>();
+            e.packed.emplace_back(param, p);
+        } else {
+            e.floats[name] = t;
+        }
+    }
+    return e;
+}
+
+void load_export(const ExportedModel& e, Experiment& ex) {
+    MDQ_CHECK(e.meta.value("model", "") == ex.cfg.get_string("model"), "the export is a ",
+              e.meta.value("model", "?"), " but the model built is a ", ex.cfg.get_string("model"));
+    ex.model->load_state_dict(e.floats, /*strict=*/false);
+    load_packed_weights(*ex.arena, e.packed);
+}
+
+}  // namespace mdq

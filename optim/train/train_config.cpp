@@ -1,0 +1,87 @@
+#include "optim/train/train_config.h"
+
+namespace mdq {
+
+Config make_train_config() {
+    using T = ConfigType;
+    using J = nlohmann::json;
+    return Config({
+        // what to train
+        {"model", T::String, "lenet5", "model name (mdq summary lists them)"},
+        {"dataset", T::String, "fashion-mnist",
+         "fashion-mnist, cifar10, cifar100, tinyimagenet, imagenet"},
+        {"data_dir", T::String, "",
+         "dataset folder (default: the Debian location for fashion-mnist)"},
+        {"affine_bn", T::Bool, false,
+         "learnable batch-norm scale/shift (default: the model's, none for the MD CIFAR models)"},
+        {"augment", T::Bool, true, "training augmentation of the dataset's recipe"},
+        {"train_transforms", T::StringList, J::array(),
+         "training augmentation replacing the recipe's, e.g. random_crop:28:2,hflip "
+         "(docs/DATA.md)"},
+        // quantization
+        {"method", T::String, "md-tanh-s",
+         "float, md-tanh-s, md-softmax-s, md-tanh, md-softmax, gd-tanh, bc, pmf, picm, proxquant"},
+        {"levels", T::Int, 2, "weight levels: 2 binary, 3 ternary, 2^k uniform in [-1, 1]"},
+        {"exempt", T::StringList, J::array(),
+         "parameter-name patterns kept in float (e.g. conv1.*)"},
+        {"layer_levels", T::Object, J::object(),
+         "per-parameter-pattern level counts, e.g. {\"fc.*\": 3}"},
+        {"init", T::String, "auto",
+         "initialisation of the stored variables (docs/QUANTIZATION.md)"},
+        {"md_stable", T::Bool, false,
+         "primal MD-tanh/MD-softmax: stable numerics instead of the authors'"},
+        {"beta_scale", T::Float, 1.02,
+         "annealing factor rho: beta_t = min(rho^ceil(t/B), beta_max)"},
+        {"beta_interval", T::Int, 200, "annealing interval B in iterations"},
+        {"beta_max", T::Float, 1e35, "annealing cap"},
+        {"bn_reestimate", T::Int, 0,
+         "batches to re-estimate BN statistics with hard weights (0: off)"},
+        {"proxquant_reg", T::Float, 1e-4, "ProxQuant regularisation rate"},
+        {"proxquant_freeze", T::Float, 0.67,
+         "ProxQuant: fraction of training after which signs freeze"},
+        // optimisation
+        {"optimizer", T::String, "adam", "adam (authors' epsilon), adamw, sgd"},
+        {"lr", T::Float, 1e-3, "learning rate"},
+        {"momentum", T::Float, 0.9, "SGD momentum"},
+        {"nesterov", T::Bool, false, "SGD Nesterov momentum"},
+        {"weight_decay", T::Float, 0.0, "weight decay"},
+        {"adam_beta1", T::Float, 0.9, "Adam beta1"},
+        {"adam_beta2", T::Float, 0.999, "Adam beta2"},
+        {"adam_eps", T::Float, 1e-8, "Adam epsilon"},
+        {"lr_schedule", T::String, "step", "none, step (authors' semantics), multistep, cosine"},
+        {"lr_decay", T::Float, 0.3, "step/multistep factor gamma"},
+        {"lr_step", T::Int, 30000, "step schedule interval in iterations"},
+        {"lr_milestones", T::IntList, J::array(), "multistep milestones in iterations"},
+        {"warmup_iters", T::Int, 0, "linear warm-up iterations"},
+        {"lr_scaling", T::String, "none", "data-parallel learning-rate rule: none or linear"},
+        // length and batching
+        {"batch_size", T::Int, 128, "batch size per process"},
+        {"epochs", T::Int, 0, "epochs (0: use iterations, or the authors' 100k-iteration rule)"},
+        {"iterations", T::Int, 0, "iterations (0: use epochs)"},
+        {"num_workers", T::Int, 2, "data loader threads"},
+        {"drop_last", T::Bool, false, "drop the short last training batch of each epoch"},
+        // execution
+        {"precision", T::String, "fp32", "fp32 or bf16 (GPU: bf16 convolutions, fp32 parameters)"},
+        {"device", T::String, "auto", "cpu, cuda, cuda:N or auto"},
+        {"seed", T::Int, 123456, "seed of every random stream"},
+        {"cuda_graph", T::Bool, false,
+         "GPU: capture the training step in a CUDA graph and replay it (needs drop_last; one "
+         "process; off until measured on a GPU)"},
+        {"comm_backend", T::String, "auto",
+         "data-parallel: auto (local for one process, else nccl on GPUs, mpi on CPUs), local, "
+         "mpi, nccl (nccl with one process measures the data-parallel overhead)"},
+        {"bucket_mb", T::Float, 25.0, "data-parallel: gradient bucket size in MiB"},
+        {"sync_bn", T::Bool, false, "data-parallel: synchronised batch norm"},
+        {"comm_timeout", T::Float, 300.0,
+         "data-parallel: seconds before a silent rank is an error"},
+        // evaluation and output
+        {"eval_interval", T::Int, 0, "validate every N iterations (0: at each epoch end)"},
+        {"eval_batches", T::Int, 0, "batches per validation/test evaluation (0: the whole set)"},
+        {"log_interval", T::Int, 50, "print and log training metrics every N iterations"},
+        {"checkpoint_interval", T::Int, 0, "checkpoint every N iterations (0: at each epoch end)"},
+        {"out_dir", T::String, "", "output folder (default runs/MODEL-DATASET-METHOD-LLEVELS)"},
+        {"progress", T::Bool, true, "show the progress bar"},
+    });
+}
+
+}  // namespace mdq

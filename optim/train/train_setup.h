@@ -1,0 +1,28 @@
+// Translation of `mdq train` configuration keys into the objects they configure: the
+// quantization rules, the optimizer and its schedules, the run length and output folder.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "optim/train/config.h"
+#include "optim/quant_config.h"
+
+namespace mdq {
+
+// Iterations of the run: `iterations`, else `epochs` whole epochs, else the authors' rule
+// (ceil(100000 * 128 / N_train) whole epochs of the configured batch, docs/METHOD.md section 2).
+struct RunLength {
+    int64_t iterations = 0;
+    int64_t epochs = 0;  // whole epochs covered (the last may be partial when iterations is set)
+};
+RunLength run_length(const Config& cfg, int64_t batches_per_epoch, int64_t train_examples);
+
+QuantConfig quant_config_from(const Config& cfg);
+// world_size scales the learning rate when lr_scaling = linear (global batch = N x batch).
+OptimConfig optim_config_from(const Config& cfg, const RunLength& run, int64_t batches_per_epoch,
+                              int world_size);
+// out_dir, or runs/MODEL-DATASET-METHOD-LLEVELS.
+std::string output_folder(const Config& cfg);
+
+}  // namespace mdq

@@ -1,0 +1,259 @@
+#include "optim/train/trainer.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include "core/generator.h"
+#include "kernels/ops.h"
+#include "optim/train/train_config.h"
+
+namespace mdq {
+
+namespace {
+
+double now_s() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+void make_folder(const std::string& path) {
+    std::string partial;
+    for (size_t i = 0; i <= path.size(); ++i) {
+        if (i == path.size() || path[i] == '/') {
+            if (!partial.empty() && ::mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST)
+                MDQ_THROW(IoError, "cannot create the output folder '", partial,
+                          "': ", std::strerror(errno));
+        }
+        if (i < path.size()) partial += path[i];
+    }
+}
+
+// The keys that must agree between a checkpoint and the run resuming from it.
+void check_resumable(const nlohmann::json& saved, const Config& cfg, const std::string& path) {
+    for (const char* key : {"model", "dataset", "method", "levels", "batch_size", "optimizer"}) {
+        const nlohmann::json now = cfg.get_json(key);
+        MDQ_CHECK(saved.contains(key) && saved[key] == now, "cannot resume from '", path, "': its ",
+                  key, " is ", saved.contains(key) ? saved[key].dump() : "missing",
+                  " but this run's is ", now.dump());
+    }
+}
+
+}  // namespace
+
+nlohmann::json TrainSummary::to_json() const {
+    return {{"best_val_acc", best_val_acc},
+            {"best_step", best_step},
+            {"test_acc_soft", test_acc_soft},
+            {"test_acc_hard", test_acc_hard},
+            {"test_loss_soft", test_loss_soft},
+            {"test_loss_hard", test_loss_hard},
+            {"images_per_s", images_per_s},
+            {"train_seconds", train_seconds},
+            {"steps", steps},
+            {"final_beta", final_beta}};
+}
+
+Config make_train_config_from(const std::string& config_file,
+                              const std::vector<std::string>& sets) {
+    Config cfg = make_train_config();
+    if (!config_file.empty()) cfg.merge_file(config_file);
+    for (const std::string& s : sets)
+        cfg.set(s);
+    return cfg;
+}
+
+Trainer::Trainer(const Config& cfg, const std::string& resume_path)
+    : ex_(cfg), step_(ex_, train_step_options_from(cfg)) {
+    main_rank_ = !ex_.comm || ex_.comm->rank() == 0;
+    log_interval_ = cfg.get_int("log_interval");
+    eval_interval_ = cfg.get_int("eval_interval");
+    ckpt_interval_ = cfg.get_int("checkpoint_interval");
+    MDQ_CHECK(log_interval_ > 0, "log_interval must be positive, got ", log_interval_);
+    MDQ_CHECK(eval_interval_ >= 0 && ckpt_interval_ >= 0,
+              "eval_interval and checkpoint_interval must be >= 0");
+    out_dir_ = output_folder(cfg);
+    if (main_rank_) {
+        make_folder(out_dir_);
+        write_file_atomic(out_dir_ + "/config.json", cfg.effective().dump(2) + "\n");
+    }
+    if (!resume_path.empty()) {
+        const Checkpoint ck = read_checkpoint(resume_path);
+        check_resumable(ck.config, cfg, resume_path);
+        restore_checkpoint(ck, *ex_.model, *ex_.opt);
+        pos_ = ck.position;
+        default_generator().set_offset(pos_.rng_offset);
+    }
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::require_finite_loss() {
+    if (step_.steps() == 0) return;
+    const double mean_loss = step_.loss_sum().item<double>() / static_cast<double>(step_.steps());
+    if (!std::isfinite(mean_loss))
+        MDQ_THROW(Error, "training diverged: the loss is ", mean_loss, " by step ", pos_.step,
+                  " (epoch ", pos_.epoch,
+                  "); no checkpoint was written after it and the last good "
+                  "one in '",
+                  out_dir_, "' is kept (try a lower lr)");
+}
+
+void Trainer::log_train() {
+    if (step_.steps() == 0) return;
+    if (ex_.device.is_cuda()) check_cross_entropy_labels(ex_.device);
+    require_finite_loss();
+    const double dt = now_s() - window_start_;
+    const double loss = step_.loss_sum().item<double>() / static_cast<double>(step_.steps());
+    const double acc = static_cast<double>(step_.correct_sum().item<int64_t>()) /
+                       static_cast<double>(step_.images());
+    const double ips = dt > 0 ? static_cast<double>(step_.images()) / dt : 0.0;
+    train_seconds_ += dt;
+    total_images_ += step_.images();
+    if (main_rank_) {
+        log_->write("train", {{"step", pos_.step},
+                              {"epoch", pos_.epoch},
+                              {"loss", loss},
+                              {"acc", acc},
+                              {"beta", ex_.opt->beta()},
+                              {"lr", ex_.opt->lr()},
+                              {"images_per_s", ips}});
+        bar_->update(pos_.step, pos_.epoch, ips, loss, acc, ex_.opt->beta());
+    }
+    step_.reset();
+    window_start_ = now_s();
+}
+
+void Trainer::validate() {
+    log_train();
+    if (ex_.dp) ex_.dp->synchronize();
+    const EvalResult soft = ex_.evaluate_soft(*ex_.val_loader, pos_.epoch);
+    const EvalResult hard = ex_.evaluate_hard(*ex_.val_loader, pos_.epoch);
+    const bool best = hard.acc > pos_.best_val_acc;
+    if (best) {
+        pos_.best_val_acc = hard.acc;
+        pos_.best_step = pos_.step;
+    }
+    if (main_rank_) {
+        bar_->finish();
+        log_->write("val", {{"step", pos_.step},
+                            {"epoch", pos_.epoch},
+                            {"val_loss", soft.loss},
+                            {"val_acc", soft.acc},
+                            {"val_acc_hard", hard.acc}});
+        std::printf("validation at step %lld: soft %.2f%%  hard %.2f%%  (best hard %.2f%%)\n",
+                    static_cast<long long>(pos_.step), 100 * soft.acc, 100 * hard.acc,
+                    100 * pos_.best_val_acc);
+        std::fflush(stdout);
+        if (best) save("best.safetensors");
+    }
+    window_start_ = now_s();
+}
+
+void Trainer::save(const std::string& name) {
+    log_train();  // closes the timing window and checks the loss
+    if (ex_.dp) ex_.dp->synchronize();
+    pos_.rng_offset = default_generator().offset();
+    save_checkpoint(out_dir_ + "/" + name, *ex_.model, *ex_.opt, pos_, ex_.cfg.effective(),
+                    ex_.model_options_json());
+    window_start_ = now_s();
+}
+
+void Trainer::end_of_epoch() {
+    pos_.epoch += 1;
+    pos_.batch = 0;
+    ex_.train_loader->start_epoch(pos_.epoch);
+    if (eval_interval_ == 0) validate();
+    if (ckpt_interval_ == 0 && main_rank_) save("last.safetensors");
+}
+
+TrainSummary Trainer::run() {
+    const Config& cfg = ex_.cfg;
+    if (main_rank_) {
+        log_ = std::make_unique<MetricsLog>(
+            out_dir_,
+            std::vector<std::string>{"step", "epoch", "loss", "acc", "beta", "lr", "images_per_s",
+                                     "val_loss", "val_acc", "val_acc_hard"});
+        bar_ = std::make_unique<ProgressBar>(ex_.run.iterations, cfg.get_bool("progress"));
+        std::printf(
+            "mdq train: %s on %s (%lld parameters), %s with %lld levels, %lld iterations "
+            "(%lld epochs of %lld batches), device %s, output %s\n",
+            cfg.get_string("model").c_str(), cfg.get_string("dataset").c_str(),
+            static_cast<long long>(ex_.arena->num_parameters()), cfg.get_string("method").c_str(),
+            static_cast<long long>(cfg.get_int("levels")),
+            static_cast<long long>(ex_.run.iterations), static_cast<long long>(ex_.run.epochs),
+            static_cast<long long>(ex_.train_loader->batches_per_epoch()), ex_.device.str().c_str(),
+            out_dir_.c_str());
+        std::printf("training images: %s\n", ex_.train_loader->pipeline().description().c_str());
+        if (pos_.step > 0)
+            std::printf("resuming at step %lld (epoch %lld, batch %lld)\n",
+                        static_cast<long long>(pos_.step), static_cast<long long>(pos_.epoch),
+                        static_cast<long long>(pos_.batch));
+        std::fflush(stdout);
+    }
+    ex_.model->train();
+    ex_.train_loader->set_position(pos_.epoch, pos_.batch);
+    window_start_ = now_s();
+    int64_t last_val_step = -1;
+    while (pos_.step < ex_.run.iterations) {
+        std::optional<data::Batch> b = ex_.train_loader->next();
+        if (!b) {
+            end_of_epoch();
+            if (eval_interval_ == 0) last_val_step = pos_.step;
+            continue;
+        }
+        step_.run(b->images, b->labels);
+        pos_.step += 1;
+        pos_.batch += 1;
+        if (pos_.step % log_interval_ == 0) log_train();
+        if (eval_interval_ > 0 && pos_.step % eval_interval_ == 0) {
+            validate();
+            last_val_step = pos_.step;
+        }
+        if (ckpt_interval_ > 0 && pos_.step % ckpt_interval_ == 0 && main_rank_)
+            save("last.safetensors");
+    }
+    log_train();
+    if (last_val_step != pos_.step) validate();
+    if (main_rank_) save("last.safetensors");
+    return finish();
+}
+
+TrainSummary Trainer::finish() {
+    TrainSummary s;
+    s.steps = pos_.step;
+    s.final_beta = ex_.opt->beta();
+    s.train_seconds = train_seconds_;
+    s.images_per_s = train_seconds_ > 0 ? static_cast<double>(total_images_) / train_seconds_ : 0.0;
+    s.best_val_acc = pos_.best_val_acc;
+    s.best_step = pos_.best_step;
+    // The test numbers are the best checkpoint's (docs/METHOD.md 1.8), with soft and hard weights.
+    const std::string best = out_dir_ + "/best.safetensors";
+    if (pos_.best_step >= 0 && std::ifstream(best).good())
+        restore_checkpoint(read_checkpoint(best), *ex_.model, *ex_.opt);
+    const EvalResult soft = ex_.evaluate_soft(*ex_.test_loader);
+    const EvalResult hard = ex_.evaluate_hard(*ex_.test_loader);
+    s.test_acc_soft = soft.acc;
+    s.test_loss_soft = soft.loss;
+    s.test_acc_hard = hard.acc;
+    s.test_loss_hard = hard.loss;
+    if (!main_rank_) return s;
+    write_file_atomic(out_dir_ + "/summary.json", s.to_json().dump(2) + "\n");
+    std::printf("\nbest validation accuracy (hard weights): %.2f%% at step %lld\n",
+                100 * s.best_val_acc, static_cast<long long>(s.best_step));
+    std::printf("test accuracy: soft weights %.2f%%, hard-quantized weights %.2f%%\n",
+                100 * s.test_acc_soft, 100 * s.test_acc_hard);
+    std::printf("training throughput: %.0f images/s over %.1f s; summary in %s/summary.json\n",
+                s.images_per_s, s.train_seconds, out_dir_.c_str());
+    if (ex_.train_loader->skipped() > 0)
+        std::printf("note: %lld unreadable images were skipped\n",
+                    static_cast<long long>(ex_.train_loader->skipped()));
+    return s;
+}
+
+}  // namespace mdq
