@@ -2,6 +2,8 @@
 
 #include "core/autograd.h"
 #include "kernels/common/dispatch.h"
+#include "kernels/common/grid_cpu.h"
+#include "kernels/elementwise/unary_impl.h"
 
 namespace mdq {
 
@@ -85,7 +87,9 @@ void unary_forward_into(UnaryOp op, const Tensor& x, const Tensor& out, double a
         MDQ_ON_CUDA(name, cuda::unary_forward(op, x, out, a, b));
         return;
     }
-    cpu::unary_forward(op, x, out, a, b);
+    // On the CPU the op is fixed at compile time for each launch (unary_impl.h): the compiler
+    // folds the op's switch away and vectorizes the loop.
+    launch_unary_forward<cpu::Runner, true>(op, x, out, a, b);
 }
 
 void unary_backward_into(UnaryOp op, const Tensor& x, const Tensor& y, const Tensor& dy,
@@ -98,7 +102,7 @@ void unary_backward_into(UnaryOp op, const Tensor& x, const Tensor& y, const Ten
         MDQ_ON_CUDA(name, cuda::unary_backward(op, x, y, dy, dx, a, b));
         return;
     }
-    cpu::unary_backward(op, x, y, dy, dx, a, b);
+    launch_unary_backward<cpu::Runner, true>(op, x, y, dy, dx, a, b);
 }
 
 Tensor unary(UnaryOp op, const Tensor& x, double a, double b) {

@@ -1,8 +1,8 @@
-// Dtype dispatch and launch of the unary kernels, shared by unary_cpu.cpp and unary_cuda.cu;
-// Runner is cpu::Runner or cuda::Runner. With StaticOp the op is also fixed at compile time, one
-// instantiation per op (the CPU, whose loops then vectorize); without it the op is a runtime
-// argument of the functor (CUDA, where a uniform switch costs nothing and instantiations
-// cost compile time).
+// Dtype dispatch and launch of the unary kernels, shared by unary.cpp (the CPU) and
+// unary_cuda.cu; Runner is cpu::Runner or cuda::Runner. With StaticOp the op is also fixed at
+// compile time, one instantiation per op (the CPU, whose loops then vectorize); without it the
+// op is a runtime argument of the functor (CUDA, where a uniform switch costs nothing and
+// instantiations cost compile time).
 #pragma once
 
 #include <array>

@@ -3,6 +3,8 @@
 #include <cmath>
 
 #include "core/autograd.h"
+#include "kernels/common/grid_cpu.h"
+#include "kernels/quant/project_impl.h"
 #include "kernels/quant/quant_launch.h"
 
 namespace mdq {
@@ -35,7 +37,7 @@ void run_tanh(const char* op, int which, const Tensor& u, const Tensor& gw, doub
         MDQ_ON_CUDA(op, cuda::tanh_project(which, u, gw, beta, levels, out));
         return;
     }
-    cpu::tanh_project(which, u, gw, beta, levels, out);
+    launch_tanh_project<cpu::Runner>(which, u, gw, beta, levels, out);
 }
 
 // z: [rows * d, rest...], w: [rows, rest...]; returns the elements per row.

@@ -27,11 +27,6 @@ void softmax_project_into(const Tensor& z, double beta, int levels, const Tensor
 void softmax_project_grad_into(const Tensor& z, const Tensor& gw, double beta, int levels,
                                SimplexGrad grad, const Tensor& gz);
 
-namespace cpu {
-void tanh_project(int which, const Tensor& u, const Tensor& gw, double beta, int levels,
-                  const Tensor& out);
-void run_body(const SimplexProject& e, Device device);
-}  // namespace cpu
 namespace cuda {
 void tanh_project(int which, const Tensor& u, const Tensor& gw, double beta, int levels,
                   const Tensor& out);

@@ -1,4 +1,4 @@
-// Dtype dispatch and launch of the projection kernels, shared by project_cpu.cpp and
+// Dtype dispatch and launch of the projection kernels, shared by project.cpp (the CPU) and
 // project_cuda.cu; Runner is cpu::Runner or cuda::Runner.
 #pragma once
 
