@@ -9,36 +9,11 @@ namespace mdq {
 
 const char* unary_op_name(UnaryOp op) {
     switch (op) {
-        case UnaryOp::Neg:
-            return "neg";
-        case UnaryOp::Abs:
-            return "abs";
-        case UnaryOp::Exp:
-            return "exp";
-        case UnaryOp::Log:
-            return "log";
-        case UnaryOp::Sqrt:
-            return "sqrt";
-        case UnaryOp::Tanh:
-            return "tanh";
-        case UnaryOp::Sigmoid:
-            return "sigmoid";
-        case UnaryOp::Relu:
-            return "relu";
-        case UnaryOp::Relu6:
-            return "relu6";
-        case UnaryOp::Sign:
-            return "sign";
-        case UnaryOp::Pow:
-            return "pow";
-        case UnaryOp::Clamp:
-            return "clamp";
-        case UnaryOp::AddScalar:
-            return "add_scalar";
-        case UnaryOp::MulScalar:
-            return "mul_scalar";
-        case UnaryOp::RDivScalar:
-            return "rdiv_scalar";
+#define MDQ_UNARY_NAME_CASE(OP, NAME) \
+    case UnaryOp::OP:                 \
+        return NAME;
+        MDQ_UNARY_OPS(MDQ_UNARY_NAME_CASE)
+#undef MDQ_UNARY_NAME_CASE
     }
     return "unary";
 }
