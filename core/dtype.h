@@ -7,47 +7,46 @@
 
 #include "core/half.h"
 
+// The dtypes, once: X(enumerator, C++ type, name, long name, ...), floating types first. The
+// enum, DTypeOf, dtype_size, dtype_name, dtype_from_name, is_floating and the dispatch macros
+// below are generated from these lists; arguments after the fourth are passed through to X.
+#define MDQ_FLOATING_DTYPES(X, ...)                       \
+    X(F32, float, "f32", "float32", __VA_ARGS__)          \
+    X(F64, double, "f64", "float64", __VA_ARGS__)         \
+    X(BF16, ::mdq::bf16, "bf16", "bfloat16", __VA_ARGS__) \
+    X(F16, ::mdq::f16, "f16", "float16", __VA_ARGS__)
+#define MDQ_INTEGER_DTYPES(X, ...)               \
+    X(I32, int32_t, "i32", "int32", __VA_ARGS__) \
+    X(I64, int64_t, "i64", "int64", __VA_ARGS__) \
+    X(U8, uint8_t, "u8", "uint8", __VA_ARGS__)
+#define MDQ_DTYPES(X, ...) MDQ_FLOATING_DTYPES(X, __VA_ARGS__) MDQ_INTEGER_DTYPES(X, __VA_ARGS__)
+
 namespace mdq {
 
-enum class DType : uint8_t { F32, F64, BF16, F16, I32, I64, U8 };
+enum class DType : uint8_t {
+#define MDQ_DTYPE_ENUMERATOR(ENUM, ...) ENUM,
+    MDQ_DTYPES(MDQ_DTYPE_ENUMERATOR)
+#undef MDQ_DTYPE_ENUMERATOR
+};
 
 size_t dtype_size(DType dt);
 const char* dtype_name(DType dt);
-DType dtype_from_name(const std::string& name);  // "f32", "float32", "bf16", ...
+DType dtype_from_name(const std::string& name);  // "f32", "float32", "F32", "bf16", ...
 inline bool is_floating(DType dt) {
-    return dt == DType::F32 || dt == DType::F64 || dt == DType::BF16 || dt == DType::F16;
+#define MDQ_IS_DTYPE(ENUM, ...) dt == DType::ENUM ||
+    return MDQ_FLOATING_DTYPES(MDQ_IS_DTYPE) false;
+#undef MDQ_IS_DTYPE
 }
 
 template <class T>
 struct DTypeOf;
-template <>
-struct DTypeOf<float> {
-    static constexpr DType value = DType::F32;
-};
-template <>
-struct DTypeOf<double> {
-    static constexpr DType value = DType::F64;
-};
-template <>
-struct DTypeOf<bf16> {
-    static constexpr DType value = DType::BF16;
-};
-template <>
-struct DTypeOf<f16> {
-    static constexpr DType value = DType::F16;
-};
-template <>
-struct DTypeOf<int32_t> {
-    static constexpr DType value = DType::I32;
-};
-template <>
-struct DTypeOf<int64_t> {
-    static constexpr DType value = DType::I64;
-};
-template <>
-struct DTypeOf<uint8_t> {
-    static constexpr DType value = DType::U8;
-};
+#define MDQ_DTYPE_OF(ENUM, TYPE, ...)               \
+    template <>                                     \
+    struct DTypeOf<TYPE> {                          \
+        static constexpr DType value = DType::ENUM; \
+    };
+MDQ_DTYPES(MDQ_DTYPE_OF)
+#undef MDQ_DTYPE_OF
 
 // The type arithmetic runs in: float for the 16-bit types, double for f64, the type itself else.
 template <class T>
@@ -71,20 +70,17 @@ namespace detail {
 
 }  // namespace mdq
 
-#define MDQ_DTYPE_CASE(ENUM, TYPE, ...) \
-    case ::mdq::DType::ENUM: {          \
-        using scalar_t = TYPE;          \
-        return __VA_ARGS__();           \
+#define MDQ_DTYPE_CASE(ENUM, TYPE, NAME, LONG_NAME, ...) \
+    case ::mdq::DType::ENUM: {                           \
+        using scalar_t = TYPE;                           \
+        return __VA_ARGS__();                            \
     }
 
 // Runs the lambda with scalar_t bound to the C++ type of DT (floating types only).
 #define MDQ_DISPATCH_FLOATING(DT, NAME, ...)                      \
     [&] {                                                         \
         switch (DT) {                                             \
-            MDQ_DTYPE_CASE(F32, float, __VA_ARGS__)               \
-            MDQ_DTYPE_CASE(F64, double, __VA_ARGS__)              \
-            MDQ_DTYPE_CASE(BF16, ::mdq::bf16, __VA_ARGS__)        \
-            MDQ_DTYPE_CASE(F16, ::mdq::f16, __VA_ARGS__)          \
+            MDQ_FLOATING_DTYPES(MDQ_DTYPE_CASE, __VA_ARGS__)      \
             default:                                              \
                 ::mdq::detail::throw_unsupported_dtype(NAME, DT); \
         }                                                         \
@@ -94,13 +90,7 @@ namespace detail {
 #define MDQ_DISPATCH_ALL(DT, NAME, ...)                           \
     [&] {                                                         \
         switch (DT) {                                             \
-            MDQ_DTYPE_CASE(F32, float, __VA_ARGS__)               \
-            MDQ_DTYPE_CASE(F64, double, __VA_ARGS__)              \
-            MDQ_DTYPE_CASE(BF16, ::mdq::bf16, __VA_ARGS__)        \
-            MDQ_DTYPE_CASE(F16, ::mdq::f16, __VA_ARGS__)          \
-            MDQ_DTYPE_CASE(I32, int32_t, __VA_ARGS__)             \
-            MDQ_DTYPE_CASE(I64, int64_t, __VA_ARGS__)             \
-            MDQ_DTYPE_CASE(U8, uint8_t, __VA_ARGS__)              \
+            MDQ_DTYPES(MDQ_DTYPE_CASE, __VA_ARGS__)               \
             default:                                              \
                 ::mdq::detail::throw_unsupported_dtype(NAME, DT); \
         }                                                         \

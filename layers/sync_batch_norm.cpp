@@ -23,7 +23,7 @@ class SyncBatchNormStats final : public Node {
         Tensor packed = Tensor::zeros({2, c}, x_.dtype(), x_.device());
         if (grads[0].defined()) packed.select(0, 0).copy_(grads[0]);
         if (grads[1].defined()) packed.select(0, 1).copy_(grads[1]);
-        comm_->all_reduce_in_stream(packed, comm::ReduceOp::Sum);
+        comm_->all_reduce_in_stream(packed, comm::AllReduceOp::Sum);
         const Tensor dmean = packed.select(0, 0), dvar = packed.select(0, 1);
         return {(dmean + (x_ - mean_) * (dvar * 2.0)) / count_};
     }
@@ -77,12 +77,12 @@ Tensor sync_batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias
         Tensor sums = Tensor::empty({c + 1}, x.dtype(), x.device());
         sums.slice(0, 0, c).copy_(sum(xd, dims));
         sums.slice(0, c, c + 1).fill_(static_cast<double>(xd.numel() / c));
-        comm->all_reduce_in_stream(sums, comm::ReduceOp::Sum);
+        comm->all_reduce_in_stream(sums, comm::AllReduceOp::Sum);
         count = sums.slice(0, c, c + 1).clone();
         mean = sums.slice(0, 0, c) / count;
         // Pass 2: centred sums of squares.
         Tensor sq = sum(pow(xd - mean, 2.0), dims).contiguous();
-        comm->all_reduce_in_stream(sq, comm::ReduceOp::Sum);
+        comm->all_reduce_in_stream(sq, comm::AllReduceOp::Sum);
         var = sq / count;
         if (running_mean.defined())
             Tensor(running_mean).copy_(running_mean * (1 - momentum) + mean * momentum);

@@ -5,11 +5,10 @@
 // Also the per-iteration scalars, derived once per step from the schedules.
 #pragma once
 
-#include <math.h>
-
 #include <cstdint>
 
 #include "core/hd.h"
+#include "kernels/common/scalar_math.h"
 #include "optim/schedule.h"
 
 namespace mdq {
@@ -63,11 +62,11 @@ MDQ_HD StepScalars step_scalars(const Schedules& s, int64_t t) {
     r.t = t;
     const double lr = s.lr.at(t);
     const double k = static_cast<double>(t + 1);
-    const double bc1 = 1.0 - pow(s.beta1, k), bc2 = 1.0 - pow(s.beta2, k);
+    const double bc1 = 1.0 - math::m_pow(s.beta1, k), bc2 = 1.0 - math::m_pow(s.beta2, k);
     r.lr = static_cast<float>(lr);
-    r.adam_step = static_cast<float>(lr * sqrt(bc2) / bc1);
+    r.adam_step = static_cast<float>(lr * math::m_sqrt(bc2) / bc1);
     r.adamw_step = static_cast<float>(lr / bc1);
-    r.sqrt_bc2 = static_cast<float>(sqrt(bc2));
+    r.sqrt_bc2 = static_cast<float>(math::m_sqrt(bc2));
     r.beta = static_cast<float>(s.beta.at(t));
     r.beta_next = static_cast<float>(s.beta.at(t + 1));
     const int64_t epoch = t / s.prox.steps_per_epoch;
@@ -89,12 +88,12 @@ MDQ_HD float base_delta(const BaseHyper& h, const StepScalars& sc, float lr_mult
         g += wd * s;
         *m = h.beta1 * *m + h.one_minus_beta1 * g;
         *v = h.beta2 * *v + h.one_minus_beta2 * g * g;
-        return sc.adam_step * lr_mult * (*m / (sqrtf(*v) + h.eps));
+        return sc.adam_step * lr_mult * (*m / (math::m_sqrt(*v) + h.eps));
     }
     if (K == BaseOptimizer::AdamW) {
         *m = h.beta1 * *m + h.one_minus_beta1 * g;
         *v = h.beta2 * *v + h.one_minus_beta2 * g * g;
-        const float denom = sqrtf(*v) / sc.sqrt_bc2 + h.eps;
+        const float denom = math::m_sqrt(*v) / sc.sqrt_bc2 + h.eps;
         return sc.adamw_step * lr_mult * (*m / denom) + sc.lr * lr_mult * wd * s;
     }
     g += wd * s;  // SGD

@@ -14,10 +14,6 @@ void md_step_launch(const MdStepLaunch& L, Device device);
 // w = projection of the stored variables with `beta` (no update, the control block unchanged).
 void md_project_launch(const MdStepLaunch& L, float beta, Device device);
 
-namespace cpu {
-void md_step(const MdStepLaunch& L);
-void md_project(const MdStepLaunch& L, float beta);
-}  // namespace cpu
 namespace cuda {
 void md_step(const MdStepLaunch& L, Device device);
 void md_project(const MdStepLaunch& L, float beta, Device device);

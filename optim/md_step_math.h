@@ -45,10 +45,10 @@ struct ParamMeta {
                         // s[(j*d + l)*row + r]
     float lr_mult;
     float weight_decay;
-    uint8_t method;  // Method
-    uint8_t levels;  // d - 1 (so 256 levels fit)
-    uint8_t flags;   // ParamFlags
-    uint8_t vec;     // 1: every pointer is 16-byte aligned, 4-wide accesses allowed
+    uint8_t method;            // Method
+    uint8_t levels_minus_one;  // d - 1 (so 256 levels fit in a byte)
+    uint8_t flags;             // ParamFlags
+    uint8_t vec;               // 1: every pointer is 16-byte aligned, 4-wide accesses allowed
 };
 
 struct StepChunk {
@@ -95,7 +95,7 @@ constexpr uint32_t kElementwiseMethods = method_bit(Method::Float) | method_bit(
 namespace math {
 
 MDQ_HD int meta_levels(const ParamMeta& p) {
-    return static_cast<int>(p.levels) + 1;
+    return static_cast<int>(p.levels_minus_one) + 1;
 }
 
 // ---------------------------------------------------------------- projections

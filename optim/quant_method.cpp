@@ -1,31 +1,15 @@
 #include "optim/quant_method.h"
 
 #include "core/error.h"
-#include "kernels/quant/quant_math.h"
 
 namespace mdq {
 
 namespace {
-constexpr int kAny = math::kMaxLevels;
-constexpr int kSimplex = math::kMaxSimplexLevels;
-
-// Indexed by Method. Level limits: BC and PICM are binary by construction (docs/METHOD.md 5).
+// Indexed by Method.
 const MethodInfo kMethods[kNumMethods] = {
-    {Method::Float, "float", 2, kAny, "full precision (REF)"},
-    {Method::MdTanhS, "md-tanh-s", 2, kAny,
-     "w = P_beta(u), identity gradient to u (docs/METHOD.md 1.6)"},
-    {Method::MdSoftmaxS, "md-softmax-s", 2, kSimplex,
-     "w = <q, softmax(beta z)>, identity gradient to z"},
-    {Method::MdTanh, "md-tanh", 2, kAny, "primal x, x <- P(P^-1(x) - eta d) (docs/METHOD.md 1.5)"},
-    {Method::MdSoftmax, "md-softmax", 2, kSimplex,
-     "primal simplex x, exponentiated gradient (docs/METHOD.md 1.5)"},
-    {Method::GdTanh, "gd-tanh", 2, kAny, "w = P_beta(u), exact chain rule"},
-    {Method::Bc, "bc", 2, 2, "BinaryConnect: w = sign(u), clipped STE"},
-    {Method::Pmf, "pmf", 2, kSimplex, "proximal mean-field: softmax, approximate Jacobian"},
-    {Method::Picm, "picm", 2, 2, "one-hot argmax forward, clipped STE"},
-    {Method::ProxQuant, "proxquant", 2, kAny, "w = theta, prox towards the levels after each step"},
-    {Method::DoReFa, "dorefa", 2, kAny,
-     "DoReFa-Net weights: 2 quantize_k(tanh(u) / (2 max|tanh u|) + 1/2) - 1"},
+#define MDQ_METHOD_ROW(M, NAME, MAX_LEVELS, SUMMARY) {Method::M, NAME, MAX_LEVELS, SUMMARY},
+    MDQ_METHODS(MDQ_METHOD_ROW)
+#undef MDQ_METHOD_ROW
 };
 }  // namespace
 

@@ -1,7 +1,7 @@
 // The quantization methods of docs/METHOD.md (sections 1 and 5) and their registry: the name used
 // in configs and on the command line, what the optimizer stores per weight, which level counts
-// each method supports. Adding a quantizer is one enum value, one registry row and its cases
-// in the math header and the fused step body (docs/QUANTIZATION.md).
+// each method supports. Adding a quantizer is one row of MDQ_METHODS and its cases in the math
+// header and the fused step body (docs/QUANTIZATION.md).
 #pragma once
 
 #include <cstdint>
@@ -9,23 +9,42 @@
 #include <vector>
 
 #include "core/hd.h"
+#include "kernels/quant/quant_math.h"
 
 namespace mdq {
 
+// The methods, once: X(enumerator, name in configs, most levels, summary). The enum,
+// kNumMethods, the registry (quant_method.cpp) and visit_method are generated from it. Level
+// limits (kernels/quant/quant_math.h): BC and PICM are binary by construction (docs/METHOD.md 5),
+// the simplex methods keep d logits per weight in registers.
+#define MDQ_METHODS(X)                                                                           \
+    X(Float, "float", math::kMaxLevels,                                                          \
+      "full precision (REF): the optimizer updates the weight itself")                           \
+    X(MdTanhS, "md-tanh-s", math::kMaxLevels,                                                    \
+      "w = P_beta(u), identity gradient to u (docs/METHOD.md 1.6)")                              \
+    X(MdSoftmaxS, "md-softmax-s", math::kMaxSimplexLevels,                                       \
+      "w = <q, softmax(beta z)>, identity gradient to z")                                        \
+    X(MdTanh, "md-tanh", math::kMaxLevels,                                                       \
+      "primal x, x <- P(P^-1(x) - eta d) (docs/METHOD.md 1.5)")                                  \
+    X(MdSoftmax, "md-softmax", math::kMaxSimplexLevels,                                          \
+      "primal simplex x, exponentiated gradient (docs/METHOD.md 1.5)")                           \
+    X(GdTanh, "gd-tanh", math::kMaxLevels, "w = P_beta(u), exact chain rule")                    \
+    X(Bc, "bc", 2, "BinaryConnect: w = sign(u), clipped STE")                                    \
+    X(Pmf, "pmf", math::kMaxSimplexLevels, "proximal mean-field: softmax, approximate Jacobian") \
+    X(Picm, "picm", 2, "one-hot argmax forward, clipped STE")                                    \
+    X(ProxQuant, "proxquant", math::kMaxLevels,                                                  \
+      "w = theta, prox towards the levels after each step")                                      \
+    X(DoReFa, "dorefa", math::kMaxLevels,                                                        \
+      "DoReFa-Net weights: 2 quantize_k(tanh(u) / (2 max|tanh u|) + 1/2) - 1")
+
 enum class Method : uint8_t {
-    Float,       // full precision (REF): the optimizer updates the weight itself
-    MdTanhS,     // "md-tanh-s": w = P_beta(u), g_u = g_w
-    MdSoftmaxS,  // "md-softmax-s": w = <q, softmax(beta z)>, g_z = g_x
-    MdTanh,      // "md-tanh": primal x, closed-form MD step through P^-1
-    MdSoftmax,   // "md-softmax": primal simplex x, exponentiated gradient
-    GdTanh,      // "gd-tanh": w = P_beta(u), exact chain rule
-    Bc,          // "bc": BinaryConnect, w = sign(u), clipped STE
-    Pmf,         // "pmf": proximal mean-field, softmax with the approximate Jacobian
-    Picm,        // "picm": one-hot argmax forward, binary only
-    ProxQuant,   // "proxquant": w = theta, prox towards the levels after every step
-    DoReFa,      // "dorefa": DoReFa-Net's k-bit weights from tanh(u) / max|tanh(u)|
+#define MDQ_METHOD_ENUMERATOR(M, ...) M,
+    MDQ_METHODS(MDQ_METHOD_ENUMERATOR)
+#undef MDQ_METHOD_ENUMERATOR
 };
-constexpr int kNumMethods = 11;
+#define MDQ_COUNT_ONE(...) +1
+constexpr int kNumMethods = 0 MDQ_METHODS(MDQ_COUNT_ONE);
+#undef MDQ_COUNT_ONE
 
 // What the optimizer keeps per weight besides the weight the forward reads.
 enum class StoredKind : uint8_t {
@@ -39,7 +58,7 @@ enum class StoredKind : uint8_t {
 struct MethodInfo {
     Method method;
     const char* name;
-    int min_levels, max_levels;
+    int max_levels;
     const char* summary;
 };
 
@@ -100,28 +119,11 @@ struct MethodTag {
 template <class F>
 MDQ_HD void visit_method(Method m, F&& f) {
     switch (m) {
-        case Method::Float:
-            return f(MethodTag<Method::Float>{});
-        case Method::MdTanhS:
-            return f(MethodTag<Method::MdTanhS>{});
-        case Method::MdSoftmaxS:
-            return f(MethodTag<Method::MdSoftmaxS>{});
-        case Method::MdTanh:
-            return f(MethodTag<Method::MdTanh>{});
-        case Method::MdSoftmax:
-            return f(MethodTag<Method::MdSoftmax>{});
-        case Method::GdTanh:
-            return f(MethodTag<Method::GdTanh>{});
-        case Method::Bc:
-            return f(MethodTag<Method::Bc>{});
-        case Method::Pmf:
-            return f(MethodTag<Method::Pmf>{});
-        case Method::Picm:
-            return f(MethodTag<Method::Picm>{});
-        case Method::ProxQuant:
-            return f(MethodTag<Method::ProxQuant>{});
-        case Method::DoReFa:
-            return f(MethodTag<Method::DoReFa>{});
+#define MDQ_VISIT_METHOD_CASE(M, ...) \
+    case Method::M:                   \
+        return f(MethodTag<Method::M>{});
+        MDQ_METHODS(MDQ_VISIT_METHOD_CASE)
+#undef MDQ_VISIT_METHOD_CASE
     }
 }
 

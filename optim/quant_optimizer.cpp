@@ -164,7 +164,7 @@ void QuantOptimizer::build_launch() {
         m.lr_mult = p.spec.lr_mult;
         m.weight_decay = static_cast<float>(optim_.weight_decay);
         m.method = static_cast<uint8_t>(p.spec.method);
-        m.levels = static_cast<uint8_t>(p.spec.levels - 1);
+        m.levels_minus_one = static_cast<uint8_t>(p.spec.levels - 1);
         m.flags = (p.spec.stable ? kParamStable : 0) | (p.spec.full_ste ? kParamFullSte : 0);
         m.vec = aligned16(m.w) && aligned16(m.g) && aligned16(m.s) && (!m.m || aligned16(m.m)) &&
                 (!m.v || aligned16(m.v)) && (!m.wc || reinterpret_cast<uintptr_t>(m.wc) % 8 == 0);

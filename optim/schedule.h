@@ -3,12 +3,11 @@
 // Plain structs with MDQ_HD members: the CPU and the GPU compute the same values in double.
 #pragma once
 
-#include <math.h>
-
 #include <cstdint>
 #include <string>
 
 #include "core/hd.h"
+#include "kernels/common/scalar_math.h"
 
 namespace mdq {
 
@@ -21,7 +20,7 @@ struct BetaSchedule {
     double cap = 1e35;     // the authors' BETAMAX
     MDQ_HD double at(int64_t t) const {
         const double k = static_cast<double>((t + interval - 1) / interval);  // ceil(t/B), t >= 0
-        const double b = beta0 * pow(rho, k);
+        const double b = beta0 * math::m_pow(rho, k);
         return b < cap ? b : cap;
     }
     // Checks the fields; throws naming the bad one.
@@ -57,22 +56,22 @@ struct LrSchedule {
                 break;
             case LrKind::Step: {
                 const int64_t k = (t + step_size - 1) / step_size - 1;
-                r = lr * pow(gamma, static_cast<double>(k > 0 ? k : 0));
+                r = lr * math::m_pow(gamma, static_cast<double>(k > 0 ? k : 0));
                 break;
             }
             case LrKind::StepModern:
-                r = lr * pow(gamma, static_cast<double>((t + step_size - 1) / step_size));
+                r = lr * math::m_pow(gamma, static_cast<double>((t + step_size - 1) / step_size));
                 break;
             case LrKind::MultiStep: {
                 int k = 0;
                 for (int i = 0; i < n_milestones; ++i)
                     k += milestones[i] <= t ? 1 : 0;
-                r = lr * pow(gamma, static_cast<double>(k));
+                r = lr * math::m_pow(gamma, static_cast<double>(k));
                 break;
             }
             case LrKind::Cosine: {
                 const double p = static_cast<double>(t < total ? t : total) / total;
-                r = min_lr + (lr - min_lr) * 0.5 * (1.0 + cos(3.14159265358979323846 * p));
+                r = min_lr + (lr - min_lr) * 0.5 * (1.0 + math::m_cos(3.14159265358979323846 * p));
                 break;
             }
         }

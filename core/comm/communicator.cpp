@@ -21,12 +21,12 @@ std::string size_text(const Tensor& t) {
 }
 }  // namespace
 
-const char* reduce_op_name(ReduceOp op) {
-    return op == ReduceOp::Sum ? "sum" : "average";
+const char* all_reduce_op_name(AllReduceOp op) {
+    return op == AllReduceOp::Sum ? "sum" : "average";
 }
 
-std::string describe_all_reduce(const Tensor& t, ReduceOp op) {
-    return mdq::detail::cat("the all-reduce (", reduce_op_name(op), ") of ", size_text(t));
+std::string describe_all_reduce(const Tensor& t, AllReduceOp op) {
+    return mdq::detail::cat("the all-reduce (", all_reduce_op_name(op), ") of ", size_text(t));
 }
 
 std::string describe_broadcast(const Tensor& t, int root) {
@@ -39,11 +39,11 @@ Communicator::Communicator(const CommOptions& options) : options_(options) {
               options.timeout_s);
 }
 
-void Communicator::all_reduce(const Tensor& t, ReduceOp op) {
+void Communicator::all_reduce(const Tensor& t, AllReduceOp op) {
     all_reduce_async(t, op)->wait();
 }
 
-void Communicator::all_reduce_in_stream(const Tensor& t, ReduceOp op) {
+void Communicator::all_reduce_in_stream(const Tensor& t, AllReduceOp op) {
     all_reduce_async(t, op)->wait_on(current_stream(device()));
 }
 

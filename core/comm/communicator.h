@@ -17,12 +17,13 @@
 
 namespace mdq::comm {
 
-enum class ReduceOp : uint8_t { Sum, Average };
-const char* reduce_op_name(ReduceOp op);
+// How an all-reduce combines the ranks' tensors (NCCL's ncclRedOp_t, MPI_Op).
+enum class AllReduceOp : uint8_t { Sum, Average };
+const char* all_reduce_op_name(AllReduceOp op);
 
 // How error messages name a transfer: "the all-reduce (average) of 432 f32 values (1.7 KiB) on
 // cpu", "the broadcast from rank 0 of ...".
-std::string describe_all_reduce(const Tensor& t, ReduceOp op);
+std::string describe_all_reduce(const Tensor& t, AllReduceOp op);
 std::string describe_broadcast(const Tensor& t, int root);
 
 struct CommOptions {
@@ -63,12 +64,12 @@ class Communicator {
     // current stream, and runs on the communicator's own stream. The work keeps t alive; read
     // t only after wait() or wait_on(). A work dropped unwaited makes the host (MPI) or the
     // caller's current stream (NCCL) wait for the transfer, so t's memory is never reused early.
-    virtual std::unique_ptr<CommWork> all_reduce_async(const Tensor& t, ReduceOp op) = 0;
+    virtual std::unique_ptr<CommWork> all_reduce_async(const Tensor& t, AllReduceOp op) = 0;
     // all_reduce_async + wait() on the host.
-    void all_reduce(const Tensor& t, ReduceOp op = ReduceOp::Sum);
+    void all_reduce(const Tensor& t, AllReduceOp op = AllReduceOp::Sum);
     // all_reduce_async + wait_on(the caller's current stream): work queued after it sees the
     // result, and on a GPU the host does not wait (for collectives inside a step).
-    void all_reduce_in_stream(const Tensor& t, ReduceOp op = ReduceOp::Sum);
+    void all_reduce_in_stream(const Tensor& t, AllReduceOp op = AllReduceOp::Sum);
     // Copies root's t into every rank's t (contiguous, any dtype, same shape everywhere);
     // returns when it is in place on this rank (host wait, with the deadline).
     virtual void broadcast(const Tensor& t, int root) = 0;

@@ -14,7 +14,7 @@ class DoneWork final : public CommWork {
 LocalCommunicator::LocalCommunicator(Device device, const CommOptions& options)
     : Communicator(options), device_(device) {}
 
-std::unique_ptr<CommWork> LocalCommunicator::all_reduce_async(const Tensor& t, ReduceOp) {
+std::unique_ptr<CommWork> LocalCommunicator::all_reduce_async(const Tensor& t, AllReduceOp) {
     check_reducible("all_reduce", t);
     return std::make_unique<DoneWork>();
 }

@@ -17,7 +17,7 @@ class LocalCommunicator final : public Communicator {
     int local_rank() const override { return 0; }
     Device device() const override { return device_; }
 
-    std::unique_ptr<CommWork> all_reduce_async(const Tensor& t, ReduceOp op) override;
+    std::unique_ptr<CommWork> all_reduce_async(const Tensor& t, AllReduceOp op) override;
     void broadcast(const Tensor& t, int root) override;
     void barrier() override {}
 

@@ -23,7 +23,7 @@ class MpiCommunicator final : public Communicator {
     int local_rank() const override { return world_.local_rank; }
     Device device() const override { return Device::cpu(); }
 
-    std::unique_ptr<CommWork> all_reduce_async(const Tensor& t, ReduceOp op) override;
+    std::unique_ptr<CommWork> all_reduce_async(const Tensor& t, AllReduceOp op) override;
     void broadcast(const Tensor& t, int root) override;
     void barrier() override;
 

@@ -109,7 +109,7 @@ MpiCommunicator::~MpiCommunicator() {
     }
 }
 
-std::unique_ptr<CommWork> MpiCommunicator::all_reduce_async(const Tensor& t, ReduceOp op) {
+std::unique_ptr<CommWork> MpiCommunicator::all_reduce_async(const Tensor& t, AllReduceOp op) {
     check_reducible("all_reduce", t);
     const MPI_Datatype type = t.dtype() == DType::F32 ? MPI_FLOAT : MPI_DOUBLE;
     std::vector<MPI_Request> requests;
@@ -123,7 +123,7 @@ std::unique_ptr<CommWork> MpiCommunicator::all_reduce_async(const Tensor& t, Red
                                      MPI_SUM, impl_->comm, &requests.back()));
         }
     }
-    const double divisor = op == ReduceOp::Average ? world_.size : 1.0;
+    const double divisor = op == AllReduceOp::Average ? world_.size : 1.0;
     return std::make_unique<MpiWork>(t, std::move(requests), divisor, timeout_s(),
                                      describe_all_reduce(t, op));
 }

@@ -27,7 +27,7 @@ class NcclCommunicator final : public Communicator {
     int local_rank() const override { return world_.local_rank; }
     Device device() const override { return device_; }
 
-    std::unique_ptr<CommWork> all_reduce_async(const Tensor& t, ReduceOp op) override;
+    std::unique_ptr<CommWork> all_reduce_async(const Tensor& t, AllReduceOp op) override;
     void broadcast(const Tensor& t, int root) override;
     void barrier() override;
     void check_health() override;

@@ -205,12 +205,12 @@ void NcclCommunicator::check_health() {
     state_->watchdog->check();
 }
 
-std::unique_ptr<CommWork> NcclCommunicator::all_reduce_async(const Tensor& t, ReduceOp op) {
+std::unique_ptr<CommWork> NcclCommunicator::all_reduce_async(const Tensor& t, AllReduceOp op) {
     check_reducible("all_reduce", t);
     void* p = t.raw_data();
     const size_t n = static_cast<size_t>(t.numel());
     const ncclDataType_t type = nccl_type(t.dtype());
-    const ncclRedOp_t red = op == ReduceOp::Average ? ncclAvg : ncclSum;
+    const ncclRedOp_t red = op == AllReduceOp::Average ? ncclAvg : ncclSum;
     ncclComm_t comm = state_->comm;
     auto done = state_->enqueue(
         device_, describe_all_reduce(t, op),

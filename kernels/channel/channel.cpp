@@ -1,6 +1,8 @@
 #include "kernels/channel/channel.h"
 
+#include "kernels/channel/channel_impl.h"
 #include "kernels/common/dispatch.h"
+#include "kernels/common/grid_cpu.h"
 
 namespace mdq {
 
@@ -46,7 +48,7 @@ void channel_affine_into(const Tensor& x, const Tensor& scale, const Tensor& shi
         MDQ_ON_CUDA(op, cuda::channel_affine(x, scale, shift, y));
         return;
     }
-    cpu::channel_affine(x, scale, shift, y);
+    launch_channel_affine<cpu::Runner>(x, scale, shift, y);
 }
 
 void channel_sum_into(const Tensor& x, const Tensor& out) {
@@ -58,7 +60,7 @@ void channel_sum_into(const Tensor& x, const Tensor& out) {
         MDQ_ON_CUDA(op, cuda::channel_sum(x, out));
         return;
     }
-    cpu::channel_sum(x, out);
+    launch_channel_sum<cpu::Runner, true>(x, out);
 }
 
 }  // namespace mdq

@@ -18,10 +18,6 @@ void channel_affine_into(const Tensor& x, const Tensor& scale, const Tensor& shi
 // in f64 on the CPU and in f32 (per chunk of rows, then over chunks) on the GPU; deterministic.
 void channel_sum_into(const Tensor& x, const Tensor& out);
 
-namespace cpu {
-void channel_affine(const Tensor& x, const Tensor& scale, const Tensor& shift, const Tensor& y);
-void channel_sum(const Tensor& x, const Tensor& out);
-}  // namespace cpu
 namespace cuda {
 void channel_affine(const Tensor& x, const Tensor& scale, const Tensor& shift, const Tensor& y);
 void channel_sum(const Tensor& x, const Tensor& out);

@@ -1,5 +1,5 @@
-// Launch templates of the per-channel kernels, shared by channel_cpu.cpp and channel_cuda.cu
-// (and by the batch-norm kernels); Runner is cpu::Runner or cuda::Runner.
+// Launch templates of the per-channel kernels, shared by channel.cpp (the CPU) and
+// channel_cuda.cu (and by the batch-norm kernels); Runner is cpu::Runner or cuda::Runner.
 #pragma once
 
 #include <algorithm>

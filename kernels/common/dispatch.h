@@ -1,4 +1,5 @@
-// Device dispatch helpers for the op dispatchers (*.cpp next to *_cpu.cpp and *_cuda.cu).
+// Device dispatch helpers for the op dispatchers (the <op>.cpp next to <op>_impl.h and
+// <op>_cuda.cu).
 #pragma once
 
 #include "core/error.h"

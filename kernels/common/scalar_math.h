@@ -11,70 +11,70 @@
 namespace mdq::math {
 
 MDQ_HD float m_exp(float x) {
-    return expf(x);
+    return ::expf(x);
 }
 MDQ_HD double m_exp(double x) {
-    return exp(x);
+    return ::exp(x);
 }
 MDQ_HD float m_log(float x) {
-    return logf(x);
+    return ::logf(x);
 }
 MDQ_HD double m_log(double x) {
-    return log(x);
+    return ::log(x);
 }
 MDQ_HD float m_log1p(float x) {
-    return log1pf(x);
+    return ::log1pf(x);
 }
 MDQ_HD double m_log1p(double x) {
-    return log1p(x);
+    return ::log1p(x);
 }
 MDQ_HD float m_sqrt(float x) {
-    return sqrtf(x);
+    return ::sqrtf(x);
 }
 MDQ_HD double m_sqrt(double x) {
-    return sqrt(x);
+    return ::sqrt(x);
 }
 MDQ_HD float m_tanh(float x) {
-    return tanhf(x);
+    return ::tanhf(x);
 }
 MDQ_HD double m_tanh(double x) {
-    return tanh(x);
+    return ::tanh(x);
 }
 MDQ_HD float m_cosh(float x) {
-    return coshf(x);
+    return ::coshf(x);
 }
 MDQ_HD double m_cosh(double x) {
-    return cosh(x);
+    return ::cosh(x);
 }
 MDQ_HD float m_sinh(float x) {
-    return sinhf(x);
+    return ::sinhf(x);
 }
 MDQ_HD double m_sinh(double x) {
-    return sinh(x);
+    return ::sinh(x);
 }
 MDQ_HD float m_pow(float x, float y) {
-    return powf(x, y);
+    return ::powf(x, y);
 }
 MDQ_HD double m_pow(double x, double y) {
-    return pow(x, y);
+    return ::pow(x, y);
 }
 MDQ_HD float m_abs(float x) {
-    return fabsf(x);
+    return ::fabsf(x);
 }
 MDQ_HD double m_abs(double x) {
-    return fabs(x);
+    return ::fabs(x);
 }
 MDQ_HD float m_cos(float x) {
-    return cosf(x);
+    return ::cosf(x);
 }
 MDQ_HD double m_cos(double x) {
-    return cos(x);
+    return ::cos(x);
 }
 MDQ_HD float m_floor(float x) {
-    return floorf(x);
+    return ::floorf(x);
 }
 MDQ_HD double m_floor(double x) {
-    return floor(x);
+    return ::floor(x);
 }
 MDQ_HD int32_t m_abs(int32_t x) {
     return x < 0 ? -x : x;

@@ -1,6 +1,8 @@
 #include "kernels/copy/copy.h"
 
 #include "kernels/common/dispatch.h"
+#include "kernels/common/grid_cpu.h"
+#include "kernels/copy/copy_impl.h"
 
 namespace mdq {
 
@@ -10,7 +12,7 @@ void copy_same_device(const Tensor& dst, const Tensor& src) {
         MDQ_ON_CUDA("copy", cuda::copy_cast(dst, src));
         return;
     }
-    cpu::copy_cast(dst, src);
+    launch_copy_cast<cpu::Runner>(dst, src);
 }
 }  // namespace
 

@@ -11,11 +11,8 @@ namespace mdq {
 
 // copy_tensor (core/tensor_primitives.h) is defined here.
 
-namespace cpu {
-// Same device: strided copy with conversion.
-void copy_cast(const Tensor& dst, const Tensor& src);
-}  // namespace cpu
 namespace cuda {
+// Same device: strided copy with conversion.
 void copy_cast(const Tensor& dst, const Tensor& src);
 // Raw bytes between devices (at least one of them a GPU); returns once dst can be read.
 void transfer(void* dst, Device dst_device, const void* src, Device src_device, size_t nbytes);

@@ -1,4 +1,5 @@
-// Dtype dispatch of the strided copy/cast, shared by copy_cpu.cpp and copy_cuda.cu.
+// Dtype dispatch of the strided copy/cast, shared by the dispatcher (copy.cpp, the CPU)
+// and copy_cuda.cu.
 #pragma once
 
 #include "kernels/copy/copy.h"

@@ -2,6 +2,8 @@
 
 #include "core/autograd.h"
 #include "kernels/common/dispatch.h"
+#include "kernels/common/grid_cpu.h"
+#include "kernels/dropout/dropout_impl.h"
 
 namespace mdq {
 
@@ -40,7 +42,7 @@ void dropout_apply_into(const Tensor& x, const DropoutMask& mask, const Tensor& 
         MDQ_ON_CUDA(op, cuda::dropout_apply(x, mask, y));
         return;
     }
-    cpu::dropout_apply(x, mask, y);
+    launch_dropout_apply<cpu::Runner>(x, mask, y);
 }
 
 Tensor dropout(const Tensor& x, double p, bool training, Generator* gen) {

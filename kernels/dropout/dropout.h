@@ -16,9 +16,6 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator* gen = nullpt
 // Raw kernel: y = x * mask / (1 - p) for contiguous x and y of one shape and dtype (y may be x).
 void dropout_apply_into(const Tensor& x, const DropoutMask& mask, const Tensor& y);
 
-namespace cpu {
-void dropout_apply(const Tensor& x, const DropoutMask& mask, const Tensor& y);
-}
 namespace cuda {
 void dropout_apply(const Tensor& x, const DropoutMask& mask, const Tensor& y);
 }

@@ -1,4 +1,5 @@
-// Dtype dispatch of the dropout kernel, shared by dropout_cpu.cpp and dropout_cuda.cu.
+// Dtype dispatch of the dropout kernel, shared by dropout.cpp (the CPU) and
+// dropout_cuda.cu.
 #pragma once
 
 #include "kernels/dropout/dropout.h"

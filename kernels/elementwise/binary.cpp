@@ -2,6 +2,8 @@
 
 #include "core/autograd.h"
 #include "kernels/common/dispatch.h"
+#include "kernels/common/grid_cpu.h"
+#include "kernels/elementwise/binary_impl.h"
 #include "kernels/elementwise/unary.h"
 #include "kernels/reduce/reduce.h"
 
@@ -139,7 +141,7 @@ void binary_forward_into(BinaryOp op, const Tensor& a, const Tensor& b, const Te
         MDQ_ON_CUDA(name, cuda::binary_forward(op, a, b, out, alpha));
         return;
     }
-    cpu::binary_forward(op, a, b, out, alpha);
+    launch_binary_forward<cpu::Runner>(op, a, b, out, alpha);
 }
 
 void binary_grad_into(BinaryOp op, int which, const Tensor& a, const Tensor& b, const Tensor& dy,
@@ -155,7 +157,7 @@ void binary_grad_into(BinaryOp op, int which, const Tensor& a, const Tensor& b, 
         MDQ_ON_CUDA(name, cuda::binary_grad(op, which, a, b, dy, out));
         return;
     }
-    cpu::binary_grad(op, which, a, b, dy, out);
+    launch_binary_grad<cpu::Runner>(op, which, a, b, dy, out);
 }
 
 void compare_into(CompareOp op, const Tensor& a, const Tensor& b, const Tensor& out) {
@@ -167,7 +169,7 @@ void compare_into(CompareOp op, const Tensor& a, const Tensor& b, const Tensor& 
         MDQ_ON_CUDA(name, cuda::compare(op, a, b, out));
         return;
     }
-    cpu::compare(op, a, b, out);
+    launch_compare<cpu::Runner>(op, a, b, out);
 }
 
 void where_into(const Tensor& cond, const Tensor& a, const Tensor& b, const Tensor& out) {
@@ -182,7 +184,7 @@ void where_into(const Tensor& cond, const Tensor& a, const Tensor& b, const Tens
         MDQ_ON_CUDA("where", cuda::where(cond, a, b, out));
         return;
     }
-    cpu::where(cond, a, b, out);
+    launch_where<cpu::Runner>(cond, a, b, out);
 }
 
 // ---------------------------------------------------------------- differentiable ops

@@ -39,13 +39,6 @@ void compare_into(CompareOp op, const Tensor& a, const Tensor& b, const Tensor& 
 // cond has a's dtype here (converted by where()).
 void where_into(const Tensor& cond, const Tensor& a, const Tensor& b, const Tensor& out);
 
-namespace cpu {
-void binary_forward(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out, double alpha);
-void binary_grad(BinaryOp op, int which, const Tensor& a, const Tensor& b, const Tensor& dy,
-                 const Tensor& out);
-void compare(CompareOp op, const Tensor& a, const Tensor& b, const Tensor& out);
-void where(const Tensor& cond, const Tensor& a, const Tensor& b, const Tensor& out);
-}  // namespace cpu
 namespace cuda {
 void binary_forward(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out, double alpha);
 void binary_grad(BinaryOp op, int which, const Tensor& a, const Tensor& b, const Tensor& dy,

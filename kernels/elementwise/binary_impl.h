@@ -1,4 +1,5 @@
-// Dtype dispatch and launch of the binary kernels, shared by binary_cpu.cpp and binary_cuda.cu.
+// Dtype dispatch and launch of the binary kernels, shared by binary.cpp (the CPU) and
+// binary_cuda.cu.
 #pragma once
 
 #include "kernels/elementwise/binary.h"

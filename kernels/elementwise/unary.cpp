@@ -2,41 +2,18 @@
 
 #include "core/autograd.h"
 #include "kernels/common/dispatch.h"
+#include "kernels/common/grid_cpu.h"
+#include "kernels/elementwise/unary_impl.h"
 
 namespace mdq {
 
 const char* unary_op_name(UnaryOp op) {
     switch (op) {
-        case UnaryOp::Neg:
-            return "neg";
-        case UnaryOp::Abs:
-            return "abs";
-        case UnaryOp::Exp:
-            return "exp";
-        case UnaryOp::Log:
-            return "log";
-        case UnaryOp::Sqrt:
-            return "sqrt";
-        case UnaryOp::Tanh:
-            return "tanh";
-        case UnaryOp::Sigmoid:
-            return "sigmoid";
-        case UnaryOp::Relu:
-            return "relu";
-        case UnaryOp::Relu6:
-            return "relu6";
-        case UnaryOp::Sign:
-            return "sign";
-        case UnaryOp::Pow:
-            return "pow";
-        case UnaryOp::Clamp:
-            return "clamp";
-        case UnaryOp::AddScalar:
-            return "add_scalar";
-        case UnaryOp::MulScalar:
-            return "mul_scalar";
-        case UnaryOp::RDivScalar:
-            return "rdiv_scalar";
+#define MDQ_UNARY_NAME_CASE(OP, NAME) \
+    case UnaryOp::OP:                 \
+        return NAME;
+        MDQ_UNARY_OPS(MDQ_UNARY_NAME_CASE)
+#undef MDQ_UNARY_NAME_CASE
     }
     return "unary";
 }
@@ -85,7 +62,9 @@ void unary_forward_into(UnaryOp op, const Tensor& x, const Tensor& out, double a
         MDQ_ON_CUDA(name, cuda::unary_forward(op, x, out, a, b));
         return;
     }
-    cpu::unary_forward(op, x, out, a, b);
+    // On the CPU the op is fixed at compile time for each launch (unary_impl.h): the compiler
+    // folds the op's switch away and vectorizes the loop.
+    launch_unary_forward<cpu::Runner, true>(op, x, out, a, b);
 }
 
 void unary_backward_into(UnaryOp op, const Tensor& x, const Tensor& y, const Tensor& dy,
@@ -98,7 +77,7 @@ void unary_backward_into(UnaryOp op, const Tensor& x, const Tensor& y, const Ten
         MDQ_ON_CUDA(name, cuda::unary_backward(op, x, y, dy, dx, a, b));
         return;
     }
-    cpu::unary_backward(op, x, y, dy, dx, a, b);
+    launch_unary_backward<cpu::Runner, true>(op, x, y, dy, dx, a, b);
 }
 
 Tensor unary(UnaryOp op, const Tensor& x, double a, double b) {

@@ -32,11 +32,6 @@ void unary_backward_into(UnaryOp op, const Tensor& x, const Tensor& y, const Ten
                          const Tensor& dx, double a = 0, double b = 0);
 Tensor unary(UnaryOp op, const Tensor& x, double a = 0, double b = 0);  // differentiable
 
-namespace cpu {
-void unary_forward(UnaryOp op, const Tensor& x, const Tensor& out, double a, double b);
-void unary_backward(UnaryOp op, const Tensor& x, const Tensor& y, const Tensor& dy,
-                    const Tensor& dx, double a, double b);
-}  // namespace cpu
 namespace cuda {
 void unary_forward(UnaryOp op, const Tensor& x, const Tensor& out, double a, double b);
 void unary_backward(UnaryOp op, const Tensor& x, const Tensor& y, const Tensor& dy,

@@ -1,8 +1,8 @@
-// Dtype dispatch and launch of the unary kernels, shared by unary_cpu.cpp and unary_cuda.cu;
-// Runner is cpu::Runner or cuda::Runner. With StaticOp the op is also fixed at compile time, one
-// instantiation per op (the CPU, whose loops then vectorize); without it the op is a runtime
-// argument of the functor (CUDA, where a uniform switch costs nothing and instantiations
-// cost compile time).
+// Dtype dispatch and launch of the unary kernels, shared by unary.cpp (the CPU) and
+// unary_cuda.cu; Runner is cpu::Runner or cuda::Runner. With StaticOp the op is also fixed at
+// compile time, one instantiation per op (the CPU, whose loops then vectorize); without it the
+// op is a runtime argument of the functor (CUDA, where a uniform switch costs nothing and
+// instantiations cost compile time).
 #pragma once
 
 #include <array>
@@ -22,36 +22,11 @@ using UnaryOpTag = std::integral_constant<UnaryOp, Op>;
 template <class Fn>
 void with_static_unary_op(UnaryOp op, Fn&& fn) {
     switch (op) {
-        case UnaryOp::Neg:
-            return fn(UnaryOpTag<UnaryOp::Neg>{});
-        case UnaryOp::Abs:
-            return fn(UnaryOpTag<UnaryOp::Abs>{});
-        case UnaryOp::Exp:
-            return fn(UnaryOpTag<UnaryOp::Exp>{});
-        case UnaryOp::Log:
-            return fn(UnaryOpTag<UnaryOp::Log>{});
-        case UnaryOp::Sqrt:
-            return fn(UnaryOpTag<UnaryOp::Sqrt>{});
-        case UnaryOp::Tanh:
-            return fn(UnaryOpTag<UnaryOp::Tanh>{});
-        case UnaryOp::Sigmoid:
-            return fn(UnaryOpTag<UnaryOp::Sigmoid>{});
-        case UnaryOp::Relu:
-            return fn(UnaryOpTag<UnaryOp::Relu>{});
-        case UnaryOp::Relu6:
-            return fn(UnaryOpTag<UnaryOp::Relu6>{});
-        case UnaryOp::Sign:
-            return fn(UnaryOpTag<UnaryOp::Sign>{});
-        case UnaryOp::Pow:
-            return fn(UnaryOpTag<UnaryOp::Pow>{});
-        case UnaryOp::Clamp:
-            return fn(UnaryOpTag<UnaryOp::Clamp>{});
-        case UnaryOp::AddScalar:
-            return fn(UnaryOpTag<UnaryOp::AddScalar>{});
-        case UnaryOp::MulScalar:
-            return fn(UnaryOpTag<UnaryOp::MulScalar>{});
-        case UnaryOp::RDivScalar:
-            return fn(UnaryOpTag<UnaryOp::RDivScalar>{});
+#define MDQ_UNARY_TAG_CASE(OP, NAME) \
+    case UnaryOp::OP:                \
+        return fn(UnaryOpTag<UnaryOp::OP>{});
+        MDQ_UNARY_OPS(MDQ_UNARY_TAG_CASE)
+#undef MDQ_UNARY_TAG_CASE
     }
     MDQ_THROW(ValueError, "unary: unknown op ", static_cast<int>(op));
 }

@@ -8,22 +8,29 @@
 
 namespace mdq {
 
+// The unary ops, once: X(enumerator, name). The enum, unary_op_name (unary.cpp) and the
+// compile-time op switch (unary_impl.h) are generated from it; the formulas are below.
+#define MDQ_UNARY_OPS(X)                                       \
+    X(Neg, "neg")                                              \
+    X(Abs, "abs")                                              \
+    X(Exp, "exp")                                              \
+    X(Log, "log")                                              \
+    X(Sqrt, "sqrt")                                            \
+    X(Tanh, "tanh")                                            \
+    X(Sigmoid, "sigmoid")                                      \
+    X(Relu, "relu")                                            \
+    X(Relu6, "relu6")                                          \
+    X(Sign, "sign")              /* sign(0) = 0, as PyTorch */ \
+    X(Pow, "pow")                /* x^a */                     \
+    X(Clamp, "clamp")            /* min(max(x, a), b) */       \
+    X(AddScalar, "add_scalar")   /* x + a */                   \
+    X(MulScalar, "mul_scalar")   /* x * a */                   \
+    X(RDivScalar, "rdiv_scalar") /* a / x */
+
 enum class UnaryOp : uint8_t {
-    Neg,
-    Abs,
-    Exp,
-    Log,
-    Sqrt,
-    Tanh,
-    Sigmoid,
-    Relu,
-    Relu6,
-    Sign,       // sign(0) = 0, as PyTorch
-    Pow,        // x^a
-    Clamp,      // min(max(x, a), b)
-    AddScalar,  // x + a
-    MulScalar,  // x * a
-    RDivScalar  // a / x
+#define MDQ_UNARY_ENUMERATOR(OP, NAME) OP,
+    MDQ_UNARY_OPS(MDQ_UNARY_ENUMERATOR)
+#undef MDQ_UNARY_ENUMERATOR
 };
 
 const char* unary_op_name(UnaryOp op);

@@ -3,6 +3,8 @@
 #include <cmath>
 
 #include "kernels/common/dispatch.h"
+#include "kernels/common/grid_cpu.h"
+#include "kernels/fill/fill_impl.h"
 
 namespace mdq {
 
@@ -14,7 +16,7 @@ void generate(const Tensor& dst, const GenSpec& spec) {
         MDQ_ON_CUDA("fill", cuda::generate(dst, spec));
         return;
     }
-    cpu::generate(dst, spec);
+    launch_generate<cpu::Runner>(dst, spec);
 }
 
 GenSpec random_spec(GenKind kind, double a, double b, int64_t n, Generator* gen, int per_block) {

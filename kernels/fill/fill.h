@@ -29,9 +29,6 @@ struct GenSpec {
     uint64_t seed = 0, stream = 0, first_block = 0;
 };
 
-namespace cpu {
-void generate(const Tensor& dst, const GenSpec& spec);
-}
 namespace cuda {
 void generate(const Tensor& dst, const GenSpec& spec);
 }

@@ -1,4 +1,4 @@
-// Dtype dispatch of the generate kernels, shared by fill_cpu.cpp and fill_cuda.cu.
+// Dtype dispatch of the generate kernels, shared by fill.cpp (the CPU) and fill_cuda.cu.
 // Runner::run(e, device) runs a Generate<Out, G>.
 #pragma once
 

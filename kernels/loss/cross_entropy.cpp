@@ -2,8 +2,10 @@
 
 #include "core/autograd.h"
 #include "kernels/common/dispatch.h"
+#include "kernels/common/grid_cpu.h"
+#include "kernels/common/row_pass_cpu.h"
 #include "kernels/elementwise/binary.h"
-#include "kernels/loss/cross_entropy_math.h"
+#include "kernels/loss/cross_entropy_impl.h"
 #include "kernels/loss/loss.h"
 #include "kernels/reduce/reduce.h"
 
@@ -87,7 +89,7 @@ void cross_entropy_forward_into(const Tensor& logits, const Tensor& labels, cons
         return;
     }
     check_labels_on_host(logits, labels);
-    cpu::cross_entropy_forward(logits, labels, loss, lse);
+    launch_cross_entropy_forward<cpu::RowPassRunner>(logits, labels, loss, lse, nullptr);
 }
 
 void cross_entropy_backward_into(const Tensor& logits, const Tensor& labels, const Tensor& lse,
@@ -113,7 +115,7 @@ void cross_entropy_backward_into(const Tensor& logits, const Tensor& labels, con
                     cuda::cross_entropy_backward(logits, labels, lse, g, scale, dlogits));
         return;
     }
-    cpu::cross_entropy_backward(logits, labels, lse, g, scale, dlogits);
+    launch_cross_entropy_backward<cpu::Runner>(logits, labels, lse, g, scale, dlogits);
 }
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& labels, Reduction r) {

@@ -1,4 +1,4 @@
-// Dtype dispatch of the cross-entropy kernels, shared by cross_entropy_cpu.cpp and
+// Dtype dispatch of the cross-entropy kernels, shared by cross_entropy.cpp (the CPU) and
 // cross_entropy_cuda.cu. RowRunner runs the forward row pass, GridRunner the backward body.
 #pragma once
 

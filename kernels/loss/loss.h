@@ -39,12 +39,6 @@ void cross_entropy_forward_into(const Tensor& logits, const Tensor& labels, cons
 void cross_entropy_backward_into(const Tensor& logits, const Tensor& labels, const Tensor& lse,
                                  const Tensor& g, double scale, const Tensor& dlogits);
 
-namespace cpu {
-void cross_entropy_forward(const Tensor& logits, const Tensor& labels, const Tensor& loss,
-                           const Tensor& lse);
-void cross_entropy_backward(const Tensor& logits, const Tensor& labels, const Tensor& lse,
-                            const Tensor& g, double scale, const Tensor& dlogits);
-}  // namespace cpu
 namespace cuda {
 void cross_entropy_forward(const Tensor& logits, const Tensor& labels, const Tensor& loss,
                            const Tensor& lse);

@@ -3,7 +3,9 @@
 #include "core/autograd.h"
 #include "kernels/channel/channel.h"
 #include "kernels/common/dispatch.h"
+#include "kernels/common/grid_cpu.h"
 #include "kernels/elementwise/binary.h"
+#include "kernels/norm/batch_norm_impl.h"
 
 namespace mdq {
 
@@ -100,7 +102,7 @@ void batch_norm_forward_into(const Tensor& x, const Tensor& weight, const Tensor
         MDQ_ON_CUDA(kOp, cuda::batch_norm_forward(a));
         return;
     }
-    cpu::batch_norm_forward(a);
+    launch_batch_norm_forward<cpu::Runner, true>(a);
 }
 
 void batch_norm_backward_into(const Tensor& x, const Tensor& dy, const Tensor& weight,
@@ -131,7 +133,7 @@ void batch_norm_backward_into(const Tensor& x, const Tensor& dy, const Tensor& w
         MDQ_ON_CUDA(kOp, cuda::batch_norm_backward(a));
         return;
     }
-    cpu::batch_norm_backward(a);
+    launch_batch_norm_backward<cpu::Runner, true>(a);
 }
 
 Tensor batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias,

@@ -46,10 +46,6 @@ struct BatchNormBackward {
     const Tensor &dx, &sums;
 };
 
-namespace cpu {
-void batch_norm_forward(const BatchNormForward& a);
-void batch_norm_backward(const BatchNormBackward& a);
-}  // namespace cpu
 namespace cuda {
 void batch_norm_forward(const BatchNormForward& a);
 void batch_norm_backward(const BatchNormBackward& a);

@@ -1,6 +1,6 @@
-// Launch templates of batch norm, shared by batch_norm_cpu.cpp and batch_norm_cuda.cu. kWide
-// (the CPU reference) accumulates the column sums in f64 with the row-block mapping; otherwise
-// in the statistics type, per column.
+// Launch templates of batch norm, shared by batch_norm.cpp (the CPU) and batch_norm_cuda.cu.
+// kWide (the CPU reference) accumulates the column sums in f64 with the row-block mapping;
+// otherwise in the statistics type, per column.
 #pragma once
 
 #include <type_traits>

@@ -42,12 +42,6 @@ Tensor unpack_codes(const PackedTensor& p);
 // f32 level values shaped like the weight.
 Tensor unpack_values(const PackedTensor& p);
 
-namespace cpu {
-void run_body(const HardCodes& e, Device d);
-void run_body(const CodeValues& e, Device d);
-void run_body(const PackBits& e, Device d);
-void run_body(const UnpackBits& e, Device d);
-}  // namespace cpu
 namespace cuda {
 void run_body(const HardCodes& e, Device d);
 void run_body(const CodeValues& e, Device d);

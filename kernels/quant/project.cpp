@@ -3,6 +3,8 @@
 #include <cmath>
 
 #include "core/autograd.h"
+#include "kernels/common/grid_cpu.h"
+#include "kernels/quant/project_impl.h"
 #include "kernels/quant/quant_launch.h"
 
 namespace mdq {
@@ -25,17 +27,17 @@ void check_pair(const char* op, const Tensor& a, const Tensor& b) {
     check_same_device(op, a, b);
 }
 
-void run_tanh(const char* op, int which, const Tensor& u, const Tensor& gw, double beta, int levels,
-              const Tensor& out) {
+void run_tanh(const char* op, TanhProjectPass pass, const Tensor& u, const Tensor& gw, double beta,
+              int levels, const Tensor& out) {
     check_beta_levels(op, beta, levels, math::kMaxLevels);
     check_pair(op, u, out);
     if (gw.defined()) check_pair(op, u, gw);
     if (u.numel() == 0) return;
     if (u.is_cuda()) {
-        MDQ_ON_CUDA(op, cuda::tanh_project(which, u, gw, beta, levels, out));
+        MDQ_ON_CUDA(op, cuda::tanh_project(pass, u, gw, beta, levels, out));
         return;
     }
-    cpu::tanh_project(which, u, gw, beta, levels, out);
+    launch_tanh_project<cpu::Runner>(pass, u, gw, beta, levels, out);
 }
 
 // z: [rows * d, rest...], w: [rows, rest...]; returns the elements per row.
@@ -93,17 +95,17 @@ class TanhProjectBackward final : public Node {
 }  // namespace
 
 void tanh_project_into(const Tensor& u, double beta, int levels, const Tensor& w) {
-    run_tanh("tanh_project", 0, u, Tensor(), beta, levels, w);
+    run_tanh("tanh_project", TanhProjectPass::Forward, u, Tensor(), beta, levels, w);
 }
 
 void tanh_project_grad_into(const Tensor& u, const Tensor& gw, double beta, int levels,
                             const Tensor& gu) {
     check_defined("tanh_project_grad", gw);
-    run_tanh("tanh_project_grad", 1, u, gw, beta, levels, gu);
+    run_tanh("tanh_project_grad", TanhProjectPass::Gradient, u, gw, beta, levels, gu);
 }
 
 void tanh_project_inverse_into(const Tensor& x, double beta, int levels, const Tensor& u) {
-    run_tanh("tanh_project_inverse", 2, x, Tensor(), beta, levels, u);
+    run_tanh("tanh_project_inverse", TanhProjectPass::Inverse, x, Tensor(), beta, levels, u);
 }
 
 Tensor tanh_project(const Tensor& u, double beta, int levels) {

@@ -9,6 +9,13 @@
 
 namespace mdq {
 
+// Which map of the tanh projection a launch computes.
+enum class TanhProjectPass : uint8_t {
+    Forward,   // out = P_beta(u)
+    Gradient,  // out = gw * P'_beta(u)
+    Inverse,   // out = P_beta^-1(u)
+};
+
 // w = P_beta(u) for d levels (tanh, shifted-tanh sum). u, w: f32 or f64, one shape, device.
 void tanh_project_into(const Tensor& u, double beta, int levels, const Tensor& w);
 // gu = gw * P'_beta(u) (overwrites gu).
@@ -27,13 +34,8 @@ void softmax_project_into(const Tensor& z, double beta, int levels, const Tensor
 void softmax_project_grad_into(const Tensor& z, const Tensor& gw, double beta, int levels,
                                SimplexGrad grad, const Tensor& gz);
 
-namespace cpu {
-void tanh_project(int which, const Tensor& u, const Tensor& gw, double beta, int levels,
-                  const Tensor& out);
-void run_body(const SimplexProject& e, Device device);
-}  // namespace cpu
 namespace cuda {
-void tanh_project(int which, const Tensor& u, const Tensor& gw, double beta, int levels,
+void tanh_project(TanhProjectPass pass, const Tensor& u, const Tensor& gw, double beta, int levels,
                   const Tensor& out);
 void run_body(const SimplexProject& e, Device device);
 }  // namespace cuda

@@ -3,9 +3,9 @@
 
 namespace mdq::cuda {
 
-void tanh_project(int which, const Tensor& u, const Tensor& gw, double beta, int levels,
+void tanh_project(TanhProjectPass pass, const Tensor& u, const Tensor& gw, double beta, int levels,
                   const Tensor& out) {
-    launch_tanh_project<Runner>(which, u, gw, beta, levels, out);
+    launch_tanh_project<Runner>(pass, u, gw, beta, levels, out);
 }
 
 void run_body(const SimplexProject& e, Device device) {

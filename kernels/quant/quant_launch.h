@@ -1,8 +1,10 @@
-// Device dispatch shared by the dispatchers of kernels/quant: runs a grid body on the CPU or,
-// when built with CUDA, on the GPU, through the cpu::run_body / cuda::run_body overloads.
+// Device dispatch shared by the dispatchers of kernels/quant: runs a grid body on the CPU
+// (cpu::Runner) or, when built with CUDA, on the GPU through the cuda::run_body overloads
+// (pack_cuda.cu, project_cuda.cu).
 #pragma once
 
 #include "kernels/common/dispatch.h"
+#include "kernels/common/grid_cpu.h"
 #include "kernels/quant/pack.h"
 #include "kernels/quant/project.h"
 
@@ -16,7 +18,7 @@ void launch_body(const char* op, const E& e, Device device) {
         MDQ_ON_CUDA(op, cuda::run_body(e, device));
         return;
     }
-    cpu::run_body(e, device);
+    cpu::Runner::run(e, device);
 }
 
 }  // namespace mdq

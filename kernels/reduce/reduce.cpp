@@ -6,6 +6,7 @@
 #include "kernels/common/dispatch.h"
 #include "kernels/elementwise/binary.h"
 #include "kernels/elementwise/unary.h"
+#include "kernels/reduce/reduce_impl.h"
 
 namespace mdq {
 
@@ -27,14 +28,11 @@ const char* reduce_op_name(ReduceOp op) {
 
 namespace {
 
-bool is_arg(ReduceOp op) {
-    return op == ReduceOp::ArgMax || op == ReduceOp::ArgMin;
-}
-
 DType result_dtype(ReduceOp op, DType in) {
-    if (is_arg(op)) return DType::I64;
-    if (op == ReduceOp::Sum && !is_floating(in)) return DType::I64;
-    return in;
+    DType out = in;
+    dispatch_reduce<false>(
+        op, in, [&](auto, auto, auto o) { out = DTypeOf<typename decltype(o)::type>::value; });
+    return out;
 }
 
 // x as a contiguous [outer, r, inner] block, plus the output shapes.

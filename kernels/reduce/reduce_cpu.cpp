@@ -2,10 +2,10 @@
 // the CPU result is the accurate reference for the GPU's float tree.
 #include <omp.h>
 
-#include <type_traits>
 #include <vector>
 
 #include "kernels/reduce/reduce.h"
+#include "kernels/reduce/reduce_impl.h"
 
 namespace mdq::cpu {
 
@@ -70,23 +70,11 @@ void reduce_typed(ReduceOp op, const T* x, int64_t outer, int64_t r, int64_t inn
 
 void reduce(ReduceOp op, const Tensor& x, int64_t outer, int64_t r, int64_t inner,
             const Tensor& out, double scale) {
-    const bool arg = op == ReduceOp::ArgMax || op == ReduceOp::ArgMin;
-    MDQ_DISPATCH_ALL(x.dtype(), reduce_op_name(op), [&] {
-        using T = scalar_t;
-        using A = acc_t<T>;
-        const T* px = x.data<T>();
-        if (op == ReduceOp::Sum) {
-            if constexpr (std::is_integral_v<A>) {
-                reduce_typed<T, int64_t, int64_t>(op, px, outer, r, inner, out.data<int64_t>(),
-                                                  scale);
-            } else {
-                reduce_typed<T, double, T>(op, px, outer, r, inner, out.data<T>(), scale);
-            }
-        } else if (arg) {
-            reduce_typed<T, A, int64_t>(op, px, outer, r, inner, out.data<int64_t>(), 1.0);
-        } else {
-            reduce_typed<T, A, T>(op, px, outer, r, inner, out.data<T>(), 1.0);
-        }
+    dispatch_reduce<true>(op, x.dtype(), [&](auto t, auto acc, auto o) {
+        using T = typename decltype(t)::type;
+        using OutT = typename decltype(o)::type;
+        reduce_typed<T, typename decltype(acc)::type>(op, x.data<T>(), outer, r, inner,
+                                                      out.data<OutT>(), scale);
     });
 }
 

@@ -9,6 +9,7 @@
 #include "kernels/common/group_reduce.cuh"
 #include "kernels/fill/fill.h"
 #include "kernels/reduce/reduce.h"
+#include "kernels/reduce/reduce_impl.h"
 
 namespace mdq::cuda {
 
@@ -160,7 +161,7 @@ void reduce_typed(ReduceOp op, const Tensor& x, int64_t outer, int64_t r, int64_
         return;
     }
     const bool arg = op == ReduceOp::ArgMax || op == ReduceOp::ArgMin;
-    const OutputSink<A, OutT> sink{out.data<OutT>(), arg, scale};
+    const OutputSink<A, OutT> sink{out.data<OutT>(), arg, op == ReduceOp::Sum ? scale : 1.0};
     reduce_pass<T, A>(op, x.data<T>(), nullptr, outer, r, inner, x.device(), sink);
 }
 
@@ -168,19 +169,9 @@ void reduce_typed(ReduceOp op, const Tensor& x, int64_t outer, int64_t r, int64_
 
 void reduce(ReduceOp op, const Tensor& x, int64_t outer, int64_t r, int64_t inner,
             const Tensor& out, double scale) {
-    const bool arg = op == ReduceOp::ArgMax || op == ReduceOp::ArgMin;
-    MDQ_DISPATCH_ALL(x.dtype(), reduce_op_name(op), [&] {
-        using T = scalar_t;
-        using A = acc_t<T>;
-        if constexpr (std::is_integral_v<A>) {
-            if (op == ReduceOp::Sum)
-                return reduce_typed<T, int64_t, int64_t>(op, x, outer, r, inner, out, scale);
-            if (arg) return reduce_typed<T, int64_t, int64_t>(op, x, outer, r, inner, out, 1.0);
-            return reduce_typed<T, int64_t, T>(op, x, outer, r, inner, out, 1.0);
-        } else {
-            if (arg) return reduce_typed<T, A, int64_t>(op, x, outer, r, inner, out, 1.0);
-            return reduce_typed<T, A, T>(op, x, outer, r, inner, out, scale);
-        }
+    dispatch_reduce<false>(op, x.dtype(), [&](auto t, auto acc, auto o) {
+        reduce_typed<typename decltype(t)::type, typename decltype(acc)::type,
+                     typename decltype(o)::type>(op, x, outer, r, inner, out, scale);
     });
 }
 

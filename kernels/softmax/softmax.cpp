@@ -2,6 +2,7 @@
 
 #include "core/autograd.h"
 #include "kernels/common/dispatch.h"
+#include "kernels/common/row_pass_cpu.h"
 #include "kernels/softmax/softmax_impl.h"
 
 namespace mdq {
@@ -79,7 +80,7 @@ void softmax_forward_into(const Tensor& x, int64_t dim, bool log, const Tensor& 
         MDQ_ON_CUDA(name, cuda::softmax_forward(x, g, log, y));
         return;
     }
-    cpu::softmax_forward(x, g, log, y);
+    launch_softmax_forward<cpu::RowPassRunner>(x, g, log, y);
 }
 
 void softmax_backward_into(const Tensor& y, const Tensor& dy, int64_t dim, bool log,
@@ -94,7 +95,7 @@ void softmax_backward_into(const Tensor& y, const Tensor& dy, int64_t dim, bool 
         MDQ_ON_CUDA(name, cuda::softmax_backward(y, dy, g, log, dx));
         return;
     }
-    cpu::softmax_backward(y, dy, g, log, dx);
+    launch_softmax_backward<cpu::RowPassRunner>(y, dy, g, log, dx);
 }
 
 Tensor softmax(const Tensor& x, int64_t dim) {

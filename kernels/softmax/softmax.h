@@ -19,11 +19,6 @@ void softmax_forward_into(const Tensor& x, int64_t dim, bool log, const Tensor& 
 void softmax_backward_into(const Tensor& y, const Tensor& dy, int64_t dim, bool log,
                            const Tensor& dx);
 
-namespace cpu {
-void softmax_forward(const Tensor& x, const RowGeometry& g, bool log, const Tensor& y);
-void softmax_backward(const Tensor& y, const Tensor& dy, const RowGeometry& g, bool log,
-                      const Tensor& dx);
-}  // namespace cpu
 namespace cuda {
 void softmax_forward(const Tensor& x, const RowGeometry& g, bool log, const Tensor& y);
 void softmax_backward(const Tensor& y, const Tensor& dy, const RowGeometry& g, bool log,

@@ -1,4 +1,5 @@
-// Dtype dispatch of the softmax row passes, shared by softmax_cpu.cpp and softmax_cuda.cu;
+// Dtype dispatch of the softmax row passes, shared by softmax.cpp (the CPU) and
+// softmax_cuda.cu;
 // Runner is cpu::RowPassRunner or cuda::RowPassRunner.
 #pragma once
 

@@ -25,7 +25,7 @@ struct DataParallel::State {
                (!in_backward || filled[next_launch] == buckets[next_launch].slots.size())) {
             const Bucket& b = buckets[next_launch];
             works.push_back(comm->all_reduce_async(arena->grads().slice(0, b.begin, b.end),
-                                                   comm::ReduceOp::Average));
+                                                   comm::AllReduceOp::Average));
             launches.push_back({static_cast<int>(next_launch), grads_ready, in_backward});
             ++next_launch;
         }

@@ -11,7 +11,7 @@
 namespace mdq {
 namespace {
 
-using comm::ReduceOp;
+using comm::AllReduceOp;
 using testing::all_equal;
 using testing::mpi_world;
 using testing::throws_with;
@@ -41,11 +41,11 @@ TEST(MpiComm, AllReduceSumAndAverageOfAwkwardSizes) {
                           (int64_t{1} << 20) + 3}) {
             SCOPED_TRACE(::testing::Message() << dtype_name(dt) << " n=" << n);
             Tensor t = ramp(n, c.rank(), dt);
-            c.all_reduce(t, ReduceOp::Sum);
+            c.all_reduce(t, AllReduceOp::Sum);
             Tensor expected = ramp(n, 0, dt) * static_cast<double>(n_ranks) + rank_sum;
             EXPECT_TRUE(all_equal(t, expected));
             t = ramp(n, c.rank(), dt);
-            c.all_reduce(t, ReduceOp::Average);
+            c.all_reduce(t, AllReduceOp::Average);
             EXPECT_TRUE(all_equal(t, ramp(n, rank_sum / n_ranks, dt)));
         }
     }
@@ -57,7 +57,7 @@ TEST(MpiComm, WorkInFlightCompletesByPolling) {
     std::vector<std::unique_ptr<comm::CommWork>> works;
     for (int k = 0; k < 4; ++k) {
         ts.push_back(ramp(1000 * (k + 1) + k, c.rank() + k, DType::F32));
-        works.push_back(c.all_reduce_async(ts.back(), ReduceOp::Average));
+        works.push_back(c.all_reduce_async(ts.back(), AllReduceOp::Average));
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     bool all = false;
@@ -104,8 +104,8 @@ TEST(MpiComm, SeparateCommunicatorsDoNotMix) {
     comm::MpiCommunicator other(comm::detect_world(), comm::CommOptions{20.0});
     EXPECT_EQ(other.timeout_s(), 20.0);
     Tensor a = ramp(100, c.rank(), DType::F32), b = ramp(100, 10 * c.rank(), DType::F32);
-    auto wa = c.all_reduce_async(a, ReduceOp::Sum);
-    auto wb = other.all_reduce_async(b, ReduceOp::Sum);
+    auto wa = c.all_reduce_async(a, AllReduceOp::Sum);
+    auto wb = other.all_reduce_async(b, AllReduceOp::Sum);
     wb->wait();
     wa->wait();
     EXPECT_TRUE(all_equal(a, ramp(100, 0, DType::F32) * 2.0 + 1.0));

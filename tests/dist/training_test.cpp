@@ -1,18 +1,12 @@
 // K steps of data-parallel training on 2 ranks: after every step the parameters are bitwise
 // identical on all ranks, and after K steps they equal one process trained on the same global
 // batches (each rank holds its contiguous share of a global batch) within float tolerance.
-// Plain SGD always; MD-tanh-S (binary weights, Adam, beta annealing) with the quantizing
-// optimizer of optim/quant_optimizer.h once the build has it.
-// First: quant's headers call pow/sqrt unqualified inside namespace mdq, which the Tensor
-// overloads of kernels/ops.h would hide if they were declared before.
-#if __has_include("optim/quant_optimizer.h")
-#include "optim/quant_optimizer.h"
-#define MDQ_TEST_MD_TANH_S 1
-#endif
-
+// Plain SGD, and MD-tanh-S (binary weights, Adam, beta annealing) with the quantizing
+// optimizer of optim/quant_optimizer.h.
 #include <functional>
 
 #include "core/autograd.h"
+#include "optim/quant_optimizer.h"
 #include "optim/train/data_parallel.h"
 #include "tests/dist/mpi_world.h"
 #include "tests/testing/dense_model.h"
@@ -88,7 +82,6 @@ TEST(MpiTraining, SgdRanksStayIdenticalAndMatchOneProcessOnTheGlobalBatch) {
         1e-5, 1e-6);
 }
 
-#ifdef MDQ_TEST_MD_TANH_S
 TEST(MpiTraining, MdTanhSRanksStayIdenticalAndMatchOneProcessOnTheGlobalBatch) {
     std::vector<std::shared_ptr<QuantOptimizer>> keep;
     expect_data_parallel_equals_one_process(
@@ -112,7 +105,6 @@ TEST(MpiTraining, MdTanhSRanksStayIdenticalAndMatchOneProcessOnTheGlobalBatch) {
     EXPECT_EQ(keep[0]->step_count(), kSteps);
     EXPECT_GT(keep[0]->beta(), 1.0);  // annealed
 }
-#endif
 
 }  // namespace
 }  // namespace mdq

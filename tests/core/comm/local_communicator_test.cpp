@@ -15,9 +15,9 @@ TEST(LocalCommunicator, CollectivesAreTheIdentity) {
     EXPECT_EQ(c.size(), 1);
     EXPECT_EQ(c.timeout_s(), 300.0);
     Tensor t = Tensor::from_vector<float>({1.5f, -2.f, 3.f}, {3});
-    c.all_reduce(t, ReduceOp::Sum);
-    c.all_reduce(t, ReduceOp::Average);
-    auto work = c.all_reduce_async(t, ReduceOp::Average);
+    c.all_reduce(t, AllReduceOp::Sum);
+    c.all_reduce(t, AllReduceOp::Average);
+    auto work = c.all_reduce_async(t, AllReduceOp::Average);
     EXPECT_TRUE(work->test());
     work->wait_on(Stream());
     c.all_reduce_in_stream(t);

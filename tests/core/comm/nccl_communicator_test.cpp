@@ -29,7 +29,7 @@ TEST(NcclCommunicatorCuda, CollectivesOfOneRank) {
     EXPECT_EQ(c->size(), 1);
     EXPECT_EQ(c->device(), Device::cuda(0));
     const Tensor host = testing::random_tensor({1000003}, 1);
-    for (comm::ReduceOp op : {comm::ReduceOp::Sum, comm::ReduceOp::Average}) {
+    for (comm::AllReduceOp op : {comm::AllReduceOp::Sum, comm::AllReduceOp::Average}) {
         Tensor t = host.to(Device::cuda(0));
         c->all_reduce(t, op);
         EXPECT_TRUE(all_equal(t.to(Device::cpu()), host));
