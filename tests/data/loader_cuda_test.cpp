@@ -7,10 +7,7 @@
 namespace mdq::data {
 namespace {
 
-using loader_test::augment;
-using loader_test::epoch;
-using loader_test::fake;
-using loader_test::opts;
+using namespace loader_test;
 using testing::all_equal;
 
 TEST(LoaderCuda, CopiesBatchesToTheGpu) {

@@ -8,8 +8,7 @@
 namespace mdq {
 namespace {
 
-using module_test::Affine;
-using module_test::model;
+using namespace module_test;
 using testing::throws_with;
 
 TEST(Module, NamesFollowRegistrationOrder) {

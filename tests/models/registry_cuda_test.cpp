@@ -7,9 +7,7 @@
 namespace mdq {
 namespace {
 
-using registry_test::forward_backward;
-using registry_test::ModelRun;
-using registry_test::runs;
+using namespace registry_test;
 
 TEST(ModelZooCuda, EveryModelMatchesTheCpu) {
     MDQ_SKIP_IF_NO_CUDA();

@@ -8,9 +8,7 @@
 namespace mdq {
 namespace {
 
-using registry_test::forward_backward;
-using registry_test::ModelRun;
-using registry_test::runs;
+using namespace registry_test;
 using testing::throws_with;
 
 int64_t count(const std::string& name, int64_t classes = 0, std::optional<bool> affine = {}) {

@@ -11,10 +11,7 @@
 namespace mdq {
 namespace {
 
-using conv_test::Case;
-using conv_test::cases;
-using conv_test::geom;
-using conv_test::maybe_bias;
+using namespace conv_test;
 using testing::all_close;
 using testing::gradcheck;
 using testing::random_tensor;

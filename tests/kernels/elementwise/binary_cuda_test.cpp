@@ -8,10 +8,7 @@
 namespace mdq {
 namespace {
 
-using binary_test::BinCase;
-using binary_test::BinFn;
-using binary_test::cases;
-using binary_test::shape_pairs;
+using namespace binary_test;
 using testing::all_close;
 
 TEST(BinaryCuda, ParityWithCpu) {

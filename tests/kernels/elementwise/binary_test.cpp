@@ -7,9 +7,7 @@
 namespace mdq {
 namespace {
 
-using binary_test::BinCase;
-using binary_test::cases;
-using binary_test::shape_pairs;
+using namespace binary_test;
 using testing::all_close;
 using testing::gradcheck;
 using testing::throws_with;

@@ -9,8 +9,7 @@ namespace mdq {
 namespace {
 
 using testing::all_close;
-using unary_test::cases;
-using unary_test::UnaryCase;
+using namespace unary_test;
 
 TEST(UnaryCuda, ParityWithCpu) {
     MDQ_SKIP_IF_NO_CUDA();

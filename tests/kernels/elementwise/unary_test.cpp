@@ -10,8 +10,7 @@ namespace {
 using testing::all_close;
 using testing::gradcheck;
 using testing::throws_with;
-using unary_test::cases;
-using unary_test::UnaryCase;
+using namespace unary_test;
 
 TEST(Unary, MatchesClosedForm) {
     for (const UnaryCase& c : cases()) {

@@ -8,10 +8,7 @@
 namespace mdq {
 namespace {
 
-using matmul_test::Case;
-using matmul_test::f32_tol;
-using matmul_test::kCases;
-using matmul_test::stored;
+using namespace matmul_test;
 using testing::all_close;
 using testing::throws_with;
 

@@ -9,10 +9,7 @@
 namespace mdq {
 namespace {
 
-using matmul_test::Case;
-using matmul_test::f32_tol;
-using matmul_test::kCases;
-using matmul_test::stored;
+using namespace matmul_test;
 using testing::all_close;
 using testing::gradcheck;
 using testing::throws_with;

@@ -8,8 +8,7 @@
 namespace mdq {
 namespace {
 
-using pool_test::Case;
-using pool_test::cases;
+using namespace pool_test;
 using testing::all_close;
 using testing::random_tensor;
 

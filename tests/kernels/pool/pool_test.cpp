@@ -12,9 +12,7 @@
 namespace mdq {
 namespace {
 
-using pool_test::Case;
-using pool_test::cases;
-using pool_test::pool_args;
+using namespace pool_test;
 using testing::all_close;
 using testing::gradcheck;
 using testing::random_tensor;
