@@ -147,22 +147,5 @@ TEST(Tensor, ItemNeedsOneElement) {
     EXPECT_TRUE(throws_with([] { Tensor::zeros({2}).item<float>(); }, {"item()", "2 elements"}));
 }
 
-TEST(Tensor, DeviceParseAndCudaWithoutGpu) {
-    EXPECT_EQ(Device::parse("cpu"), Device::cpu());
-    EXPECT_EQ(Device::parse("cuda:1"), Device::cuda(1));
-    EXPECT_TRUE(throws_with([] { Device::parse("tpu"); }, {"bad device 'tpu'"}));
-    if (!gpu::available()) {
-        EXPECT_EQ(Device::parse("auto"), Device::cpu());
-        EXPECT_THROW(Tensor::zeros({2}, DType::F32, Device::cuda(0)), Error);
-    }
-}
-
-TEST(Tensor, DtypeNames) {
-    EXPECT_EQ(dtype_from_name("bf16"), DType::BF16);
-    EXPECT_EQ(dtype_from_name("BOOL"), DType::U8);
-    EXPECT_TRUE(throws_with([] { dtype_from_name("f8"); }, {"unknown dtype 'f8'"}));
-    EXPECT_EQ(dtype_size(DType::BF16), 2u);
-}
-
 }  // namespace
 }  // namespace mdq

@@ -1,8 +1,8 @@
 // Module tree: names in registration order, the tracer, train/eval, state dictionaries.
-#include "tests/layers/module_test.h"
-#include "layers/activation.h"
-#include "layers/param_arena.h"
+#include "layers/module.h"
+
 #include "layers/sequential.h"
+#include "tests/layers/module_test.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq {

@@ -1,6 +1,5 @@
 // Pooling layers: shapes, PyTorch's stride default, bad input naming the layer.
 #include "layers/pooling.h"
-#include "layers/dropout.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq {

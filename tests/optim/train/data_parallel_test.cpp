@@ -4,7 +4,6 @@
 #include "optim/train/data_parallel.h"
 
 #include "core/comm/local_communicator.h"
-#include "optim/train/lr_scaling.h"
 #include "tests/testing/dense_model.h"
 #include "tests/testing/test_util.h"
 

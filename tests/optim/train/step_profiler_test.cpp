@@ -8,8 +8,6 @@
 #include "layers/batch_norm.h"
 #include "layers/conv2d.h"
 #include "layers/linear.h"
-#include "optim/train/train_step.h"
-#include "optim/train/trainer.h"
 #include "tests/optim/train/step_profiler_test.h"
 #include "tests/testing/test_util.h"
 
