@@ -86,8 +86,8 @@ void import_weights(const std::string& path, Module& model,
         if (!shapes.empty())
             msg += "\n  shapes differ (" + std::to_string(shapes.size()) + "):" + listing(shapes);
         msg +=
-            "\n  (rename with init_map {\"pytorch.name\": \"mdq.name\"}; mdq summary lists "
-            "the model's names)";
+            "\n  (rename with init_map {\"pytorch.name\": \"mdq.name\"}; mdq summary --model "
+            "NAME lists the layers)";
         MDQ_THROW(ValueError, msg);
     }
     model.load_state_dict(state);
