@@ -47,7 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (std::string f; std::getline(files, f) && created < 32;) {
         if (!safe_relative(f)) continue;
         fs::create_directories(fs::path(root + "/" + f).parent_path(), ec);
-        if (!fs::is_directory(root + "/" + f)) mdq::fuzz::write_scratch("tree/" + f, parts[3]);
+        if (fs::is_directory(fs::path(root + "/" + f).parent_path()) && !fs::exists(root + "/" + f))
+            mdq::fuzz::write_scratch("tree/" + f, parts[3]);
         ++created;
     }
     mdq::data::ImageFolderOptions o;
