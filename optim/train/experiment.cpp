@@ -190,10 +190,15 @@ nlohmann::json Experiment::model_options_json() const {
 
 ModelOptions Experiment::model_options_from_json(const nlohmann::json& j) {
     ModelOptions mo;
-    mo.num_classes = j.at("num_classes").get<int64_t>();
-    mo.input_h = j.at("input_h").get<int64_t>();
-    mo.input_w = j.at("input_w").get<int64_t>();
-    mo.in_channels = j.at("in_channels").get<int64_t>();
+    try {
+        mo.num_classes = j.at("num_classes").get<int64_t>();
+        mo.input_h = j.at("input_h").get<int64_t>();
+        mo.input_w = j.at("input_w").get<int64_t>();
+        mo.in_channels = j.at("in_channels").get<int64_t>();
+    } catch (const nlohmann::json::exception& e) {
+        MDQ_THROW(IoError, "the model options ", j.dump(), " are not {num_classes, input_h, ",
+                  "input_w, in_channels} integers: ", e.what());
+    }
     return mo;
 }
 
