@@ -36,6 +36,15 @@ int64_t check_planes(const char* op, const BitPlanes& p) {
     return p.pos.numel() / p.bits;
 }
 
+// Checks the planes and that t is a contiguous f32 tensor of their weights on their device.
+int64_t check_weight_like(const char* op, const BitPlanes& p, const Tensor& t, const char* what) {
+    const int64_t n = check_planes(op, p);
+    check_f32(op, t, what);
+    check_same_device(op, p.pos, t);
+    MDQ_CHECK(t.numel() == n, op, ": ", what, " ", t.str(), " must hold ", n, " values");
+    return n;
+}
+
 Shape with_planes(const Shape& s, int bits) {
     Shape r = s;
     r.push_back(bits);
@@ -85,10 +94,7 @@ BitPlanes bitplane_decompose(const Tensor& w, int bits, float step) {
 
 void bitplane_recompose_into(const BitPlanes& p, const Tensor& out) {
     const char* op = "bitplane_recompose";
-    const int64_t n = check_planes(op, p);
-    check_f32(op, out, "output");
-    check_same_device(op, p.pos, out);
-    MDQ_CHECK(out.numel() == n, op, ": output ", out.str(), " must hold ", n, " weights");
+    const int64_t n = check_weight_like(op, p, out, "output");
     const BitRecompose e{
         p.pos.data<float>(), p.neg.data<float>(), out.data<float>(), n, p.bits, p.step};
     launch_body(op, e, out.device());
@@ -103,10 +109,7 @@ Tensor bitplane_recompose(const BitPlanes& p) {
 
 BitPlaneGrad bitplane_recompose_grad(const BitPlanes& p, const Tensor& dw) {
     const char* op = "bitplane_recompose_grad";
-    const int64_t n = check_planes(op, p);
-    check_f32(op, dw, "weight gradient");
-    check_same_device(op, p.pos, dw);
-    MDQ_CHECK(dw.numel() == n, op, ": weight gradient ", dw.str(), " must hold ", n, " values");
+    const int64_t n = check_weight_like(op, p, dw, "weight gradient");
     BitPlaneGrad g;
     g.dpos = Tensor::zeros(p.pos.shape(), DType::F32, p.pos.device());
     g.dneg = Tensor::zeros(p.pos.shape(), DType::F32, p.pos.device());
