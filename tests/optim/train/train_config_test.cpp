@@ -1,4 +1,5 @@
-// Every recipe in configs/ uses known keys with the right types.
+// The recipes: every file in configs/ uses known keys with the right types, and the authors'
+// schedule values.
 #include <dirent.h>
 
 #include "optim/train/train_config.h"

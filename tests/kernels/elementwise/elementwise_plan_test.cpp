@@ -1,12 +1,12 @@
-// docs/DESIGN.md decision 2: the CUDA kernels run grid_body with their real grid. Here the same
-// bodies run on the CPU for a real launch shape, thread by thread, so the index arithmetic of
-// the GPU path (grid-stride, vector chunks, tails, strided offsets) is tested on every machine.
+// docs/DESIGN.md decision 2: the CUDA kernels run grid_body with their real grid. Here the
+// elementwise plans (vectorized, contiguous, strided layouts; bf16 vectors) run on the CPU for
+// a real launch shape, thread by thread, so the index arithmetic of the GPU path (grid-stride,
+// vector chunks, tails, strided offsets) is tested on every machine.
 #include <cmath>
 
 #include "kernels/elementwise/binary_math.h"
 #include "kernels/elementwise/elementwise_plan.h"
 #include "kernels/elementwise/unary_math.h"
-#include "kernels/fill/fill_math.h"
 #include "tests/testing/grid_emulation.h"
 #include "tests/testing/test_util.h"
 
@@ -57,19 +57,6 @@ TEST(GridEmulation, HalfPrecisionVectors) {
     EXPECT_EQ(e.layout, Layout::Vectorized);
     emulate_grid(e, 2, 32);
     EXPECT_TRUE(testing::all_equal(out, tanh(x)));
-}
-
-TEST(GridEmulation, GenerateBodiesAreIndexPure) {
-    Tensor out = Tensor::full({5, 77}, NAN).slice(1, 0, 77, 2);
-    Generate<float, math::UniformGen> e{};
-    e.gen = math::UniformGen{9, 0, 0, 0.0f, 1.0f};
-    e.out = out.data<float>();
-    e.n = out.numel();
-    e.contiguous = false;
-    e.calc = make_offset_calc<1>(out.shape(), {out.strides()});
-    emulate_grid(e, 3, 32);
-    Generator g(9, 0);
-    EXPECT_TRUE(testing::all_equal(out, uniform(out.shape(), 0, 1, DType::F32, Device::cpu(), &g)));
 }
 
 }  // namespace

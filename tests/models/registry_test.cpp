@@ -1,13 +1,14 @@
 // The model zoo: reference parameter counts, forward and backward of every model on the CPU
 // with batch 2 (the ImageNet models at 64x64, which their architectures allow, to keep the
-// suite fast), registry errors, and GPU forward/backward.
-#include "core/gpu.h"
+// suite fast), registry errors, seeds. On a GPU: registry_cuda_test.cpp.
 #include "models/registry.h"
+#include "tests/models/registry_test.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq {
 namespace {
 
+using namespace registry_test;
 using testing::throws_with;
 
 int64_t count(const std::string& name, int64_t classes = 0, std::optional<bool> affine = {}) {
@@ -50,43 +51,6 @@ TEST(ModelZoo, TinyImageNetStemsKeepTheCounts) {
     EXPECT_EQ((*r)(Tensor::zeros({1, 64, 64, 3})).shape(), (Shape{1, 200}));
 }
 
-struct ModelRun {
-    std::string name;
-    int64_t size;
-};
-
-// Forward in train mode, backward of a scalar, on `device` with compute dtype `dt`; checks
-// shapes, dtypes and that every parameter got a finite f32 gradient. Returns the logits.
-Tensor forward_backward(const std::string& name, int64_t size, Device device,
-                        DType dt = DType::F32) {
-    ModelOptions o;
-    o.input_h = o.input_w = size;
-    o.seed = 7;
-    ModulePtr m = build_model(name, o);
-    m->to(device);
-    m->set_compute_dtype(dt);
-    const ModelOptions r = resolve_options(name, o);
-    Tensor x = testing::random_tensor({2, size, size, r.in_channels}, 3).to(device);
-    Tensor y = (*m)(x);
-    EXPECT_EQ(y.shape(), (Shape{2, r.num_classes})) << name;
-    EXPECT_EQ(y.dtype(), DType::F32) << name;
-    sum(y * testing::random_tensor(y.shape(), 4).to(device)).backward();
-    for (auto& [pname, p] : m->named_parameters()) {
-        const Tensor g = p->value.grad();
-        EXPECT_TRUE(g.defined()) << name << " " << pname << " got no gradient";
-        if (!g.defined()) continue;
-        EXPECT_EQ(g.dtype(), DType::F32) << name << " " << pname;
-        EXPECT_EQ(sum(ne(g, g)).item<int64_t>(), 0) << name << " " << pname << " has NaN";
-    }
-    return y;
-}
-
-std::vector<ModelRun> runs() {
-    return {{"lenet5", 28},         {"small-cnn", 28},         {"vgg16-cifar", 32},
-            {"resnet18-cifar", 32}, {"mobilenetv2-cifar", 32}, {"resnet18", 64},
-            {"mobilenetv2", 64}};
-}
-
 TEST(ModelZoo, EveryModelRunsForwardAndBackwardOnTheCpu) {
     for (const ModelRun& r : runs())
         forward_backward(r.name, r.size, Device::cpu());
@@ -111,24 +75,6 @@ TEST(ModelZoo, SeedsMakeModelsReproducible) {
                                    b->named_parameters()[0].second->value));
     EXPECT_FALSE(testing::all_equal(a->named_parameters()[0].second->value,
                                     c->named_parameters()[0].second->value));
-}
-
-TEST(ModelZooCuda, EveryModelMatchesTheCpu) {
-    MDQ_SKIP_IF_NO_CUDA();
-    for (const ModelRun& r : runs()) {
-        Tensor cpu = forward_backward(r.name, r.size, Device::cpu());
-        Tensor gpu = forward_backward(r.name, r.size, Device::cuda());
-        // Train-mode batch norm over two images amplifies rounding differences a little.
-        EXPECT_TRUE(testing::all_close(gpu, cpu, 1e-2, 1e-3)) << r.name;
-    }
-}
-
-TEST(ModelZooCuda, EveryModelRunsInBf16) {
-    MDQ_SKIP_IF_NO_CUDA();
-    for (const ModelRun& r : runs()) {
-        Tensor y = forward_backward(r.name, r.size, Device::cuda(), DType::BF16);
-        EXPECT_EQ(sum(ne(y, y)).item<int64_t>(), 0) << r.name;
-    }
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 // Every update rule of the fused step against the independent f64 implementation of
 // docs/METHOD.md's formulas (tests/testing/md_reference.h), for several iterations, per method,
 // level count and base optimizer. Schedules change every iteration (beta x1.5, lr halved every 2)
-// so that beta_t versus beta_{t+1} and the authors' StepLR off-by-one are exercised.
+// so that beta_t versus beta_{t+1} and the authors' StepLR off-by-one are exercised. On a GPU:
+// md_step_cuda_test.cpp.
 #include <cmath>
 
+#include "optim/md_step.h"
 #include "optim/quant_optimizer.h"
 #include "tests/testing/md_reference.h"
 #include "tests/testing/quant_models.h"
@@ -146,6 +148,131 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"md-softmax", 3, "adam", true}, Case{"dorefa", 2, "adam"}, Case{"dorefa", 4, "adam"},
         Case{"dorefa", 16, "sgd", false, false, 0.0, 0.9}),
     case_name);
+
+// docs/DESIGN.md decision 2: the fused step's body runs on the CPU with a real CUDA grid shape,
+// block by block and thread by thread, and must give bit for bit what the CPU path gives: the
+// chunk table, the block and thread strides, the 4-wide unrolled accesses and the tails of the
+// GPU mapping are thereby tested on every machine. One launch mixes several methods.
+
+std::unique_ptr<QuantOptimizer> mixed(ParamArena& arena, BaseOptimizer base) {
+    QuantConfig qc;
+    qc.spec.method = Method::MdTanhS;
+    qc.spec.levels = 3;
+    qc.rules = {parse_quant_rule("conv.*:method=gd-tanh,levels=4"),
+                parse_quant_rule("fc2.weight:method=md-softmax-s,levels=3"),
+                parse_quant_rule("fc2.bias:method=pmf,levels=2")};
+    OptimConfig oc;
+    oc.base = base;
+    oc.momentum = base == BaseOptimizer::Sgd ? 0.9 : 0.0;
+    oc.beta.rho = 1.2;
+    return std::make_unique<QuantOptimizer>(arena, qc, oc);
+}
+
+void emulate_step(const QuantOptimizer& opt, int64_t blocks, int64_t threads) {
+    const MdStepLaunch& L = opt.launch();
+    const StepScalars sc = L.ctrl->cur;
+    for (int64_t b = 0; b < blocks; ++b)
+        for (int64_t t = 0; t < threads; ++t)
+            math::md_step_body_any(GridPos{b, t, threads, blocks}, L, sc);
+    advance_step(*L.ctrl);
+}
+
+TEST(MdStepGrid, RealGridShapesMatchTheCpuPath) {
+    for (BaseOptimizer base : {BaseOptimizer::Adam, BaseOptimizer::Sgd}) {
+        for (int64_t blocks : {1, 3}) {
+            auto ma = testing::param_zoo(), mb = testing::param_zoo();
+            ParamArena aa(*ma), ab(*mb);
+            aa.enable_compute_copy(DType::BF16);
+            ab.enable_compute_copy(DType::BF16);
+            auto a = mixed(aa, base), b = mixed(ab, base);
+            for (int64_t t = 0; t < 3; ++t) {
+                const Tensor g = testing::random_tensor({aa.size()}, 50 + t, -1, 1);
+                aa.grads().copy_(g);
+                ab.grads().copy_(g);
+                a->step();
+                emulate_step(*b, blocks, kStepThreads);
+            }
+            EXPECT_TRUE(testing::all_equal(ab.values(), aa.values()));
+            EXPECT_TRUE(testing::all_equal(ab.compute_values(), aa.compute_values()));
+            for (const auto& p : a->params()) {
+                if (p.spec.quantized()) {
+                    EXPECT_TRUE(testing::all_equal(b->stored(p.name), a->stored(p.name))) << p.name;
+                }
+                EXPECT_TRUE(testing::all_equal(b->first_moment(p.name), a->first_moment(p.name)));
+            }
+            EXPECT_EQ(b->launch().ctrl->step, 3);
+        }
+    }
+}
+
+TEST(MdStepGrid, ProjectionBodyMatches) {
+    auto ma = testing::param_zoo(), mb = testing::param_zoo();
+    ParamArena aa(*ma), ab(*mb);
+    auto a = mixed(aa, BaseOptimizer::Adam), b = mixed(ab, BaseOptimizer::Adam);
+    ab.values().fill_(NAN);
+    a->reproject();
+    const MdStepLaunch& L = b->launch();
+    for (int64_t blk = 0; blk < 2; ++blk)
+        for (int64_t t = 0; t < 64; ++t)
+            math::md_project_body(GridPos{blk, t, 64, 2}, L, 1.0f);
+    for (const auto& p : a->params()) {
+        if (!p.spec.quantized()) continue;
+        EXPECT_TRUE(
+            testing::all_equal(ab.values().slice(0, p.value_offset, p.value_offset + p.numel),
+                               aa.values().slice(0, p.value_offset, p.value_offset + p.numel)))
+            << p.name;
+    }
+}
+
+// docs/METHOD.md 1.6: at a fixed beta, MD-tanh-S (u <- u - eta g, w = P(u)) reproduces the iterates
+// of primal MD-tanh (x <- P(P^-1(x) - eta g)) when both start from the same weights and see
+// the gradients of the same loss, for binary (the authors' ratio form), ternary (closed-form
+// inverse) and 4 levels (Newton-bisection inverse), with Adam and with SGD.
+
+// dL/dw of L = sum(0.5 (w - c)^2 + 0.1 cos(3 w)): a non-quadratic loss of the weights.
+void loss_grad(ParamArena& arena, const Tensor& c) {
+    const std::vector<float> w = arena.values().to_vector<float>();
+    const std::vector<float> cv = c.to_vector<float>();
+    std::vector<float> g(w.size());
+    for (size_t i = 0; i < w.size(); ++i)
+        g[i] = (w[i] - cv[i]) - 0.3f * std::sin(3.0f * w[i]);
+    arena.grads().copy_(Tensor::from_vector(g, {static_cast<int64_t>(g.size())}));
+}
+
+TEST(MdEquivalence, MdTanhSReproducesPrimalMdTanhAtFixedBeta) {
+    for (int d : {2, 3, 4}) {
+        for (BaseOptimizer base : {BaseOptimizer::Adam, BaseOptimizer::Sgd}) {
+            auto ms = testing::param_zoo(), mp = testing::param_zoo();
+            ParamArena as(*ms), ap(*mp);
+            OptimConfig oc;
+            oc.base = base;
+            oc.lr = LrSchedule::constant(base == BaseOptimizer::Adam ? 1e-2 : 5e-2);
+            oc.beta.beta0 = 1.5;  // fixed beta: rho = 1
+            QuantConfig qs;
+            qs.spec.method = Method::MdTanhS;
+            qs.spec.levels = d;
+            qs.spec.init = InitMode::Levels;
+            QuantOptimizer s(as, qs, oc);
+            ap.values().copy_(as.values());  // x0 = P(u0)
+            QuantConfig qp = qs;
+            qp.spec.method = Method::MdTanh;
+            qp.spec.init = InitMode::FromValues;
+            QuantOptimizer p(ap, qp, oc);
+            const Tensor c = testing::random_tensor({as.size()}, 77, -0.8, 0.8);
+            const Tensor start = as.values().clone();
+            for (int t = 0; t < 20; ++t) {
+                loss_grad(as, c);
+                loss_grad(ap, c);
+                s.step();
+                p.step();
+            }
+            EXPECT_TRUE(testing::all_close(ap.values(), as.values(), 1e-4, 2e-5))
+                << "levels " << d << " " << base_optimizer_name(base);
+            // The iterates moved: this is not a comparison of two initial states.
+            EXPECT_FALSE(testing::all_close(as.values(), start, 0, 0.05));
+        }
+    }
+}
 
 }  // namespace
 }  // namespace mdq
