@@ -9,6 +9,7 @@
 #include "data/transform_spec.h"
 #include "kernels/fill/fill.h"
 #include "layers/batch_norm.h"
+#include "optim/train/bsq_training.h"
 #include "optim/train/hard_eval.h"
 #include "optim/train/lr_scaling.h"
 
@@ -145,6 +146,7 @@ void Experiment::build_model_and_optimizer(int64_t batches_per_epoch, int64_t tr
     run = run_length(cfg, batches_per_epoch, train_examples);
     opt = std::make_unique<QuantOptimizer>(
         *arena, quant_config_from(cfg), optim_config_from(cfg, run, batches_per_epoch, world_size));
+    if (train && is_bsq(cfg)) bsq = std::make_unique<BsqOptimizer>(*arena, bsq_options_from(cfg));
 }
 
 EvalResult Experiment::evaluate_soft(data::Loader& loader, int64_t epoch) {

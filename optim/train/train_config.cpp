@@ -20,7 +20,8 @@ Config make_train_config() {
          "(docs/DATA.md)"},
         // quantization
         {"method", T::String, "md-tanh-s",
-         "float, md-tanh-s, md-softmax-s, md-tanh, md-softmax, gd-tanh, bc, pmf, picm, proxquant"},
+         "float, md-tanh-s, md-softmax-s, md-tanh, md-softmax, gd-tanh, bc, pmf, picm, proxquant, "
+         "dorefa, bsq"},
         {"levels", T::Int, 2, "weight levels: 2 binary, 3 ternary, 2^k uniform in [-1, 1]"},
         {"exempt", T::StringList, J::array(),
          "parameter-name patterns kept in float (e.g. conv1.*)"},
@@ -36,6 +37,9 @@ Config make_train_config() {
         {"beta_max", T::Float, 1e35, "annealing cap"},
         {"bn_reestimate", T::Int, 0,
          "batches to re-estimate BN statistics with hard weights (0: off)"},
+        {"bsq_bits", T::Int, 8, "method=bsq: bit planes per layer at the start"},
+        {"bsq_alpha", T::Float, 5e-3, "method=bsq: strength of the bit-level group Lasso"},
+        {"bsq_interval", T::Int, 1, "method=bsq: epochs between precision adjustments"},
         {"proxquant_reg", T::Float, 1e-4, "ProxQuant regularisation rate"},
         {"proxquant_freeze", T::Float, 0.67,
          "ProxQuant: fraction of training after which signs freeze"},

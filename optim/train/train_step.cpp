@@ -20,6 +20,9 @@ TrainStep::TrainStep(Experiment& ex, const TrainStepOptions& options) : ex_(ex) 
               ex.device.str());
     MDQ_CHECK(!ex.dp, "cuda_graph: not with data-parallel training yet (the gradient all-reduce ",
               "and its hooks are not captured); set cuda_graph=false");
+    MDQ_CHECK(!ex.bsq,
+              "cuda_graph: not with method=bsq (its planes change shape); set "
+              "cuda_graph=false");
     std::string why;
     MDQ_CHECK(ex.opt->replayable(&why), "cuda_graph: the optimizer step cannot be replayed: ", why,
               "; set cuda_graph=false");
@@ -47,7 +50,11 @@ void TrainStep::step(const Tensor& images, const Tensor& labels) {
     if (ex_.dp) ex_.dp->finish();
     StepProfiler* const profiler = StepProfiler::active();
     if (profiler) profiler->begin(StepPart::Optimizer);
-    ex_.opt->step();
+    if (ex_.bsq) {
+        ex_.bsq->step();
+    } else {
+        ex_.opt->step();
+    }
     if (profiler) profiler->end();
     NoGradGuard no_grad;
     add_(loss_sum_, loss.detach().to(DType::F64));

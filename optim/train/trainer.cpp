@@ -11,6 +11,7 @@
 
 #include "core/generator.h"
 #include "kernels/ops.h"
+#include "optim/train/bsq_training.h"
 #include "optim/train/train_config.h"
 
 namespace mdq {
@@ -47,16 +48,18 @@ void check_resumable(const nlohmann::json& saved, const Config& cfg, const std::
 }  // namespace
 
 nlohmann::json TrainSummary::to_json() const {
-    return {{"best_val_acc", best_val_acc},
-            {"best_step", best_step},
-            {"test_acc_soft", test_acc_soft},
-            {"test_acc_hard", test_acc_hard},
-            {"test_loss_soft", test_loss_soft},
-            {"test_loss_hard", test_loss_hard},
-            {"images_per_s", images_per_s},
-            {"train_seconds", train_seconds},
-            {"steps", steps},
-            {"final_beta", final_beta}};
+    nlohmann::json j = {{"best_val_acc", best_val_acc},
+                        {"best_step", best_step},
+                        {"test_acc_soft", test_acc_soft},
+                        {"test_acc_hard", test_acc_hard},
+                        {"test_loss_soft", test_loss_soft},
+                        {"test_loss_hard", test_loss_hard},
+                        {"images_per_s", images_per_s},
+                        {"train_seconds", train_seconds},
+                        {"steps", steps},
+                        {"final_beta", final_beta}};
+    if (!bsq.is_null()) j["bsq"] = bsq;
+    return j;
 }
 
 Config make_train_config_from(const std::string& config_file,
@@ -77,12 +80,16 @@ Trainer::Trainer(const Config& cfg, const std::string& resume_path)
     MDQ_CHECK(log_interval_ > 0, "log_interval must be positive, got ", log_interval_);
     MDQ_CHECK(eval_interval_ >= 0 && ckpt_interval_ >= 0,
               "eval_interval and checkpoint_interval must be >= 0");
+    if (ex_.bsq) bsq_interval_ = bsq_interval_from(cfg);
     out_dir_ = output_folder(cfg);
     if (main_rank_) {
         make_folder(out_dir_);
         write_file_atomic(out_dir_ + "/config.json", cfg.effective().dump(2) + "\n");
     }
     if (!resume_path.empty()) {
+        // The checkpoint holds the recomposed weights, not the planes and their momentum.
+        MDQ_CHECK(!ex_.bsq, "cannot resume a method=bsq run yet: its checkpoints do not hold the ",
+                  "bit planes; start it again");
         const Checkpoint ck = read_checkpoint(resume_path);
         check_resumable(ck.config, cfg, resume_path);
         restore_checkpoint(ck, *ex_.model, *ex_.opt);
@@ -168,8 +175,17 @@ void Trainer::end_of_epoch() {
     pos_.epoch += 1;
     pos_.batch = 0;
     ex_.train_loader->start_epoch(pos_.epoch);
+    if (ex_.bsq && pos_.epoch % bsq_interval_ == 0) adjust_bsq_precision();
     if (eval_interval_ == 0) validate();
     if (ckpt_interval_ == 0 && main_rank_) save("last.safetensors");
+}
+
+void Trainer::adjust_bsq_precision() {
+    if (!ex_.bsq->adjust_precision() || !main_rank_) return;
+    bar_->finish();
+    std::printf("bsq precision after epoch %lld: %s\n", static_cast<long long>(pos_.epoch),
+                bsq_precision_table(*ex_.bsq).dump().c_str());
+    std::fflush(stdout);
 }
 
 TrainSummary Trainer::run() {
@@ -228,6 +244,7 @@ TrainSummary Trainer::finish() {
     TrainSummary s;
     s.steps = pos_.step;
     s.final_beta = ex_.opt->beta();
+    if (ex_.bsq) s.bsq = bsq_precision_table(*ex_.bsq);
     s.train_seconds = train_seconds_;
     s.images_per_s = train_seconds_ > 0 ? static_cast<double>(total_images_) / train_seconds_ : 0.0;
     s.best_val_acc = pos_.best_val_acc;

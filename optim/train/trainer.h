@@ -26,6 +26,7 @@ struct TrainSummary {
     double train_seconds = 0.0;
     int64_t steps = 0;
     double final_beta = 0.0;
+    nlohmann::json bsq;  // method=bsq: the precision table (optim/train/bsq_training.h)
     nlohmann::json to_json() const;
 };
 
@@ -42,6 +43,7 @@ class Trainer {
 
   private:
     void end_of_epoch();
+    void adjust_bsq_precision();
     void log_train();
     void validate();
     void save(const std::string& name);
@@ -55,7 +57,7 @@ class Trainer {
     std::unique_ptr<MetricsLog> log_;
     std::unique_ptr<ProgressBar> bar_;
     TrainPosition pos_;
-    int64_t log_interval_ = 50, eval_interval_ = 0, ckpt_interval_ = 0;
+    int64_t log_interval_ = 50, eval_interval_ = 0, ckpt_interval_ = 0, bsq_interval_ = 0;
 
     int64_t total_images_ = 0;
     double window_start_ = 0.0, train_seconds_ = 0.0;

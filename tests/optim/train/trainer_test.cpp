@@ -158,5 +158,22 @@ TEST(Trainer, BadSetupsAreClearErrors) {
         {"cannot resume", "model"}));
 }
 
+TEST(Trainer, BsqRunWritesItsPrecisionTableAndRefusesResume) {
+    SKIP_WITHOUT_DATA();
+    const std::string out = run_dir("bsq");
+    const Config cfg =
+        small_run(out, {"iterations=6", "method=bsq", "optimizer=sgd", "lr=0.05", "bsq_bits=5"});
+    const TrainSummary s = Trainer(cfg).run();
+    EXPECT_GT(s.test_acc_hard, 0.15);  // above chance (10%) after 6 steps
+    std::ifstream summary(out + "/summary.json");
+    const auto j = nlohmann::json::parse(summary);
+    ASSERT_TRUE(j.contains("bsq"));
+    EXPECT_EQ(j["bsq"]["layers"].size(), 5u);  // LeNet-5: 2 conv, 3 linear weights
+    for (const auto& [name, bits] : j["bsq"]["layers"].items())
+        EXPECT_EQ(bits.get<int>(), 5) << name;  // no epoch ended: no adjustment yet
+    EXPECT_TRUE(throws_with([&] { Trainer(cfg, out + "/last.safetensors"); },
+                            {"cannot resume a method=bsq run"}));
+}
+
 }  // namespace
 }  // namespace mdq

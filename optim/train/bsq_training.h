@@ -1,0 +1,24 @@
+// `method=bsq` in `mdq train` (docs/QUANTIZATION.md, BSQ): the config keys bsq_bits, bsq_alpha
+// and bsq_interval, checked with messages a user can act on, and the per-layer precision table
+// the trainer prints and writes into summary.json. The run's QuantOptimizer is a float one (it
+// keeps the recomposed weights for evaluation and checkpoints); BsqOptimizer takes the steps.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "optim/bsq_optimizer.h"
+#include "optim/train/config.h"
+
+namespace mdq {
+
+bool is_bsq(const Config& cfg);  // method=bsq
+// bits, alpha from bsq_bits and bsq_alpha; lr and momentum from lr and momentum. Throws on a
+// bad value (bsq_bits outside [1, 16], a negative alpha, bsq_interval < 1).
+BsqOptions bsq_options_from(const Config& cfg);
+// Epochs between two precision adjustments (bsq_interval).
+int64_t bsq_interval_from(const Config& cfg);
+
+// {"average_bits", "compression", "layers": {name: bits}}.
+nlohmann::json bsq_precision_table(const BsqOptimizer& bsq);
+
+}  // namespace mdq

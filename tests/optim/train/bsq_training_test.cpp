@@ -1,0 +1,67 @@
+// method=bsq from the training config: bad values are clear errors, the experiment builds a
+// BsqOptimizer that the training step drives (the arena holds the recomposed planes), and the
+// precision table reports what BSQ defines. The trainer end to end: trainer_test.cpp.
+#include "optim/train/bsq_training.h"
+
+#include <cmath>
+
+#include "optim/train/train_step.h"
+#include "tests/optim/train/train_step_test.h"
+#include "tests/testing/test_util.h"
+
+namespace mdq {
+namespace {
+
+using testing::throws_with;
+using train_step_test::synthetic_run;
+
+TEST(BsqTraining, RefusesBadValues) {
+    const auto build = [](const std::string& bad) {
+        return [bad] {
+            Experiment ex(synthetic_run("cpu", {"method=bsq", bad}), Experiment::Synthetic{});
+        };
+    };
+    EXPECT_TRUE(throws_with(build("bsq_bits=0"), {"bsq_bits must lie in [1, 16]", "got 0"}));
+    EXPECT_TRUE(throws_with(build("bsq_bits=17"), {"bsq_bits", "got 17"}));
+    EXPECT_TRUE(throws_with(build("bsq_alpha=-1"), {"bsq_alpha must be >= 0"}));
+    EXPECT_TRUE(throws_with(build("optimizer=adam"), {"set optimizer=sgd", "'adam'"}));
+    EXPECT_TRUE(throws_with(
+        [] {
+            bsq_interval_from(synthetic_run("cpu", {"method=bsq", "bsq_interval=0"}));
+        },
+        {"bsq_interval must be >= 1", "got 0"}));
+    EXPECT_EQ(bsq_interval_from(synthetic_run("cpu", {"method=bsq", "bsq_interval=3"})), 3);
+}
+
+TEST(BsqTraining, TrainStepDrivesThePlanes) {
+    Experiment ex(synthetic_run("cpu", {"method=bsq", "bsq_bits=6", "bsq_alpha=0.01"}),
+                  Experiment::Synthetic{});
+    ASSERT_TRUE(ex.bsq);
+    for (const QuantOptimizer::Param& p : ex.opt->params())
+        EXPECT_EQ(p.spec.method, Method::Float) << p.name;
+    const Tensor before = ex.arena->values().clone();
+    TrainStep step(ex);
+    step.run(ex.synthetic.images, ex.synthetic.labels);
+    const double first = step.loss_sum().item<double>();
+    for (int i = 0; i < 20; ++i)
+        step.run(ex.synthetic.images, ex.synthetic.labels);
+    step.reset();
+    step.run(ex.synthetic.images, ex.synthetic.labels);
+    EXPECT_LT(step.loss_sum().item<double>(), first);
+    EXPECT_FALSE(testing::all_equal(ex.arena->values(), before));
+    // The arena's weights are the planes recomposed, bit for bit.
+    for (const BsqOptimizer::Layer& l : ex.bsq->layers()) {
+        const ParamArena::Slot& s = ex.arena->slot(l.name);
+        const Tensor w = ex.arena->values().slice(0, s.offset, s.offset + s.numel).view(s.shape);
+        EXPECT_TRUE(testing::all_equal(w, bitplane_recompose(l.planes))) << l.name;
+    }
+    const nlohmann::json t = bsq_precision_table(*ex.bsq);
+    EXPECT_EQ(t["layers"].size(), ex.bsq->layers().size());
+    for (const auto& [name, bits] : t["layers"].items())
+        EXPECT_EQ(bits.get<int>(), 6) << name;
+    EXPECT_DOUBLE_EQ(t["average_bits"].get<double>(), 6.0);
+    EXPECT_DOUBLE_EQ(t["compression"].get<double>(), 32.0 / 6.0);
+}
+
+}  // namespace
+}  // namespace mdq
