@@ -59,6 +59,7 @@ nlohmann::json TrainSummary::to_json() const {
                         {"steps", steps},
                         {"final_beta", final_beta}};
     if (!bsq.is_null()) j["bsq"] = bsq;
+    if (!prune.is_null()) j["prune"] = prune;
     return j;
 }
 
@@ -88,8 +89,8 @@ Trainer::Trainer(const Config& cfg, const std::string& resume_path)
     }
     if (!resume_path.empty()) {
         // The checkpoint holds the recomposed weights, not the planes and their momentum.
-        MDQ_CHECK(!ex_.bsq, "cannot resume a method=bsq run yet: its checkpoints do not hold the ",
-                  "bit planes; start it again");
+        MDQ_CHECK(!ex_.bsq && !ex_.prune, "cannot resume a method=bsq or prune=taylor run yet: ",
+                  "its checkpoints hold neither the bit planes nor the pruner; start it again");
         const Checkpoint ck = read_checkpoint(resume_path);
         check_resumable(ck.config, cfg, resume_path);
         restore_checkpoint(ck, *ex_.model, *ex_.opt);
@@ -245,6 +246,7 @@ TrainSummary Trainer::finish() {
     s.steps = pos_.step;
     s.final_beta = ex_.opt->beta();
     if (ex_.bsq) s.bsq = bsq_precision_table(*ex_.bsq);
+    if (ex_.prune) s.prune = ex_.prune->table();
     s.train_seconds = train_seconds_;
     s.images_per_s = train_seconds_ > 0 ? static_cast<double>(total_images_) / train_seconds_ : 0.0;
     s.best_val_acc = pos_.best_val_acc;

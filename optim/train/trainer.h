@@ -26,7 +26,8 @@ struct TrainSummary {
     double train_seconds = 0.0;
     int64_t steps = 0;
     double final_beta = 0.0;
-    nlohmann::json bsq;  // method=bsq: the precision table (optim/train/bsq_training.h)
+    nlohmann::json bsq;    // method=bsq: the precision table (optim/train/bsq_training.h)
+    nlohmann::json prune;  // prune=taylor: live channels (optim/train/taylor_training.h)
     nlohmann::json to_json() const;
 };
 

@@ -172,7 +172,25 @@ TEST(Trainer, BsqRunWritesItsPrecisionTableAndRefusesResume) {
     for (const auto& [name, bits] : j["bsq"]["layers"].items())
         EXPECT_EQ(bits.get<int>(), 5) << name;  // no epoch ended: no adjustment yet
     EXPECT_TRUE(throws_with([&] { Trainer(cfg, out + "/last.safetensors"); },
-                            {"cannot resume a method=bsq run"}));
+                            {"cannot resume a method=bsq"}));
+}
+
+TEST(Trainer, TaylorPruningRunWritesItsChannelTable) {
+    SKIP_WITHOUT_DATA();
+    const std::string out = run_dir("taylor");
+    const Config cfg = small_run(out, {"model=small-cnn", "iterations=6", "prune=taylor",
+                                       "prune_interval=2", "prune_per_round=3", "prune_max=7"});
+    Trainer(cfg).run();
+    std::ifstream summary(out + "/summary.json");
+    const auto j = nlohmann::json::parse(summary);
+    ASSERT_TRUE(j.contains("prune"));
+    EXPECT_EQ(j["prune"]["pruned"].get<int64_t>(), 7);  // rounds at 2, 4, 6: 3 + 3 + 1
+    int64_t live = 0;
+    for (const auto& [name, n] : j["prune"]["layers"].items())
+        live += n.get<int64_t>();
+    EXPECT_EQ(live, 16 + 32 + 128 - 7);
+    EXPECT_TRUE(throws_with([&] { Trainer(cfg, out + "/last.safetensors"); },
+                            {"cannot resume", "prune=taylor"}));
 }
 
 }  // namespace
