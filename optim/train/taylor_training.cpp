@@ -59,15 +59,15 @@ TaylorTraining::TaylorTraining(Module& model, QuantOptimizer& opt, const TaylorO
         for (auto& [p, param] : bn->named_parameters())
             g.params.push_back(join(name, p));
         if (producer) {
-            for (auto& [p, param] : producer->named_parameters())
-                if (param->value.size(0) == c) g.params.push_back(join(producer_name, p));
+            for (auto& [p, param] : producer->named_parameters()) {
+                const std::string full = join(producer_name, p);
+                // Simplex logits have no zero weight: there the gate alone removes the channel.
+                if (param->value.size(0) == c &&
+                    !is_simplex(method_storage(opt.param(full).spec.method)))
+                    g.params.push_back(full);
+            }
             producer = nullptr;  // a conv feeds one batch norm
         }
-        for (const std::string& p : g.params)
-            MDQ_CHECK(!is_simplex(method_storage(opt.param(p).spec.method)),
-                      "prune=taylor: parameter '", p, "' uses the simplex method ",
-                      method_name(opt.param(p).spec.method),
-                      ", whose logits have no zero weight; exempt it or use another method");
         g.gate.set_requires_grad(true);
         bn->set_gate(g.gate);
         gates_.push_back(std::move(g));

@@ -1,8 +1,9 @@
 // `prune=taylor` in `mdq train` (docs/PRUNING.md): a gate after every batch norm of the model,
 // one gate group per batch norm, a TaylorPruner fed with the gates' gradients after every
 // step, and the masks enforced after every step: the gate of a pruned channel is 0, and the
-// weight and bias of the conv or linear layer that feeds the batch norm, the batch norm's own
-// scale, shift and running mean, with their optimizer state, are zeroed in that channel.
+// weight and bias of the conv or linear layer that feeds the batch norm (unless a simplex method
+// holds them), the batch norm's own scale, shift and running mean, with their optimizer state,
+// are zeroed in that channel.
 #pragma once
 
 #include <memory>
@@ -24,7 +25,7 @@ TaylorOptions taylor_options_from(const Config& cfg);
 class TaylorTraining {
   public:
     // Installs the gates on `model`'s batch norms; throws when prune_max is more than the model
-    // can lose, or for a simplex method (its logits have no zero weight).
+    // can lose.
     TaylorTraining(Module& model, QuantOptimizer& opt, const TaylorOptions& o);
     ~TaylorTraining();  // removes the gates
     TaylorTraining(const TaylorTraining&) = delete;

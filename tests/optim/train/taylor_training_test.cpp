@@ -101,5 +101,21 @@ TEST(TaylorTraining, PrunedChannelsStayZeroWhileTheRestTrains) {
     EXPECT_LT(step.loss_sum().item<double>(), 2.0);
 }
 
+TEST(TaylorTraining, SimplexMethodsPruneThroughTheGate) {
+    Experiment ex(
+        pruned_run({"method=md-softmax-s", "prune_interval=3", "prune_per_round=2", "prune_max=4"}),
+        Experiment::Synthetic{});
+    TrainStep step(ex);
+    for (int i = 0; i < 6; ++i)
+        step.run(ex.synthetic.images, ex.synthetic.labels);
+    EXPECT_EQ(ex.prune->pruner().pruned(), 4);
+    int64_t closed = 0;
+    for (auto& [name, m] : ex.model->named_modules())
+        if (auto* bn = dynamic_cast<BatchNorm*>(m))
+            for (float z : bn->gate().to_vector<float>())
+                closed += z == 0.f;
+    EXPECT_EQ(closed, 4);
+}
+
 }  // namespace
 }  // namespace mdq
