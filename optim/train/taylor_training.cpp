@@ -96,10 +96,28 @@ int64_t TaylorTraining::after_step() {
         grad.zero_();
     }
     const int64_t removed = static_cast<int64_t>(pruner_.end_iteration().size());
-    if (pruner_.pruned() == 0) return removed;
+    enforce_all();
+    return removed;
+}
+
+void TaylorTraining::enforce_all() {
+    if (pruner_.pruned() == 0) return;
     for (size_t i = 0; i < gates_.size(); ++i)
         enforce(gates_[i], pruner_.masks()[i]);
-    return removed;
+}
+
+nlohmann::json TaylorTraining::state() const {
+    return pruner_.state();
+}
+
+void TaylorTraining::load_state(const nlohmann::json& s) {
+    MDQ_CHECK(s.is_array(), "prune=taylor: the checkpoint's pruner state is not a list");
+    pruner_.load_state(s.get<std::vector<double>>());
+    // A restored state may have fewer pruned channels than the gates show: reopen them first.
+    NoGradGuard no_grad;
+    for (Gate& g : gates_)
+        g.gate.fill_(1.0);
+    enforce_all();
 }
 
 nlohmann::json TaylorTraining::table() const {

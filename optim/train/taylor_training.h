@@ -36,6 +36,10 @@ class TaylorTraining {
     int64_t after_step();
 
     const TaylorPruner& pruner() const { return pruner_; }
+    // The pruner's state (masks, importances, running sums, counters) for a checkpoint, and
+    // its restoration, which re-applies the masks.
+    nlohmann::json state() const;
+    void load_state(const nlohmann::json& s);
     // {"pruned", "gated", "layers": {batch norm: live channels}}.
     nlohmann::json table() const;
 
@@ -47,6 +51,7 @@ class TaylorTraining {
         Tensor gate;
     };
     void enforce(const Gate& g, const std::vector<uint8_t>& mask);
+    void enforce_all();
 
     QuantOptimizer* opt_;
     std::vector<Gate> gates_;

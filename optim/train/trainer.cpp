@@ -35,6 +35,9 @@ void make_folder(const std::string& path) {
     }
 }
 
+// Where a checkpoint's model options keep the Taylor pruner's state (masks included).
+constexpr const char* kPrunerKey = "taylor_pruner";
+
 // The keys that must agree between a checkpoint and the run resuming from it.
 void check_resumable(const nlohmann::json& saved, const Config& cfg, const std::string& path) {
     for (const char* key : {"model", "dataset", "method", "levels", "batch_size", "optimizer"}) {
@@ -89,11 +92,16 @@ Trainer::Trainer(const Config& cfg, const std::string& resume_path)
     }
     if (!resume_path.empty()) {
         // The checkpoint holds the recomposed weights, not the planes and their momentum.
-        MDQ_CHECK(!ex_.bsq && !ex_.prune, "cannot resume a method=bsq or prune=taylor run yet: ",
-                  "its checkpoints hold neither the bit planes nor the pruner; start it again");
+        MDQ_CHECK(!ex_.bsq, "cannot resume a method=bsq run yet: its checkpoints do not hold the ",
+                  "bit planes; start it again");
         const Checkpoint ck = read_checkpoint(resume_path);
         check_resumable(ck.config, cfg, resume_path);
         restore_checkpoint(ck, *ex_.model, *ex_.opt);
+        const bool pruned = ck.model_options.contains(kPrunerKey);
+        MDQ_CHECK(pruned == static_cast<bool>(ex_.prune), "cannot resume from '", resume_path,
+                  "': it was trained with prune=", pruned ? "taylor" : "none",
+                  " but this run has prune=", cfg.get_string("prune"));
+        if (ex_.prune) ex_.prune->load_state(ck.model_options.at(kPrunerKey));
         pos_ = ck.position;
         default_generator().set_offset(pos_.rng_offset);
     }
@@ -167,8 +175,10 @@ void Trainer::save(const std::string& name) {
     log_train();  // closes the timing window and checks the loss
     if (ex_.dp) ex_.dp->synchronize();
     pos_.rng_offset = default_generator().offset();
+    nlohmann::json model_options = ex_.model_options_json();
+    if (ex_.prune) model_options[kPrunerKey] = ex_.prune->state();
     save_checkpoint(out_dir_ + "/" + name, *ex_.model, *ex_.opt, pos_, ex_.cfg.effective(),
-                    ex_.model_options_json());
+                    model_options);
     window_start_ = now_s();
 }
 
@@ -246,15 +256,18 @@ TrainSummary Trainer::finish() {
     s.steps = pos_.step;
     s.final_beta = ex_.opt->beta();
     if (ex_.bsq) s.bsq = bsq_precision_table(*ex_.bsq);
-    if (ex_.prune) s.prune = ex_.prune->table();
     s.train_seconds = train_seconds_;
     s.images_per_s = train_seconds_ > 0 ? static_cast<double>(total_images_) / train_seconds_ : 0.0;
     s.best_val_acc = pos_.best_val_acc;
     s.best_step = pos_.best_step;
     // The test numbers are the best checkpoint's (docs/METHOD.md 1.8), with soft and hard weights.
     const std::string best = out_dir_ + "/best.safetensors";
-    if (pos_.best_step >= 0 && std::ifstream(best).good())
-        restore_checkpoint(read_checkpoint(best), *ex_.model, *ex_.opt);
+    if (pos_.best_step >= 0 && std::ifstream(best).good()) {
+        const Checkpoint ck = read_checkpoint(best);
+        restore_checkpoint(ck, *ex_.model, *ex_.opt);
+        if (ex_.prune) ex_.prune->load_state(ck.model_options.at(kPrunerKey));  // its masks
+    }
+    if (ex_.prune) s.prune = ex_.prune->table();  // of the model tested
     const EvalResult soft = ex_.evaluate_soft(*ex_.test_loader);
     const EvalResult hard = ex_.evaluate_hard(*ex_.test_loader);
     s.test_acc_soft = soft.acc;
