@@ -5,6 +5,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "optim/bsq_optimizer.h"
 #include "optim/train/config.h"
@@ -17,6 +18,13 @@ bool is_bsq(const Config& cfg);  // method=bsq
 BsqOptions bsq_options_from(const Config& cfg);
 // Epochs between two precision adjustments (bsq_interval).
 int64_t bsq_interval_from(const Config& cfg);
+
+// The optimizer's state beside a checkpoint (the checkpoint holds only the recomposed weights):
+// DIR/NAME.safetensors -> DIR/NAME.bsq.safetensors (planes, momenta, steps). load_bsq_state
+// throws naming the file when it is missing.
+std::string bsq_state_path(const std::string& checkpoint_path);
+void save_bsq_state(const std::string& checkpoint_path, const BsqOptimizer& bsq);
+void load_bsq_state(const std::string& checkpoint_path, BsqOptimizer& bsq);
 
 // {"average_bits", "compression", "layers": {name: bits}}.
 nlohmann::json bsq_precision_table(const BsqOptimizer& bsq);

@@ -92,8 +92,6 @@ Trainer::Trainer(const Config& cfg, const std::string& resume_path)
     }
     if (!resume_path.empty()) {
         // The checkpoint holds the recomposed weights, not the planes and their momentum.
-        MDQ_CHECK(!ex_.bsq, "cannot resume a method=bsq run yet: its checkpoints do not hold the ",
-                  "bit planes; start it again");
         const Checkpoint ck = read_checkpoint(resume_path);
         check_resumable(ck.config, cfg, resume_path);
         restore_checkpoint(ck, *ex_.model, *ex_.opt);
@@ -102,6 +100,7 @@ Trainer::Trainer(const Config& cfg, const std::string& resume_path)
                   "': it was trained with prune=", pruned ? "taylor" : "none",
                   " but this run has prune=", cfg.get_string("prune"));
         if (ex_.prune) ex_.prune->load_state(ck.model_options.at(kPrunerKey));
+        if (ex_.bsq) load_bsq_state(resume_path, *ex_.bsq);
         pos_ = ck.position;
         default_generator().set_offset(pos_.rng_offset);
     }
@@ -179,6 +178,7 @@ void Trainer::save(const std::string& name) {
     if (ex_.prune) model_options[kPrunerKey] = ex_.prune->state();
     save_checkpoint(out_dir_ + "/" + name, *ex_.model, *ex_.opt, pos_, ex_.cfg.effective(),
                     model_options);
+    if (ex_.bsq) save_bsq_state(out_dir_ + "/" + name, *ex_.bsq);
     window_start_ = now_s();
 }
 
@@ -255,7 +255,6 @@ TrainSummary Trainer::finish() {
     TrainSummary s;
     s.steps = pos_.step;
     s.final_beta = ex_.opt->beta();
-    if (ex_.bsq) s.bsq = bsq_precision_table(*ex_.bsq);
     s.train_seconds = train_seconds_;
     s.images_per_s = train_seconds_ > 0 ? static_cast<double>(total_images_) / train_seconds_ : 0.0;
     s.best_val_acc = pos_.best_val_acc;
@@ -266,8 +265,10 @@ TrainSummary Trainer::finish() {
         const Checkpoint ck = read_checkpoint(best);
         restore_checkpoint(ck, *ex_.model, *ex_.opt);
         if (ex_.prune) ex_.prune->load_state(ck.model_options.at(kPrunerKey));  // its masks
+        if (ex_.bsq) load_bsq_state(best, *ex_.bsq);                            // its precision
     }
     if (ex_.prune) s.prune = ex_.prune->table();  // of the model tested
+    if (ex_.bsq) s.bsq = bsq_precision_table(*ex_.bsq);
     const EvalResult soft = ex_.evaluate_soft(*ex_.test_loader);
     const EvalResult hard = ex_.evaluate_hard(*ex_.test_loader);
     s.test_acc_soft = soft.acc;

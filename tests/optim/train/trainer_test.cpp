@@ -158,21 +158,43 @@ TEST(Trainer, BadSetupsAreClearErrors) {
         {"cannot resume", "model"}));
 }
 
-TEST(Trainer, BsqRunWritesItsPrecisionTableAndRefusesResume) {
+TEST(Trainer, BsqRunWritesItsPrecisionTableAndResumesExactly) {
     SKIP_WITHOUT_DATA();
-    const std::string out = run_dir("bsq");
-    const Config cfg =
-        small_run(out, {"iterations=6", "method=bsq", "optimizer=sgd", "lr=0.05", "bsq_bits=5"});
-    const TrainSummary s = Trainer(cfg).run();
-    EXPECT_GT(s.test_acc_hard, 0.15);  // above chance (10%) after 6 steps
-    std::ifstream summary(out + "/summary.json");
+    const std::string straight = run_dir("bsq"), half = run_dir("bsq_half"),
+                      rest = run_dir("bsq_rest");
+    const std::vector<std::string> common = {"iterations=8", "method=bsq", "optimizer=sgd",
+                                             "lr=0.05", "bsq_bits=5"};
+    auto with = [&](const std::vector<std::string>& v) {
+        std::vector<std::string> all = common;
+        all.insert(all.end(), v.begin(), v.end());
+        return all;
+    };
+    const TrainSummary s = Trainer(small_run(straight, with({}))).run();
+    EXPECT_GT(s.test_acc_hard, 0.15);  // above chance (10%) after 8 steps
+    std::ifstream summary(straight + "/summary.json");
     const auto j = nlohmann::json::parse(summary);
     ASSERT_TRUE(j.contains("bsq"));
     EXPECT_EQ(j["bsq"]["layers"].size(), 5u);  // LeNet-5: 2 conv, 3 linear weights
     for (const auto& [name, bits] : j["bsq"]["layers"].items())
         EXPECT_EQ(bits.get<int>(), 5) << name;  // no epoch ended: no adjustment yet
-    EXPECT_TRUE(throws_with([&] { Trainer(cfg, out + "/last.safetensors"); },
-                            {"cannot resume a method=bsq"}));
+    // 4 + resume 4: the checkpoints and the bit planes beside them are those of the 8 straight.
+    Trainer(small_run(half, with({"iterations=4"}))).run();
+    Trainer(small_run(rest, with({})), half + "/last.safetensors").run();
+    for (const char* file : {"/last.safetensors", "/last.bsq.safetensors"}) {
+        const SafetensorsFile x = load_safetensors(straight + file);
+        const SafetensorsFile y = load_safetensors(rest + file);
+        ASSERT_EQ(x.tensors.size(), y.tensors.size()) << file;
+        for (const auto& [name, t] : x.tensors)
+            EXPECT_TRUE(testing::all_equal(y.tensors.at(name), t)) << file << " " << name;
+    }
+    // A checkpoint without its planes beside it is refused.
+    const std::string alone = run_dir("bsq_alone");
+    ASSERT_EQ(std::system(
+                  ("mkdir -p " + alone + " && cp " + half + "/last.safetensors " + alone).c_str()),
+              0);
+    EXPECT_TRUE(
+        throws_with([&] { Trainer(small_run(rest, with({})), alone + "/last.safetensors"); },
+                    {"has no bit-plane state beside it", "last.bsq.safetensors"}));
 }
 
 TEST(Trainer, TaylorPruningRunWritesItsChannelTable) {
