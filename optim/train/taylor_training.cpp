@@ -120,6 +120,15 @@ void TaylorTraining::load_state(const nlohmann::json& s) {
     enforce_all();
 }
 
+void restore_pruner(const nlohmann::json& model_options, TaylorTraining* prune,
+                    const std::string& path) {
+    const bool pruned = model_options.contains(kPrunerStateKey);
+    MDQ_CHECK(pruned == (prune != nullptr), "checkpoint '", path,
+              "' was trained with prune=", pruned ? "taylor" : "none",
+              " but this run has prune=", prune ? "taylor" : "none");
+    if (prune) prune->load_state(model_options.at(kPrunerStateKey));
+}
+
 nlohmann::json TaylorTraining::table() const {
     nlohmann::json layers = nlohmann::json::object();
     int64_t gated = 0;

@@ -22,6 +22,15 @@ bool is_taylor_pruning(const Config& cfg);  // prune=taylor (prune=none: off); t
 // prune_interval, prune_per_round, prune_max, prune_momentum (range checks: TaylorPruner).
 TaylorOptions taylor_options_from(const Config& cfg);
 
+class TaylorTraining;
+
+// Where a checkpoint's model options keep the pruner's state (masks included).
+constexpr const char* kPrunerStateKey = "taylor_pruner";
+// Restores into `prune` (null: the run does not prune) the pruner state of the checkpoint at
+// `path` with these model options; throws when one of the two prunes and the other does not.
+void restore_pruner(const nlohmann::json& model_options, TaylorTraining* prune,
+                    const std::string& path);
+
 class TaylorTraining {
   public:
     // Installs the gates on `model`'s batch norms; throws when prune_max is more than the model

@@ -35,9 +35,6 @@ void make_folder(const std::string& path) {
     }
 }
 
-// Where a checkpoint's model options keep the Taylor pruner's state (masks included).
-constexpr const char* kPrunerKey = "taylor_pruner";
-
 // The keys that must agree between a checkpoint and the run resuming from it.
 void check_resumable(const nlohmann::json& saved, const Config& cfg, const std::string& path) {
     for (const char* key : {"model", "dataset", "method", "levels", "batch_size", "optimizer"}) {
@@ -95,11 +92,7 @@ Trainer::Trainer(const Config& cfg, const std::string& resume_path)
         const Checkpoint ck = read_checkpoint(resume_path);
         check_resumable(ck.config, cfg, resume_path);
         restore_checkpoint(ck, *ex_.model, *ex_.opt);
-        const bool pruned = ck.model_options.contains(kPrunerKey);
-        MDQ_CHECK(pruned == static_cast<bool>(ex_.prune), "cannot resume from '", resume_path,
-                  "': it was trained with prune=", pruned ? "taylor" : "none",
-                  " but this run has prune=", cfg.get_string("prune"));
-        if (ex_.prune) ex_.prune->load_state(ck.model_options.at(kPrunerKey));
+        restore_pruner(ck.model_options, ex_.prune.get(), resume_path);
         if (ex_.bsq) load_bsq_state(resume_path, *ex_.bsq);
         pos_ = ck.position;
         default_generator().set_offset(pos_.rng_offset);
@@ -175,7 +168,7 @@ void Trainer::save(const std::string& name) {
     if (ex_.dp) ex_.dp->synchronize();
     pos_.rng_offset = default_generator().offset();
     nlohmann::json model_options = ex_.model_options_json();
-    if (ex_.prune) model_options[kPrunerKey] = ex_.prune->state();
+    if (ex_.prune) model_options[kPrunerStateKey] = ex_.prune->state();
     save_checkpoint(out_dir_ + "/" + name, *ex_.model, *ex_.opt, pos_, ex_.cfg.effective(),
                     model_options);
     if (ex_.bsq) save_bsq_state(out_dir_ + "/" + name, *ex_.bsq);
@@ -264,8 +257,8 @@ TrainSummary Trainer::finish() {
     if (pos_.best_step >= 0 && std::ifstream(best).good()) {
         const Checkpoint ck = read_checkpoint(best);
         restore_checkpoint(ck, *ex_.model, *ex_.opt);
-        if (ex_.prune) ex_.prune->load_state(ck.model_options.at(kPrunerKey));  // its masks
-        if (ex_.bsq) load_bsq_state(best, *ex_.bsq);                            // its precision
+        restore_pruner(ck.model_options, ex_.prune.get(), best);  // its masks
+        if (ex_.bsq) load_bsq_state(best, *ex_.bsq);              // its precision
     }
     if (ex_.prune) s.prune = ex_.prune->table();  // of the model tested
     if (ex_.bsq) s.bsq = bsq_precision_table(*ex_.bsq);

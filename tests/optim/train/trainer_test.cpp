@@ -215,7 +215,7 @@ TEST(Trainer, TaylorPruningRunWritesItsChannelTable) {
         [&] {
             Trainer(small_run(run_dir("unpruned"), {"model=small-cnn"}), out + "/last.safetensors");
         },
-        {"cannot resume", "prune=taylor but this run has prune=none"}));
+        {"trained with prune=taylor but this run has prune=none"}));
 }
 
 TEST(Trainer, TaylorPruningResumeIsBitwiseExact) {
