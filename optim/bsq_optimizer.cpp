@@ -78,6 +78,11 @@ void BsqOptimizer::step() {
     write_weights();
 }
 
+void BsqOptimizer::set_alpha(double alpha) {
+    MDQ_CHECK(alpha >= 0, "bsq_alpha must be >= 0, got ", alpha);
+    opt_.alpha = alpha;
+}
+
 bool BsqOptimizer::adjust_precision() {
     bool changed = false;
     for (Layer& l : layers_) {

@@ -36,6 +36,9 @@ class BsqOptimizer {
     // any precision changed.
     bool adjust_precision();
 
+    // The group-Lasso strength from now on (0 for the fine-tune with the precision frozen).
+    void set_alpha(double alpha);
+
     const std::vector<Layer>& layers() const { return layers_; }
     double regularizer() const { return last_reg_; }  // of the latest step, alpha included
     double average_bits() const;                      // weighted by parameters

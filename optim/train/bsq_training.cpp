@@ -36,10 +36,17 @@ BsqOptions bsq_options_from(const Config& cfg) {
     return o;
 }
 
-int64_t bsq_interval_from(const Config& cfg) {
-    const int64_t n = cfg.get_int("bsq_interval");
-    MDQ_CHECK(n >= 1, "bsq_interval must be >= 1 (epochs between precision adjustments), got ", n);
-    return n;
+BsqSchedule bsq_schedule_from(const Config& cfg, int64_t epochs) {
+    BsqSchedule s;
+    s.interval = cfg.get_int("bsq_interval");
+    s.finetune = cfg.get_int("bsq_finetune");
+    s.epochs = epochs;
+    MDQ_CHECK(s.interval >= 1,
+              "bsq_interval must be >= 1 (epochs between precision adjustments), got ", s.interval);
+    MDQ_CHECK(s.finetune >= 0 && s.finetune < epochs, "bsq_finetune must lie in [0, ", epochs,
+              ") (epochs of the run's ", epochs, " trained with the precision frozen), got ",
+              s.finetune);
+    return s;
 }
 
 std::string bsq_state_path(const std::string& checkpoint_path) {

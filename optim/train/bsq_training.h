@@ -16,8 +16,18 @@ bool is_bsq(const Config& cfg);  // method=bsq
 // bits, alpha from bsq_bits and bsq_alpha; lr and momentum from lr and momentum. Throws on a
 // bad value (bsq_bits outside [1, 16], a negative alpha, bsq_interval < 1).
 BsqOptions bsq_options_from(const Config& cfg);
-// Epochs between two precision adjustments (bsq_interval).
-int64_t bsq_interval_from(const Config& cfg);
+// When the precision changes: after every `interval`-th epoch, except in the last `finetune`
+// epochs, which train with the precision frozen and no group Lasso (BSQ's final fine-tune).
+struct BsqSchedule {
+    int64_t interval = 1, finetune = 0, epochs = 1;
+    bool frozen(int64_t epoch) const { return epoch >= epochs - finetune; }  // epoch from 0
+    // At the end of epoch `done` (1 for the first) that was not frozen: the last one sets the
+    // precision the fine-tune keeps.
+    bool adjust_after(int64_t done) const { return done % interval == 0 && !frozen(done - 1); }
+};
+// From bsq_interval and bsq_finetune for a run of `epochs`; throws on an interval < 1 or a
+// fine-tune outside [0, epochs).
+BsqSchedule bsq_schedule_from(const Config& cfg, int64_t epochs);
 
 // The optimizer's state beside a checkpoint (the checkpoint holds only the recomposed weights):
 // DIR/NAME.safetensors -> DIR/NAME.bsq.safetensors (planes, momenta, steps). load_bsq_state

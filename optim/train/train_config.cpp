@@ -40,6 +40,8 @@ Config make_train_config() {
         {"bsq_bits", T::Int, 8, "method=bsq: bit planes per layer at the start"},
         {"bsq_alpha", T::Float, 5e-3, "method=bsq: strength of the bit-level group Lasso"},
         {"bsq_interval", T::Int, 1, "method=bsq: epochs between precision adjustments"},
+        {"bsq_finetune", T::Int, 0,
+         "method=bsq: last epochs trained with the precision frozen and no group Lasso"},
         {"prune", T::String, "none", "channel pruning: none or taylor (docs/PRUNING.md)"},
         {"prune_interval", T::Int, 30, "prune=taylor: iterations per pruning round"},
         {"prune_per_round", T::Int, 100, "prune=taylor: channels removed per round"},

@@ -81,7 +81,7 @@ Trainer::Trainer(const Config& cfg, const std::string& resume_path)
     MDQ_CHECK(log_interval_ > 0, "log_interval must be positive, got ", log_interval_);
     MDQ_CHECK(eval_interval_ >= 0 && ckpt_interval_ >= 0,
               "eval_interval and checkpoint_interval must be >= 0");
-    if (ex_.bsq) bsq_interval_ = bsq_interval_from(cfg);
+    if (ex_.bsq) bsq_schedule_ = bsq_schedule_from(cfg, ex_.run.epochs);
     out_dir_ = output_folder(cfg);
     if (main_rank_) {
         make_folder(out_dir_);
@@ -95,6 +95,7 @@ Trainer::Trainer(const Config& cfg, const std::string& resume_path)
         restore_pruner(ck.model_options, ex_.prune.get(), resume_path);
         if (ex_.bsq) load_bsq_state(resume_path, *ex_.bsq);
         pos_ = ck.position;
+        if (ex_.bsq && bsq_schedule_.frozen(pos_.epoch)) ex_.bsq->set_alpha(0.0);
         default_generator().set_offset(pos_.rng_offset);
     }
 }
@@ -179,7 +180,10 @@ void Trainer::end_of_epoch() {
     pos_.epoch += 1;
     pos_.batch = 0;
     ex_.train_loader->start_epoch(pos_.epoch);
-    if (ex_.bsq && pos_.epoch % bsq_interval_ == 0) adjust_bsq_precision();
+    if (ex_.bsq) {
+        if (bsq_schedule_.adjust_after(pos_.epoch)) adjust_bsq_precision();
+        if (bsq_schedule_.frozen(pos_.epoch)) ex_.bsq->set_alpha(0.0);
+    }
     if (eval_interval_ == 0) validate();
     if (ckpt_interval_ == 0 && main_rank_) save("last.safetensors");
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "optim/train/bsq_training.h"
 #include "optim/train/checkpoint.h"
 #include "optim/train/experiment.h"
 #include "optim/train/metrics_log.h"
@@ -58,7 +59,8 @@ class Trainer {
     std::unique_ptr<MetricsLog> log_;
     std::unique_ptr<ProgressBar> bar_;
     TrainPosition pos_;
-    int64_t log_interval_ = 50, eval_interval_ = 0, ckpt_interval_ = 0, bsq_interval_ = 0;
+    int64_t log_interval_ = 50, eval_interval_ = 0, ckpt_interval_ = 0;
+    BsqSchedule bsq_schedule_;
 
     int64_t total_images_ = 0;
     double window_start_ = 0.0, train_seconds_ = 0.0;

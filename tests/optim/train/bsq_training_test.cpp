@@ -25,12 +25,31 @@ TEST(BsqTraining, RefusesBadValues) {
     EXPECT_TRUE(throws_with(build("bsq_bits=17"), {"bsq_bits", "got 17"}));
     EXPECT_TRUE(throws_with(build("bsq_alpha=-1"), {"bsq_alpha must be >= 0"}));
     EXPECT_TRUE(throws_with(build("optimizer=adam"), {"set optimizer=sgd", "'adam'"}));
-    EXPECT_TRUE(throws_with(
-        [] {
-            bsq_interval_from(synthetic_run("cpu", {"method=bsq", "bsq_interval=0"}));
-        },
-        {"bsq_interval must be >= 1", "got 0"}));
-    EXPECT_EQ(bsq_interval_from(synthetic_run("cpu", {"method=bsq", "bsq_interval=3"})), 3);
+    const auto schedule = [](const std::string& set) {
+        return [set] { bsq_schedule_from(synthetic_run("cpu", {"method=bsq", set}), 10); };
+    };
+    EXPECT_TRUE(throws_with(schedule("bsq_interval=0"), {"bsq_interval must be >= 1", "got 0"}));
+    EXPECT_TRUE(throws_with(schedule("bsq_finetune=10"), {"bsq_finetune must lie in [0, 10)"}));
+    EXPECT_TRUE(throws_with(schedule("bsq_finetune=-1"), {"bsq_finetune", "got -1"}));
+}
+
+TEST(BsqTraining, ScheduleAdjustsEveryIntervalThenFreezes) {
+    // 10 epochs, every 3rd adjusts, the last 4 (epochs 6-9, from 0) are frozen.
+    const BsqSchedule s = bsq_schedule_from(
+        synthetic_run("cpu", {"method=bsq", "bsq_interval=3", "bsq_finetune=4"}), 10);
+    std::vector<int64_t> adjusted;
+    for (int64_t done = 1; done <= 10; ++done)
+        if (s.adjust_after(done)) adjusted.push_back(done);
+    // After epoch 6 (from 1) the precision is set for the fine-tune; 9 falls inside it.
+    EXPECT_EQ(adjusted, (std::vector<int64_t>{3, 6}));
+    for (int64_t e = 0; e < 10; ++e)
+        EXPECT_EQ(s.frozen(e), e >= 6) << e;
+    const BsqSchedule plain =
+        bsq_schedule_from(synthetic_run("cpu", {"method=bsq", "bsq_interval=2"}), 10);
+    adjusted.clear();
+    for (int64_t done = 1; done <= 10; ++done)
+        if (plain.adjust_after(done)) adjusted.push_back(done);
+    EXPECT_EQ(adjusted, (std::vector<int64_t>{2, 4, 6, 8, 10}));
 }
 
 TEST(BsqTraining, TrainStepDrivesThePlanes) {
