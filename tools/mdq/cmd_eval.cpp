@@ -1,9 +1,14 @@
-// `mdq eval --checkpoint PATH`: accuracy of a checkpoint with soft and hard-quantized weights.
+// `mdq eval --checkpoint PATH`: accuracy of a checkpoint with soft and hard-quantized weights;
+// --logits FILE also writes the logits of the split's first batch (for interop checks).
 #include <cstdio>
+#include <map>
 #include <memory>
 
+#include "core/autograd.h"
+#include "data/safetensors.h"
 #include "optim/train/checkpoint.h"
 #include "optim/train/experiment.h"
+#include "optim/train/hard_eval.h"
 #include "optim/train/train_config.h"
 #include "tools/mdq/commands.h"
 
@@ -11,9 +16,29 @@ namespace mdq::tools {
 
 namespace {
 struct EvalArgs {
-    std::string checkpoint, split = "test";
+    std::string checkpoint, split = "test", logits;
     std::vector<std::string> sets;
 };
+
+// Writes FILE with the first batch's images (NHWC), labels and the logits with soft and with
+// hard weights (the model's own batch-norm statistics: bn_reestimate must be 0).
+void write_logits(const std::string& path, Experiment& ex, data::Loader& loader) {
+    MDQ_CHECK(ex.cfg.get_int("bn_reestimate") == 0,
+              "--logits: the hard logits use the checkpoint's batch-norm statistics; drop "
+              "--set bn_reestimate or set it to 0");
+    NoGradGuard no_grad;
+    ex.model->eval();
+    loader.start_epoch(0);
+    const std::optional<data::Batch> b = loader.next();
+    MDQ_CHECK(b.has_value(), "--logits: the split has no batch");
+    std::map<std::string, Tensor> out{{"images", b->images}, {"labels", b->labels}};
+    out["soft"] = (*ex.model)(b->images).to(DType::F32);
+    {
+        HardWeights hard(*ex.opt);
+        out["hard"] = (*ex.model)(b->images).to(DType::F32);
+    }
+    save_safetensors(path, out);
+}
 
 void run_eval(const EvalArgs& a) {
     MDQ_CHECK(a.split == "test" || a.split == "val", "--split must be test or val, got '", a.split,
@@ -37,6 +62,10 @@ void run_eval(const EvalArgs& a) {
         "%.4f), %lld images\n",
         a.split.c_str(), 100 * soft.acc, soft.loss, 100 * hard.acc, hard.loss,
         static_cast<long long>(soft.count));
+    if (!a.logits.empty()) {
+        write_logits(a.logits, ex, loader);
+        std::printf("logits of the first batch in %s\n", a.logits.c_str());
+    }
 }
 }  // namespace
 
@@ -45,6 +74,9 @@ void add_eval_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("eval", "Evaluate a checkpoint with soft and hard weights");
     cmd->add_option("--checkpoint", args->checkpoint, "Checkpoint file")->required();
     cmd->add_option("--split", args->split, "test (default) or val");
+    cmd->add_option(
+        "--logits", args->logits,
+        "Also write the first batch's images, labels and soft/hard logits (safetensors)");
     cmd->add_option("--set", args->sets, "key=value overrides (data_dir, device, bn_reestimate...)")
         ->take_all();
     cmd->callback([args] { run_eval(*args); });
