@@ -1,0 +1,170 @@
+// The SIMT emulator's own tests: a shared-memory tree reduction with and without its barrier, warp
+// shuffle reductions, and the faults it must report (divergent barrier, warp mask naming an
+// exited lane, out-of-bounds shared memory).
+#include "tests/testing/simt/block.h"
+
+#include <gtest/gtest.h>
+
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include "tests/testing/test_util.h"
+
+namespace mdq::testing::simt {
+namespace {
+
+std::vector<int64_t> random_values(int n, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_int_distribution<int64_t> dist(-1000, 1000);
+    std::vector<int64_t> x(static_cast<size_t>(n));
+    for (auto& v : x)
+        v = dist(rng);
+    return x;
+}
+
+int next_pow2(int n) {
+    int p = 1;
+    while (p < n)
+        p *= 2;
+    return p;
+}
+
+// The textbook block reduction: load into shared memory padded to a power of two, then halve
+// the active range each step. with_barrier = false drops the barrier after each step.
+int64_t tree_reduce(const std::vector<int64_t>& x, bool with_barrier, bool random, uint64_t seed) {
+    const int n = static_cast<int>(x.size());
+    const int p = next_pow2(n);
+    BlockConfig c;
+    c.kernel = with_barrier ? "tree_reduce" : "tree_reduce_no_barrier";
+    c.threads = n;
+    c.shared_bytes = p * static_cast<int64_t>(sizeof(int64_t));
+    c.random = random;
+    c.seed = seed;
+    Block block(c);
+    int64_t result = 0;
+    block.run([&](Thread& t) {
+        auto sh = t.shared<int64_t>();
+        for (int i = t.thread_idx(); i < p; i += t.block_dim())
+            sh[i] = i < n ? x[i] : 0;
+        t.sync();
+        for (int s = p / 2; s > 0; s /= 2) {
+            for (int i = t.thread_idx(); i < s; i += t.block_dim())
+                sh[i] += sh[i + s];
+            if (with_barrier) t.sync();
+        }
+        if (t.thread_idx() == 0) result = sh[0];
+    });
+    return result;
+}
+
+TEST(SimtBlock, TreeReductionWithBarrierMatchesReferenceUnderEverySchedule) {
+    for (int n : {1, 2, 31, 33, 255, 1024}) {
+        const auto x = random_values(n, static_cast<uint64_t>(n));
+        const int64_t want = std::accumulate(x.begin(), x.end(), int64_t{0});
+        EXPECT_EQ(tree_reduce(x, true, false, 0), want) << "n=" << n << " in order";
+        for (uint64_t seed = 1; seed <= 4; ++seed)
+            EXPECT_EQ(tree_reduce(x, true, true, seed), want) << "n=" << n << " seed " << seed;
+    }
+}
+
+TEST(SimtBlock, RandomScheduleCatchesMissingBarrier) {
+    const auto x = random_values(256, 7);
+    const int64_t want = std::accumulate(x.begin(), x.end(), int64_t{0});
+    int wrong = 0;
+    for (uint64_t seed = 1; seed <= 8; ++seed)
+        wrong += tree_reduce(x, false, true, seed) != want;
+    EXPECT_GE(wrong, 1) << "no seed of 8 exposed the removed barrier";
+}
+
+// Every lane of every warp sums its warp's values by a shfl_xor butterfly; shfl_down leaves the
+// sum in lane 0 only.
+TEST(SimtWarp, ShuffleReductionsSumEachWarp) {
+    const int n = 96;
+    const auto x = random_values(n, 3);
+    for (uint64_t seed = 0; seed <= 3; ++seed) {
+        BlockConfig c;
+        c.kernel = "warp_reduce";
+        c.threads = n;
+        c.random = seed != 0;
+        c.seed = seed;
+        Block block(c);
+        std::vector<int64_t> by_xor(n), by_down(n);
+        block.run([&](Thread& t) {
+            int64_t a = x[t.thread_idx()], b = a;
+            for (int m = kWarp / 2; m > 0; m /= 2) {
+                a += t.shfl_xor(a, m);
+                b += t.shfl_down(b, m);
+            }
+            by_xor[t.thread_idx()] = a;
+            by_down[t.thread_idx()] = b;
+        });
+        for (int i = 0; i < n; ++i) {
+            const int w = i / kWarp;
+            const int64_t want =
+                std::accumulate(x.begin() + w * kWarp, x.begin() + (w + 1) * kWarp, int64_t{0});
+            EXPECT_EQ(by_xor[i], want) << "thread " << i << " seed " << seed;
+            if (i % kWarp == 0) {
+                EXPECT_EQ(by_down[i], want) << "thread " << i << " seed " << seed;
+            }
+        }
+    }
+}
+
+TEST(SimtWarp, MaskNamingAnExitedLaneIsReported) {
+    BlockConfig c;
+    c.kernel = "early_exit";
+    c.threads = kWarp;
+    Block block(c);
+    EXPECT_TRUE(throws_with(
+        [&] {
+            block.run([](Thread& t) {
+                if (t.lane() == 5) return;
+                (void)t.shfl_xor(1.0f, 1);
+            });
+        },
+        {"kernel 'early_exit'", "lane 5 (thread 5) has exited"}));
+}
+
+TEST(SimtBlock, DivergentBarrierIsReportedWithKernelAndThread) {
+    BlockConfig c;
+    c.kernel = "divergent";
+    c.threads = 64;
+    Block block(c);
+    EXPECT_TRUE(throws_with(
+        [&] {
+            block.run([](Thread& t) {
+                if (t.thread_idx() < 40) t.sync();
+            });
+        },
+        {"kernel 'divergent'", "barrier divergence: thread 40 exited"}));
+}
+
+TEST(SimtShared, OutOfBoundsIndexIsReported) {
+    BlockConfig c;
+    c.kernel = "overrun";
+    c.threads = 8;
+    c.shared_bytes = 8 * sizeof(float);
+    Block block(c);
+    EXPECT_TRUE(throws_with(
+        [&] {
+            block.run([](Thread& t) {
+                auto sh = t.shared<float>();
+                sh[t.thread_idx()] = 1.0f;
+                t.sync();
+                if (t.thread_idx() == 3) sh[8] = 0.0f;
+            });
+        },
+        {"kernel 'overrun'", "thread 3 indexes shared memory out of bounds: element 8 of 8"}));
+    EXPECT_TRUE(throws_with([&] { block.run([](Thread& t) { (void)t.shared<float>(4)[-1]; }); },
+                            {"thread 0", "element -1 of 7"}));
+}
+
+TEST(SimtBlock, RejectsImpossibleBlocks) {
+    BlockConfig c;
+    c.threads = 1025;
+    EXPECT_TRUE(throws_with([&] { Block b(c); }, {"1..1024 threads, got 1025"}));
+}
+
+}  // namespace
+}  // namespace mdq::testing::simt
