@@ -4,6 +4,7 @@
 #include <ucontext.h>
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
 #include <random>
 
@@ -39,7 +40,8 @@ Block::Block(BlockConfig config) : config_(std::move(config)) {
         threads_[i].block_ = this;
         threads_[i].index_ = i;
         fibers_.push_back(std::make_unique<Fiber>());
-        fibers_.back()->stack = std::make_unique<unsigned char[]>(c.stack_bytes);
+        // Not value-initialised: zeroing 64 KiB per thread would cost more than the run.
+        fibers_.back()->stack.reset(new unsigned char[static_cast<size_t>(c.stack_bytes)]);
     }
 }
 
@@ -58,6 +60,14 @@ int Thread::grid_dim() const {
 void Thread::sync() {
     state_ = State::kBarrier;
     block_->yield_to_scheduler(*this);
+}
+
+unsigned Thread::ballot(bool predicate, unsigned mask) {
+    send_.assign(1, predicate ? 1 : 0);
+    warp_op(lane(), mask, kBallot);
+    unsigned bits;
+    std::memcpy(&bits, recv_.data(), sizeof(bits));
+    return bits;
 }
 
 void Thread::warp_op(int src_lane, unsigned mask, const char* op) {
@@ -167,7 +177,7 @@ bool Block::complete_warp_ops() {
                 const Thread& o = lanes[m];
                 if (o.state_ == Thread::State::kDone) fail(at + who(m) + " has exited");
                 if (o.state_ == Thread::State::kBarrier) fail(at + who(m) + " waits at a barrier");
-                if (o.op_ != t.op_ || o.mask_ != t.mask_)
+                if (std::strcmp(o.op_, t.op_) != 0 || o.mask_ != t.mask_)
                     fail(at +
                          detail::cat(who(m), " is at ", o.op_, " with mask 0x", std::hex, o.mask_));
             }
@@ -176,7 +186,16 @@ bool Block::complete_warp_ops() {
         for (int l = 0; l < n; ++l) {
             Thread& t = lanes[l];
             if (t.state_ != Thread::State::kWarpOp) continue;
-            t.recv_ = lanes[t.src_lane_].send_;
+            if (std::strcmp(t.op_, kBallot) == 0) {
+                // Each lane sent its predicate as one byte; every lane receives the bit mask.
+                uint32_t bits = 0;
+                for (int m = 0; m < n; ++m)
+                    if (t.mask_ >> m & 1u && lanes[m].send_[0]) bits |= 1u << m;
+                t.recv_.resize(sizeof(bits));
+                std::memcpy(t.recv_.data(), &bits, sizeof(bits));
+            } else {
+                t.recv_ = lanes[t.src_lane_].send_;
+            }
         }
         for (int l = 0; l < n; ++l)
             if (lanes[l].state_ == Thread::State::kWarpOp) lanes[l].state_ = Thread::State::kReady;

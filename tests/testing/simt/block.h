@@ -31,6 +31,7 @@ namespace mdq::testing::simt {
 
 constexpr int kWarp = 32;
 constexpr unsigned kFullMask = 0xffffffffu;
+inline constexpr char kBallot[] = "ballot";
 
 struct BlockConfig {
     std::string kernel = "kernel";  // named in every error
@@ -91,6 +92,18 @@ class Thread {
     template <class T>
     T shfl_xor(const T& v, int lane_mask, unsigned mask = kFullMask) {
         return shuffle(v, lane() ^ (lane_mask & (kWarp - 1)), mask, "shfl_xor");
+    }
+
+    // __ballot_sync: bit l of the result is lane l's predicate, for the lanes of the mask.
+    unsigned ballot(bool predicate, unsigned mask = kFullMask);
+
+    // atomicAdd: returns the old value. Fibers never preempt each other, so a plain
+    // read-modify-write is already atomic; the call marks where the CUDA body needs one.
+    template <class T>
+    T atomic_add(T& target, T v) {
+        const T old = target;
+        target = old + v;
+        return old;
     }
 
     [[noreturn]] void fail_shared(int64_t i, int64_t size, size_t elem) const;

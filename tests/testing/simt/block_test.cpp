@@ -1,12 +1,14 @@
-// The SIMT emulator's own tests: a shared-memory tree reduction with and without its barrier, warp
-// shuffle reductions, and the faults it must report (divergent barrier, warp mask naming an
-// exited lane, out-of-bounds shared memory).
+// The SIMT emulator's own tests: a shared-memory tree reduction with and without its barrier,
+// warp shuffle and ballot reductions, shared atomics, and the faults it must report (divergent
+// barrier, warp mask naming an exited or waiting lane, out-of-bounds shared memory).
 #include "tests/testing/simt/block.h"
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <numeric>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "tests/testing/test_util.h"
@@ -111,53 +113,114 @@ TEST(SimtWarp, ShuffleReductionsSumEachWarp) {
     }
 }
 
-TEST(SimtWarp, MaskNamingAnExitedLaneIsReported) {
+// A full warp and a partial one (16 lanes, so a 16-lane mask): every lane gets its warp's bits.
+TEST(SimtWarp, BallotGathersThePredicatesOfTheMask) {
+    const int n = 48;
+    const auto x = random_values(n, 5);
     BlockConfig c;
-    c.kernel = "early_exit";
-    c.threads = kWarp;
+    c.kernel = "ballot";
+    c.threads = n;
+    c.random = true;
+    c.seed = 11;
     Block block(c);
-    EXPECT_TRUE(throws_with(
-        [&] {
-            block.run([](Thread& t) {
-                if (t.lane() == 5) return;
-                (void)t.shfl_xor(1.0f, 1);
-            });
+    std::vector<unsigned> got(n);
+    block.run([&](Thread& t) {
+        const unsigned mask = t.warp() == 0 ? kFullMask : 0xffffu;
+        got[t.thread_idx()] = t.ballot(x[t.thread_idx()] > 0, mask);
+    });
+    for (int i = 0; i < n; ++i) {
+        unsigned want = 0;
+        const int w = i / kWarp;
+        for (int l = 0; l < kWarp && w * kWarp + l < n; ++l)
+            if (x[w * kWarp + l] > 0) want |= 1u << l;
+        EXPECT_EQ(got[i], want) << "thread " << i;
+    }
+}
+
+TEST(SimtBlock, SharedAtomicHistogramMatchesReference) {
+    const int n = 200, bins = 8;
+    const auto x = random_values(n, 9);
+    std::vector<int> want(bins, 0);
+    for (int64_t v : x)
+        ++want[static_cast<size_t>((v % bins + bins) % bins)];
+    for (uint64_t seed = 1; seed <= 3; ++seed) {
+        BlockConfig c;
+        c.kernel = "histogram";
+        c.threads = n;
+        c.shared_bytes = bins * sizeof(int);
+        c.random = true;
+        c.seed = seed;
+        Block block(c);
+        std::vector<int> got(bins);
+        block.run([&](Thread& t) {
+            auto sh = t.shared<int>();
+            if (t.thread_idx() < bins) sh[t.thread_idx()] = 0;
+            t.sync();
+            const int64_t v = x[t.thread_idx()];
+            t.atomic_add(sh[(v % bins + bins) % bins], 1);
+            t.sync();
+            if (t.thread_idx() < bins) got[t.thread_idx()] = sh[t.thread_idx()];
+        });
+        EXPECT_EQ(got, want) << "seed " << seed;
+    }
+}
+
+// Runs body in a block of the given size and asserts the run fails with a message holding the
+// kernel's name and part.
+::testing::AssertionResult fails_with(const char* kernel, int threads, int64_t shared_bytes,
+                                      const std::function<void(Thread&)>& body,
+                                      const std::string& part) {
+    BlockConfig c;
+    c.kernel = kernel;
+    c.threads = threads;
+    c.shared_bytes = shared_bytes;
+    Block block(c);
+    return throws_with([&] { block.run(body); }, {"kernel '" + std::string(kernel) + "'", part});
+}
+
+TEST(SimtWarp, ShuffleWhileALaneWaitsAtABarrierIsReported) {
+    EXPECT_TRUE(fails_with(
+        "shfl_vs_barrier", kWarp, 0,
+        [](Thread& t) {
+            if (t.lane() == 31) t.sync();
+            (void)t.shfl_down(t.lane(), 1);
         },
-        {"kernel 'early_exit'", "lane 5 (thread 5) has exited"}));
+        "lane 31 (thread 31) waits at a barrier"));
+}
+
+TEST(SimtWarp, MaskNamingAnExitedLaneIsReported) {
+    EXPECT_TRUE(fails_with(
+        "early_exit", kWarp, 0,
+        [](Thread& t) {
+            if (t.lane() == 5) return;
+            (void)t.shfl_xor(1.0f, 1);
+        },
+        "lane 5 (thread 5) has exited"));
 }
 
 TEST(SimtBlock, DivergentBarrierIsReportedWithKernelAndThread) {
-    BlockConfig c;
-    c.kernel = "divergent";
-    c.threads = 64;
-    Block block(c);
-    EXPECT_TRUE(throws_with(
-        [&] {
-            block.run([](Thread& t) {
-                if (t.thread_idx() < 40) t.sync();
-            });
+    EXPECT_TRUE(fails_with(
+        "divergent", 64, 0,
+        [](Thread& t) {
+            if (t.thread_idx() < 40) t.sync();
         },
-        {"kernel 'divergent'", "barrier divergence: thread 40 exited"}));
+        "barrier divergence: thread 40 exited"));
 }
 
 TEST(SimtShared, OutOfBoundsIndexIsReported) {
-    BlockConfig c;
-    c.kernel = "overrun";
-    c.threads = 8;
-    c.shared_bytes = 8 * sizeof(float);
-    Block block(c);
-    EXPECT_TRUE(throws_with(
-        [&] {
-            block.run([](Thread& t) {
-                auto sh = t.shared<float>();
-                sh[t.thread_idx()] = 1.0f;
-                t.sync();
-                if (t.thread_idx() == 3) sh[8] = 0.0f;
-            });
+    const int64_t bytes = 8 * sizeof(float);
+    EXPECT_TRUE(fails_with(
+        "overrun", 8, bytes,
+        [](Thread& t) {
+            auto sh = t.shared<float>();
+            sh[t.thread_idx()] = 1.0f;
+            t.sync();
+            if (t.thread_idx() == 3) sh[8] = 0.0f;
         },
-        {"kernel 'overrun'", "thread 3 indexes shared memory out of bounds: element 8 of 8"}));
-    EXPECT_TRUE(throws_with([&] { block.run([](Thread& t) { (void)t.shared<float>(4)[-1]; }); },
-                            {"thread 0", "element -1 of 7"}));
+        "thread 3 indexes shared memory out of bounds: element 8 of 8"));
+    EXPECT_TRUE(fails_with(
+        "underrun", 8, bytes, [](Thread& t) { (void)t.shared<float>(4)[-1]; },
+        "thread 0 indexes shared memory out of bounds: element -1 of 7"));
 }
 
 TEST(SimtBlock, RejectsImpossibleBlocks) {
