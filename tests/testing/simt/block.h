@@ -1,6 +1,6 @@
 // A SIMT emulator for one CUDA thread block on the CPU: every CUDA thread is a cooperative fiber
-// (glibc ucontext) with its own stack, so kernel bodies that use shared memory, __syncthreads and
-// warp shuffles run, and fail, in the CPU test suite (issue 13).
+// (glibc ucontext) with its own stack, so kernel bodies that use shared memory, __syncthreads,
+// warp shuffles, ballots, __syncwarp and atomics run, and fail, in the CPU test suite.
 //
 // It lives in tests/testing/ rather than kernels/common/ because it is a test double for the GPU,
 // like grid_emulation.h: the library never runs a kernel through it, so its fibers, stacks and
@@ -92,6 +92,12 @@ class Thread {
     template <class T>
     T shfl_xor(const T& v, int lane_mask, unsigned mask = kFullMask) {
         return shuffle(v, lane() ^ (lane_mask & (kWarp - 1)), mask, "shfl_xor");
+    }
+
+    // __syncwarp: returns once every lane of the mask reached it.
+    void syncwarp(unsigned mask = kFullMask) {
+        send_.clear();
+        warp_op(lane(), mask, "syncwarp");
     }
 
     // __ballot_sync: bit l of the result is lane l's predicate, for the lanes of the mask.

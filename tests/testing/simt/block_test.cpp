@@ -1,6 +1,6 @@
 // The SIMT emulator's own tests: a shared-memory tree reduction with and without its barrier,
-// warp shuffle and ballot reductions, shared atomics, and the faults it must report (divergent
-// barrier, warp mask naming an exited or waiting lane, out-of-bounds shared memory).
+// warp shuffle and ballot reductions, syncwarp, shared atomics, and the faults it must report
+// (divergent barrier, warp mask naming an exited or waiting lane, out-of-bounds shared memory).
 #include "tests/testing/simt/block.h"
 
 #include <gtest/gtest.h>
@@ -135,6 +135,35 @@ TEST(SimtWarp, BallotGathersThePredicatesOfTheMask) {
             if (x[w * kWarp + l] > 0) want |= 1u << l;
         EXPECT_EQ(got[i], want) << "thread " << i;
     }
+}
+
+// Lanes reverse a warp's values through shared memory: right with syncwarp between the write
+// and the read under every seed, wrong under some seed without it.
+TEST(SimtWarp, SyncwarpOrdersSharedMemoryWithinAWarp) {
+    const auto x = random_values(kWarp, 13);
+    auto reverse = [&](bool with_sync, uint64_t seed) {
+        BlockConfig c;
+        c.kernel = "warp_reverse";
+        c.threads = kWarp;
+        c.shared_bytes = kWarp * sizeof(int64_t);
+        c.random = true;
+        c.seed = seed;
+        std::vector<int64_t> got(kWarp);
+        Block(c).run([&](Thread& t) {
+            auto sh = t.shared<int64_t>();
+            sh[t.lane()] = x[t.lane()];
+            if (with_sync) t.syncwarp();
+            got[t.lane()] = sh[kWarp - 1 - t.lane()];
+        });
+        return got;
+    };
+    const std::vector<int64_t> want(x.rbegin(), x.rend());
+    int wrong = 0;
+    for (uint64_t seed = 1; seed <= 4; ++seed) {
+        EXPECT_EQ(reverse(true, seed), want) << "seed " << seed;
+        wrong += reverse(false, seed) != want;
+    }
+    EXPECT_GE(wrong, 1) << "no seed of 4 exposed the removed syncwarp";
 }
 
 TEST(SimtBlock, SharedAtomicHistogramMatchesReference) {
