@@ -32,18 +32,24 @@ int next_pow2(int n) {
     return p;
 }
 
+// A block's configuration; seed 0 runs the threads in order, any other seed in random order.
+BlockConfig config(const char* kernel, int threads, int64_t shared_bytes, uint64_t seed) {
+    BlockConfig c;
+    c.kernel = kernel;
+    c.threads = threads;
+    c.shared_bytes = shared_bytes;
+    c.random = seed != 0;
+    c.seed = seed;
+    return c;
+}
+
 // The textbook block reduction: load into shared memory padded to a power of two, then halve
 // the active range each step. with_barrier = false drops the barrier after each step.
-int64_t tree_reduce(const std::vector<int64_t>& x, bool with_barrier, bool random, uint64_t seed) {
+int64_t tree_reduce(const std::vector<int64_t>& x, bool with_barrier, uint64_t seed) {
     const int n = static_cast<int>(x.size());
     const int p = next_pow2(n);
-    BlockConfig c;
-    c.kernel = with_barrier ? "tree_reduce" : "tree_reduce_no_barrier";
-    c.threads = n;
-    c.shared_bytes = p * static_cast<int64_t>(sizeof(int64_t));
-    c.random = random;
-    c.seed = seed;
-    Block block(c);
+    Block block(config(with_barrier ? "tree_reduce" : "tree_reduce_no_barrier", n,
+                       p * static_cast<int64_t>(sizeof(int64_t)), seed));
     int64_t result = 0;
     block.run([&](Thread& t) {
         auto sh = t.shared<int64_t>();
@@ -64,9 +70,9 @@ TEST(SimtBlock, TreeReductionWithBarrierMatchesReferenceUnderEverySchedule) {
     for (int n : {1, 2, 31, 33, 255, 1024}) {
         const auto x = random_values(n, static_cast<uint64_t>(n));
         const int64_t want = std::accumulate(x.begin(), x.end(), int64_t{0});
-        EXPECT_EQ(tree_reduce(x, true, false, 0), want) << "n=" << n << " in order";
+        EXPECT_EQ(tree_reduce(x, true, 0), want) << "n=" << n << " in order";
         for (uint64_t seed = 1; seed <= 4; ++seed)
-            EXPECT_EQ(tree_reduce(x, true, true, seed), want) << "n=" << n << " seed " << seed;
+            EXPECT_EQ(tree_reduce(x, true, seed), want) << "n=" << n << " seed " << seed;
     }
 }
 
@@ -75,7 +81,7 @@ TEST(SimtBlock, RandomScheduleCatchesMissingBarrier) {
     const int64_t want = std::accumulate(x.begin(), x.end(), int64_t{0});
     int wrong = 0;
     for (uint64_t seed = 1; seed <= 8; ++seed)
-        wrong += tree_reduce(x, false, true, seed) != want;
+        wrong += tree_reduce(x, false, seed) != want;
     EXPECT_GE(wrong, 1) << "no seed of 8 exposed the removed barrier";
 }
 
@@ -85,12 +91,7 @@ TEST(SimtWarp, ShuffleReductionsSumEachWarp) {
     const int n = 96;
     const auto x = random_values(n, 3);
     for (uint64_t seed = 0; seed <= 3; ++seed) {
-        BlockConfig c;
-        c.kernel = "warp_reduce";
-        c.threads = n;
-        c.random = seed != 0;
-        c.seed = seed;
-        Block block(c);
+        Block block(config("warp_reduce", n, 0, seed));
         std::vector<int64_t> by_xor(n), by_down(n);
         block.run([&](Thread& t) {
             int64_t a = x[t.thread_idx()], b = a;
@@ -117,12 +118,7 @@ TEST(SimtWarp, ShuffleReductionsSumEachWarp) {
 TEST(SimtWarp, BallotGathersThePredicatesOfTheMask) {
     const int n = 48;
     const auto x = random_values(n, 5);
-    BlockConfig c;
-    c.kernel = "ballot";
-    c.threads = n;
-    c.random = true;
-    c.seed = 11;
-    Block block(c);
+    Block block(config("ballot", n, 0, 11));
     std::vector<unsigned> got(n);
     block.run([&](Thread& t) {
         const unsigned mask = t.warp() == 0 ? kFullMask : 0xffffu;
@@ -142,14 +138,8 @@ TEST(SimtWarp, BallotGathersThePredicatesOfTheMask) {
 TEST(SimtWarp, SyncwarpOrdersSharedMemoryWithinAWarp) {
     const auto x = random_values(kWarp, 13);
     auto reverse = [&](bool with_sync, uint64_t seed) {
-        BlockConfig c;
-        c.kernel = "warp_reverse";
-        c.threads = kWarp;
-        c.shared_bytes = kWarp * sizeof(int64_t);
-        c.random = true;
-        c.seed = seed;
         std::vector<int64_t> got(kWarp);
-        Block(c).run([&](Thread& t) {
+        Block(config("warp_reverse", kWarp, kWarp * sizeof(int64_t), seed)).run([&](Thread& t) {
             auto sh = t.shared<int64_t>();
             sh[t.lane()] = x[t.lane()];
             if (with_sync) t.syncwarp();
@@ -173,13 +163,7 @@ TEST(SimtBlock, SharedAtomicHistogramMatchesReference) {
     for (int64_t v : x)
         ++want[static_cast<size_t>((v % bins + bins) % bins)];
     for (uint64_t seed = 1; seed <= 3; ++seed) {
-        BlockConfig c;
-        c.kernel = "histogram";
-        c.threads = n;
-        c.shared_bytes = bins * sizeof(int);
-        c.random = true;
-        c.seed = seed;
-        Block block(c);
+        Block block(config("histogram", n, bins * sizeof(int), seed));
         std::vector<int> got(bins);
         block.run([&](Thread& t) {
             auto sh = t.shared<int>();
@@ -199,11 +183,7 @@ TEST(SimtBlock, SharedAtomicHistogramMatchesReference) {
 ::testing::AssertionResult fails_with(const char* kernel, int threads, int64_t shared_bytes,
                                       const std::function<void(Thread&)>& body,
                                       const std::string& part) {
-    BlockConfig c;
-    c.kernel = kernel;
-    c.threads = threads;
-    c.shared_bytes = shared_bytes;
-    Block block(c);
+    Block block(config(kernel, threads, shared_bytes, 0));
     return throws_with([&] { block.run(body); }, {"kernel '" + std::string(kernel) + "'", part});
 }
 
