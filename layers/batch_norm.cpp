@@ -1,5 +1,6 @@
 #include "layers/batch_norm.h"
 
+#include "kernels/elementwise/binary.h"
 #include "kernels/norm/batch_norm.h"
 #include "layers/sync_batch_norm.h"
 
@@ -34,15 +35,26 @@ Tensor BatchNorm::forward(const Tensor& x) {
               "layer (its parameters and statistics are f32); use batch_norm()");
     const Tensor rm = running_mean_ ? *running_mean_ : Tensor();
     const Tensor rv = running_var_ ? *running_var_ : Tensor();
+    Tensor y;
     if (sync_ && sync_->size() > 1 && is_training()) {
         // The statistics run in f32 (sync_batch_norm's dtype); the output keeps x's.
-        return sync_batch_norm(x.to(DType::F32), weight_ ? weight_->value : Tensor(),
-                               bias_ ? bias_->value : Tensor(), rm, rv, options_.momentum,
-                               options_.eps, sync_)
-            .to(x.dtype());
+        y = sync_batch_norm(x.to(DType::F32), weight_ ? weight_->value : Tensor(),
+                            bias_ ? bias_->value : Tensor(), rm, rv, options_.momentum,
+                            options_.eps, sync_)
+                .to(x.dtype());
+    } else {
+        y = batch_norm(x, weight_ ? weight_->value : Tensor(), bias_ ? bias_->value : Tensor(), rm,
+                       rv, is_training(), options_.momentum, options_.eps);
     }
-    return batch_norm(x, weight_ ? weight_->value : Tensor(), bias_ ? bias_->value : Tensor(), rm,
-                      rv, is_training(), options_.momentum, options_.eps);
+    if (!gate_.defined()) return y;
+    return mul(y, gate_.dtype() == y.dtype() ? gate_ : gate_.to(y.dtype()));
+}
+
+void BatchNorm::set_gate(Tensor gate) {
+    MDQ_CHECK(!gate.defined() || gate.shape() == Shape{options_.num_features}, describe(),
+              ": a gate must have shape [", options_.num_features, "], got ",
+              gate.defined() ? gate.str() : std::string("undefined"));
+    gate_ = std::move(gate);
 }
 
 void enable_sync_batch_norm(Module& model, const std::shared_ptr<comm::Communicator>& comm) {

@@ -29,6 +29,11 @@ class BatchNorm : public Module {
     // Data-parallel training: with a communicator of several ranks, train-mode statistics are
     // those of the global batch (sync_batch_norm); null restores per-replica statistics.
     void set_sync(std::shared_ptr<comm::Communicator> comm) { sync_ = std::move(comm); }
+    // Channel gates (Taylor pruning, docs/PRUNING.md): the output is multiplied by `gate` [C]
+    // (1 live, 0 pruned) and, when it requires grad, backward leaves dE/dgate in its .grad.
+    // An undefined tensor removes them.
+    void set_gate(Tensor gate);
+    const Tensor& gate() const { return gate_; }
 
   protected:
     BatchNorm(const BatchNormOptions& options, int64_t rank);
@@ -41,6 +46,7 @@ class BatchNorm : public Module {
     Tensor* running_mean_ = nullptr;
     Tensor* running_var_ = nullptr;
     std::shared_ptr<comm::Communicator> sync_;
+    Tensor gate_;
 };
 
 // Makes every BatchNorm layer of `model` synchronise its statistics over `comm`.

@@ -1,10 +1,11 @@
 // Device dispatch shared by the dispatchers of kernels/quant: runs a grid body on the CPU
 // (cpu::Runner) or, when built with CUDA, on the GPU through the cuda::run_body overloads
-// (pack_cuda.cu, project_cuda.cu).
+// (bitplane_cuda.cu, pack_cuda.cu, project_cuda.cu).
 #pragma once
 
 #include "kernels/common/dispatch.h"
 #include "kernels/common/grid_cpu.h"
+#include "kernels/quant/bitplane.h"
 #include "kernels/quant/pack.h"
 #include "kernels/quant/project.h"
 

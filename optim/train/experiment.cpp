@@ -9,6 +9,7 @@
 #include "data/transform_spec.h"
 #include "kernels/fill/fill.h"
 #include "layers/batch_norm.h"
+#include "optim/train/bsq_training.h"
 #include "optim/train/hard_eval.h"
 #include "optim/train/lr_scaling.h"
 #include "optim/train/weight_import.h"
@@ -154,6 +155,12 @@ void Experiment::build_model_and_optimizer(int64_t batches_per_epoch, int64_t tr
     run = run_length(cfg, batches_per_epoch, train_examples);
     opt = std::make_unique<QuantOptimizer>(
         *arena, quant_config_from(cfg), optim_config_from(cfg, run, batches_per_epoch, world_size));
+    if (train && is_bsq(cfg)) bsq = std::make_unique<BsqOptimizer>(*arena, bsq_options_from(cfg));
+    if (train && is_taylor_pruning(cfg)) {
+        // BSQ rewrites the weights from its planes; the gates' gradients are not all-reduced.
+        MDQ_CHECK(!bsq && !dp, "prune=taylor: not with method=bsq or data-parallel training yet");
+        prune = std::make_unique<TaylorTraining>(*model, *opt, taylor_options_from(cfg));
+    }
 }
 
 EvalResult Experiment::evaluate_soft(data::Loader& loader, int64_t epoch) {

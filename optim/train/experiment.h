@@ -17,10 +17,12 @@
 #include "data/splits.h"
 #include "layers/param_arena.h"
 #include "models/registry.h"
+#include "optim/bsq_optimizer.h"
+#include "optim/quant_optimizer.h"
 #include "optim/train/config.h"
 #include "optim/train/data_parallel.h"
 #include "optim/train/evaluate.h"
-#include "optim/quant_optimizer.h"
+#include "optim/train/taylor_training.h"
 #include "optim/train/train_setup.h"
 
 namespace mdq {
@@ -56,6 +58,8 @@ class Experiment {
     std::shared_ptr<comm::Communicator> comm;
     std::unique_ptr<DataParallel> dp;  // null for a single process without a forced backend
     std::unique_ptr<QuantOptimizer> opt;
+    std::unique_ptr<BsqOptimizer> bsq;      // method=bsq (training only): takes the steps, not opt
+    std::unique_ptr<TaylorTraining> prune;  // prune=taylor (training only)
     RunLength run;
     data::Batch synthetic;  // the Synthetic constructor's batch
 

@@ -27,7 +27,9 @@ RunLength run_length(const Config& cfg, int64_t batches_per_epoch, int64_t train
 
 QuantConfig quant_config_from(const Config& cfg) {
     QuantConfig q;
-    q.spec.method = parse_method(cfg.get_string("method"));
+    // method=bsq: BsqOptimizer steps the weights; this float optimizer keeps them for evaluation.
+    const std::string method = cfg.get_string("method");
+    q.spec.method = method == "bsq" ? Method::Float : parse_method(method);
     q.spec.levels = static_cast<int>(cfg.get_int("levels"));
     q.spec.stable = cfg.get_bool("md_stable");
     q.spec.init = parse_init_mode(cfg.get_string("init"));

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 
-#include "optim/train/config.h"
 #include "optim/quant_config.h"
+#include "optim/train/config.h"
 
 namespace mdq {
 

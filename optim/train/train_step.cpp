@@ -20,6 +20,9 @@ TrainStep::TrainStep(Experiment& ex, const TrainStepOptions& options) : ex_(ex) 
               ex.device.str());
     MDQ_CHECK(!ex.dp, "cuda_graph: not with data-parallel training yet (the gradient all-reduce ",
               "and its hooks are not captured); set cuda_graph=false");
+    MDQ_CHECK(!ex.bsq && !ex.prune,
+              "cuda_graph: not with method=bsq or prune=taylor (their state changes shape or is "
+              "read on the host); set cuda_graph=false");
     std::string why;
     MDQ_CHECK(ex.opt->replayable(&why), "cuda_graph: the optimizer step cannot be replayed: ", why,
               "; set cuda_graph=false");
@@ -47,8 +50,13 @@ void TrainStep::step(const Tensor& images, const Tensor& labels) {
     if (ex_.dp) ex_.dp->finish();
     StepProfiler* const profiler = StepProfiler::active();
     if (profiler) profiler->begin(StepPart::Optimizer);
-    ex_.opt->step();
+    if (ex_.bsq) {
+        ex_.bsq->step();
+    } else {
+        ex_.opt->step();
+    }
     if (profiler) profiler->end();
+    if (ex_.prune) ex_.prune->after_step();
     NoGradGuard no_grad;
     add_(loss_sum_, loss.detach().to(DType::F64));
     add_(correct_sum_, accuracy_count(logits.detach(), labels));

@@ -11,6 +11,7 @@
 
 #include "core/generator.h"
 #include "kernels/ops.h"
+#include "optim/train/bsq_training.h"
 #include "optim/train/train_config.h"
 
 namespace mdq {
@@ -47,16 +48,19 @@ void check_resumable(const nlohmann::json& saved, const Config& cfg, const std::
 }  // namespace
 
 nlohmann::json TrainSummary::to_json() const {
-    return {{"best_val_acc", best_val_acc},
-            {"best_step", best_step},
-            {"test_acc_soft", test_acc_soft},
-            {"test_acc_hard", test_acc_hard},
-            {"test_loss_soft", test_loss_soft},
-            {"test_loss_hard", test_loss_hard},
-            {"images_per_s", images_per_s},
-            {"train_seconds", train_seconds},
-            {"steps", steps},
-            {"final_beta", final_beta}};
+    nlohmann::json j = {{"best_val_acc", best_val_acc},
+                        {"best_step", best_step},
+                        {"test_acc_soft", test_acc_soft},
+                        {"test_acc_hard", test_acc_hard},
+                        {"test_loss_soft", test_loss_soft},
+                        {"test_loss_hard", test_loss_hard},
+                        {"images_per_s", images_per_s},
+                        {"train_seconds", train_seconds},
+                        {"steps", steps},
+                        {"final_beta", final_beta}};
+    if (!bsq.is_null()) j["bsq"] = bsq;
+    if (!prune.is_null()) j["prune"] = prune;
+    return j;
 }
 
 Config make_train_config_from(const std::string& config_file,
@@ -77,16 +81,21 @@ Trainer::Trainer(const Config& cfg, const std::string& resume_path)
     MDQ_CHECK(log_interval_ > 0, "log_interval must be positive, got ", log_interval_);
     MDQ_CHECK(eval_interval_ >= 0 && ckpt_interval_ >= 0,
               "eval_interval and checkpoint_interval must be >= 0");
+    if (ex_.bsq) bsq_schedule_ = bsq_schedule_from(cfg, ex_.run.epochs);
     out_dir_ = output_folder(cfg);
     if (main_rank_) {
         make_folder(out_dir_);
         write_file_atomic(out_dir_ + "/config.json", cfg.effective().dump(2) + "\n");
     }
     if (!resume_path.empty()) {
+        // The checkpoint holds the recomposed weights, not the planes and their momentum.
         const Checkpoint ck = read_checkpoint(resume_path);
         check_resumable(ck.config, cfg, resume_path);
         restore_checkpoint(ck, *ex_.model, *ex_.opt);
+        restore_pruner(ck.model_options, ex_.prune.get(), resume_path);
+        if (ex_.bsq) load_bsq_state(resume_path, *ex_.bsq);
         pos_ = ck.position;
+        if (ex_.bsq && bsq_schedule_.frozen(pos_.epoch)) ex_.bsq->set_alpha(0.0);
         default_generator().set_offset(pos_.rng_offset);
     }
 }
@@ -159,8 +168,11 @@ void Trainer::save(const std::string& name) {
     log_train();  // closes the timing window and checks the loss
     if (ex_.dp) ex_.dp->synchronize();
     pos_.rng_offset = default_generator().offset();
+    nlohmann::json model_options = ex_.model_options_json();
+    if (ex_.prune) model_options[kPrunerStateKey] = ex_.prune->state();
     save_checkpoint(out_dir_ + "/" + name, *ex_.model, *ex_.opt, pos_, ex_.cfg.effective(),
-                    ex_.model_options_json());
+                    model_options);
+    if (ex_.bsq) save_bsq_state(out_dir_ + "/" + name, *ex_.bsq);
     window_start_ = now_s();
 }
 
@@ -168,8 +180,20 @@ void Trainer::end_of_epoch() {
     pos_.epoch += 1;
     pos_.batch = 0;
     ex_.train_loader->start_epoch(pos_.epoch);
+    if (ex_.bsq) {
+        if (bsq_schedule_.adjust_after(pos_.epoch)) adjust_bsq_precision();
+        if (bsq_schedule_.frozen(pos_.epoch)) ex_.bsq->set_alpha(0.0);
+    }
     if (eval_interval_ == 0) validate();
     if (ckpt_interval_ == 0 && main_rank_) save("last.safetensors");
+}
+
+void Trainer::adjust_bsq_precision() {
+    if (!ex_.bsq->adjust_precision() || !main_rank_) return;
+    bar_->finish();
+    std::printf("bsq precision after epoch %lld: %s\n", static_cast<long long>(pos_.epoch),
+                bsq_precision_table(*ex_.bsq).dump().c_str());
+    std::fflush(stdout);
 }
 
 TrainSummary Trainer::run() {
@@ -234,8 +258,14 @@ TrainSummary Trainer::finish() {
     s.best_step = pos_.best_step;
     // The test numbers are the best checkpoint's (docs/METHOD.md 1.8), with soft and hard weights.
     const std::string best = out_dir_ + "/best.safetensors";
-    if (pos_.best_step >= 0 && std::ifstream(best).good())
-        restore_checkpoint(read_checkpoint(best), *ex_.model, *ex_.opt);
+    if (pos_.best_step >= 0 && std::ifstream(best).good()) {
+        const Checkpoint ck = read_checkpoint(best);
+        restore_checkpoint(ck, *ex_.model, *ex_.opt);
+        restore_pruner(ck.model_options, ex_.prune.get(), best);  // its masks
+        if (ex_.bsq) load_bsq_state(best, *ex_.bsq);              // its precision
+    }
+    if (ex_.prune) s.prune = ex_.prune->table();  // of the model tested
+    if (ex_.bsq) s.bsq = bsq_precision_table(*ex_.bsq);
     const EvalResult soft = ex_.evaluate_soft(*ex_.test_loader);
     const EvalResult hard = ex_.evaluate_hard(*ex_.test_loader);
     s.test_acc_soft = soft.acc;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "optim/train/bsq_training.h"
 #include "optim/train/checkpoint.h"
 #include "optim/train/experiment.h"
 #include "optim/train/metrics_log.h"
@@ -26,6 +27,8 @@ struct TrainSummary {
     double train_seconds = 0.0;
     int64_t steps = 0;
     double final_beta = 0.0;
+    nlohmann::json bsq;    // method=bsq: the precision table (optim/train/bsq_training.h)
+    nlohmann::json prune;  // prune=taylor: live channels (optim/train/taylor_training.h)
     nlohmann::json to_json() const;
 };
 
@@ -42,6 +45,7 @@ class Trainer {
 
   private:
     void end_of_epoch();
+    void adjust_bsq_precision();
     void log_train();
     void validate();
     void save(const std::string& name);
@@ -56,6 +60,7 @@ class Trainer {
     std::unique_ptr<ProgressBar> bar_;
     TrainPosition pos_;
     int64_t log_interval_ = 50, eval_interval_ = 0, ckpt_interval_ = 0;
+    BsqSchedule bsq_schedule_;
 
     int64_t total_images_ = 0;
     double window_start_ = 0.0, train_seconds_ = 0.0;

@@ -25,6 +25,7 @@ void run_eval(const EvalArgs& a) {
         cfg.set(s);
     Experiment ex(cfg);
     restore_checkpoint(ck, *ex.model, *ex.opt);
+    restore_pruner(ck.model_options, ex.prune.get(), a.checkpoint);  // the masks of prune=taylor
     data::Loader& loader = a.split == "test" ? *ex.test_loader : *ex.val_loader;
     const EvalResult soft = ex.evaluate_soft(loader), hard = ex.evaluate_hard(loader);
     std::printf("%s (%s on %s, %s, %lld levels, step %lld, beta %.4g)\n", a.checkpoint.c_str(),

@@ -158,5 +158,90 @@ TEST(Trainer, BadSetupsAreClearErrors) {
         {"cannot resume", "model"}));
 }
 
+TEST(Trainer, BsqRunWritesItsPrecisionTableAndResumesExactly) {
+    SKIP_WITHOUT_DATA();
+    const std::string straight = run_dir("bsq"), half = run_dir("bsq_half"),
+                      rest = run_dir("bsq_rest");
+    const std::vector<std::string> common = {"iterations=8", "method=bsq", "optimizer=sgd",
+                                             "lr=0.05", "bsq_bits=5"};
+    auto with = [&](const std::vector<std::string>& v) {
+        std::vector<std::string> all = common;
+        all.insert(all.end(), v.begin(), v.end());
+        return all;
+    };
+    const TrainSummary s = Trainer(small_run(straight, with({}))).run();
+    EXPECT_GT(s.test_acc_hard, 0.15);  // above chance (10%) after 8 steps
+    std::ifstream summary(straight + "/summary.json");
+    const auto j = nlohmann::json::parse(summary);
+    ASSERT_TRUE(j.contains("bsq"));
+    EXPECT_EQ(j["bsq"]["layers"].size(), 5u);  // LeNet-5: 2 conv, 3 linear weights
+    for (const auto& [name, bits] : j["bsq"]["layers"].items())
+        EXPECT_EQ(bits.get<int>(), 5) << name;  // no epoch ended: no adjustment yet
+    // 4 + resume 4: the checkpoints and the bit planes beside them are those of the 8 straight.
+    Trainer(small_run(half, with({"iterations=4"}))).run();
+    Trainer(small_run(rest, with({})), half + "/last.safetensors").run();
+    for (const char* file : {"/last.safetensors", "/last.bsq.safetensors"}) {
+        const SafetensorsFile x = load_safetensors(straight + file);
+        const SafetensorsFile y = load_safetensors(rest + file);
+        ASSERT_EQ(x.tensors.size(), y.tensors.size()) << file;
+        for (const auto& [name, t] : x.tensors)
+            EXPECT_TRUE(testing::all_equal(y.tensors.at(name), t)) << file << " " << name;
+    }
+    // A checkpoint without its planes beside it is refused.
+    const std::string alone = run_dir("bsq_alone");
+    ASSERT_EQ(std::system(
+                  ("mkdir -p " + alone + " && cp " + half + "/last.safetensors " + alone).c_str()),
+              0);
+    EXPECT_TRUE(
+        throws_with([&] { Trainer(small_run(rest, with({})), alone + "/last.safetensors"); },
+                    {"has no bit-plane state beside it", "last.bsq.safetensors"}));
+}
+
+TEST(Trainer, TaylorPruningRunWritesItsChannelTable) {
+    SKIP_WITHOUT_DATA();
+    const std::string out = run_dir("taylor");
+    const Config cfg = small_run(out, {"model=small-cnn", "iterations=6", "prune=taylor",
+                                       "prune_interval=2", "prune_per_round=3", "prune_max=7"});
+    Trainer(cfg).run();
+    std::ifstream summary(out + "/summary.json");
+    const auto j = nlohmann::json::parse(summary);
+    ASSERT_TRUE(j.contains("prune"));
+    EXPECT_EQ(j["prune"]["pruned"].get<int64_t>(), 7);  // rounds at 2, 4, 6: 3 + 3 + 1
+    int64_t live = 0;
+    for (const auto& [name, n] : j["prune"]["layers"].items())
+        live += n.get<int64_t>();
+    EXPECT_EQ(live, 16 + 32 + 128 - 7);
+    EXPECT_TRUE(throws_with(
+        [&] {
+            Trainer(small_run(run_dir("unpruned"), {"model=small-cnn"}), out + "/last.safetensors");
+        },
+        {"trained with prune=taylor but this run has prune=none"}));
+}
+
+TEST(Trainer, TaylorPruningResumeIsBitwiseExact) {
+    SKIP_WITHOUT_DATA();
+    const std::string straight = run_dir("prune_straight"), half = run_dir("prune_half"),
+                      rest = run_dir("prune_rest");
+    // Rounds at 3, 6, 9: the resume at 5 carries a round's running sums and two rounds' masks.
+    const std::vector<std::string> common = {
+        "model=small-cnn",   "iterations=10", "prune=taylor",      "prune_interval=3",
+        "prune_per_round=4", "prune_max=10",  "prune_momentum=0.5"};
+    auto with = [&](const std::vector<std::string>& v) {
+        std::vector<std::string> all = common;
+        all.insert(all.end(), v.begin(), v.end());
+        return all;
+    };
+    Trainer(small_run(straight, with({}))).run();
+    Trainer(small_run(half, with({"iterations=5"}))).run();
+    Trainer second(small_run(rest, with({})), half + "/last.safetensors");
+    second.run();
+    const Checkpoint x = read_checkpoint(straight + "/last.safetensors");
+    const Checkpoint y = read_checkpoint(rest + "/last.safetensors");
+    EXPECT_EQ(x.model_options.at("taylor_pruner"), y.model_options.at("taylor_pruner"));
+    ASSERT_EQ(x.file.tensors.size(), y.file.tensors.size());
+    for (const auto& [name, t] : x.file.tensors)
+        EXPECT_TRUE(testing::all_equal(y.file.tensors.at(name), t)) << name;
+}
+
 }  // namespace
 }  // namespace mdq

@@ -1,0 +1,70 @@
+// `prune=taylor` in `mdq train` (docs/PRUNING.md): a gate after every batch norm of the model,
+// one gate group per batch norm, a TaylorPruner fed with the gates' gradients after every
+// step, and the masks enforced after every step: the gate of a pruned channel is 0, and the
+// weight and bias of the conv or linear layer that feeds the batch norm (unless a simplex method
+// holds them), the batch norm's own scale, shift and running mean, with their optimizer state,
+// are zeroed in that channel.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "layers/batch_norm.h"
+#include "optim/quant_optimizer.h"
+#include "optim/train/config.h"
+#include "optim/train/taylor_prune.h"
+
+namespace mdq {
+
+bool is_taylor_pruning(const Config& cfg);  // prune=taylor (prune=none: off); throws on others
+// prune_interval, prune_per_round, prune_max, prune_momentum (range checks: TaylorPruner).
+TaylorOptions taylor_options_from(const Config& cfg);
+
+class TaylorTraining;
+
+// Where a checkpoint's model options keep the pruner's state (masks included).
+constexpr const char* kPrunerStateKey = "taylor_pruner";
+// Restores into `prune` (null: the run does not prune) the pruner state of the checkpoint at
+// `path` with these model options; throws when one of the two prunes and the other does not.
+void restore_pruner(const nlohmann::json& model_options, TaylorTraining* prune,
+                    const std::string& path);
+
+class TaylorTraining {
+  public:
+    // Installs the gates on `model`'s batch norms; throws when prune_max is more than the model
+    // can lose.
+    TaylorTraining(Module& model, QuantOptimizer& opt, const TaylorOptions& o);
+    ~TaylorTraining();  // removes the gates
+    TaylorTraining(const TaylorTraining&) = delete;
+    TaylorTraining& operator=(const TaylorTraining&) = delete;
+
+    // After an optimizer step: reads and clears the gate gradients, runs a round when due and
+    // enforces the masks. Returns the channels removed by this call.
+    int64_t after_step();
+
+    const TaylorPruner& pruner() const { return pruner_; }
+    // The pruner's state (masks, importances, running sums, counters) for a checkpoint, and
+    // its restoration, which re-applies the masks.
+    nlohmann::json state() const;
+    void load_state(const nlohmann::json& s);
+    // {"pruned", "gated", "layers": {batch norm: live channels}}.
+    nlohmann::json table() const;
+
+  private:
+    struct Gate {
+        BatchNorm* bn;
+        std::string bn_name;
+        std::vector<std::string> params;  // name of each parameter masked along dim 0
+        Tensor gate;
+    };
+    void enforce(const Gate& g, const std::vector<uint8_t>& mask);
+    void enforce_all();
+
+    QuantOptimizer* opt_;
+    std::vector<Gate> gates_;
+    TaylorPruner pruner_;
+};
+
+}  // namespace mdq
