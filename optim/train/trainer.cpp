@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "core/generator.h"
+#include "core/stop_signal.h"
 #include "kernels/ops.h"
 #include "optim/train/train_config.h"
 
@@ -80,6 +81,10 @@ Trainer::Trainer(const Config& cfg, const std::string& resume_path)
     out_dir_ = output_folder(cfg);
     if (main_rank_) {
         make_folder(out_dir_);
+        lock_ = std::make_unique<RunLock>(out_dir_);
+        if (lock_->taken_over_pid() > 0)
+            std::printf("note: took over the lock of a stopped run (pid %ld) in %s\n",
+                        lock_->taken_over_pid(), out_dir_.c_str());
         write_file_atomic(out_dir_ + "/config.json", cfg.effective().dump(2) + "\n");
     }
     if (!resume_path.empty()) {
@@ -164,6 +169,22 @@ void Trainer::save(const std::string& name) {
     window_start_ = now_s();
 }
 
+void Trainer::stop(int sig) {
+    const std::string ckpt = out_dir_ + "/last.safetensors";
+    // Ranks see the signal at different steps and cannot agree on one checkpoint without a
+    // collective per step, so a multi-process job stops at once (its periodic checkpoint stays).
+    if (ex_.comm && ex_.comm->size() > 1)
+        MDQ_THROW(Error, "stopped by ", signal_name(sig), " at step ", pos_.step,
+                  "; a multi-process run writes no checkpoint on a signal, resume from '", ckpt,
+                  "' if a periodic one was written");
+    save("last.safetensors");
+    bar_->finish();
+    throw TrainingInterrupted(
+        detail::cat("stopped by ", signal_name(sig), " at step ", pos_.step, " of ",
+                    ex_.run.iterations, "; checkpoint written to ", ckpt),
+        sig, ckpt);
+}
+
 void Trainer::end_of_epoch() {
     pos_.epoch += 1;
     pos_.batch = 0;
@@ -201,6 +222,7 @@ TrainSummary Trainer::run() {
     window_start_ = now_s();
     int64_t last_val_step = -1;
     while (pos_.step < ex_.run.iterations) {
+        if (const int sig = stop_signal()) stop(sig);  // a step boundary: the state is whole
         std::optional<data::Batch> b = ex_.train_loader->next();
         if (!b) {
             end_of_epoch();
