@@ -45,6 +45,29 @@ void check_resumable(const nlohmann::json& saved, const Config& cfg, const std::
     }
 }
 
+bool exists(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+// The run's folder. An explicit out_dir is used as given; a resumed run without one continues
+// in its checkpoint's folder; otherwise the default name, numbered -2, -3... past the folders
+// that already hold a run, so that a new run never lands on an earlier one. Only a
+// single-process run numbers: the ranks of a job could pick different numbers.
+std::string run_folder(const Config& cfg, const std::string& resume_path, bool single_process) {
+    if (!cfg.get_string("out_dir").empty()) return output_folder(cfg);
+    if (!resume_path.empty()) {
+        const size_t slash = resume_path.rfind('/');
+        return slash == std::string::npos ? "." : resume_path.substr(0, slash);
+    }
+    const std::string base = output_folder(cfg);
+    if (!single_process) return base;
+    std::string dir = base;
+    for (int n = 2; exists(dir + "/config.json"); ++n)
+        dir = base + "-" + std::to_string(n);
+    return dir;
+}
+
 }  // namespace
 
 nlohmann::json TrainSummary::to_json() const {
@@ -78,13 +101,18 @@ Trainer::Trainer(const Config& cfg, const std::string& resume_path)
     MDQ_CHECK(log_interval_ > 0, "log_interval must be positive, got ", log_interval_);
     MDQ_CHECK(eval_interval_ >= 0 && ckpt_interval_ >= 0,
               "eval_interval and checkpoint_interval must be >= 0");
-    out_dir_ = output_folder(cfg);
+    out_dir_ = run_folder(cfg, resume_path, !ex_.comm || ex_.comm->size() == 1);
     if (main_rank_) {
         make_folder(out_dir_);
         lock_ = std::make_unique<RunLock>(out_dir_);
         if (lock_->taken_over_pid() > 0)
             std::printf("note: took over the lock of a stopped run (pid %ld) in %s\n",
                         lock_->taken_over_pid(), out_dir_.c_str());
+        const std::string summary = out_dir_ + "/summary.json";
+        if (resume_path.empty() && !cfg.get_bool("overwrite") && exists(summary))
+            MDQ_THROW(Error, "the output folder '", out_dir_, "' holds a finished run (", summary,
+                      "): give this run another out_dir, continue that one with --resume ",
+                      out_dir_, "/last.safetensors, or set overwrite=true to replace it");
         write_file_atomic(out_dir_ + "/config.json", cfg.effective().dump(2) + "\n");
     }
     if (!resume_path.empty()) {
