@@ -40,9 +40,11 @@ kill -INT "$pid"
 status=0
 wait "$pid" || status=$?
 pid=
-[ "$status" = 130 ] || { echo "status $status after SIGINT, expected 130"; cat "$dir/run.err"; exit 1; }
-grep -q "stopping at the end of this step" "$dir/run.err" && grep -q "stopped by SIGINT at step" "$dir/run.err" ||
-    { cat "$dir/run.err"; exit 1; }
+[ "$status" = 130 ] ||
+    { echo "status $status after SIGINT, expected 130"; cat "$dir/run.err"; exit 1; }
+for line in "stopping at the end of this step" "stopped by SIGINT at step"; do
+    grep -q "$line" "$dir/run.err" || { echo "no '$line' in:"; cat "$dir/run.err"; exit 1; }
+done
 [ -s "$dir/run/last.safetensors" ] || { echo "no checkpoint after SIGINT"; exit 1; }
 [ ! -e "$dir/run/summary.json" ] || { echo "an interrupted run wrote summary.json"; exit 1; }
 [ ! -e "$dir/run/.lock" ] || { echo "the lock file was left behind"; exit 1; }
