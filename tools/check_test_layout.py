@@ -8,7 +8,8 @@ The rule (tests/CMakeLists.txt, docs/ADDING_A_LAYER.md section 7):
     gpu); every test there is in a suite named *Cuda and starts by skipping without a GPU;
   - no other file holds a *Cuda suite or skips for want of a GPU;
   - tests/testing/ (helpers), tests/tools/*.sh (command-line tests), tests/dist/ (MPI tests),
-    tests/fuzz/ (libFuzzer targets and their corpus) and the files of ALLOWED below are exempt from mirroring.
+    tests/fuzz/ (libFuzzer targets and their corpus) and the files of ALLOWED below are exempt
+    from mirroring.
 
     tools/check_test_layout.py [REPO_ROOT]              exit 1 and one line per violation
     tools/check_test_layout.py --untested [REPO_ROOT]   list the library units without tests
@@ -20,7 +21,9 @@ import sys
 # Files under tests/ that mirror no unit, each with the reason.
 ALLOWED = {
     "tests/CMakeLists.txt": "the test build",
+    "tests/slow_labels.cmake": "labels the slow suites, run by ctest after test discovery",
 }
+# tests/fuzz/: fuzz targets of the parsers and their corpora (docs/RELIABILITY.md).
 EXEMPT_DIRS = ("tests/testing/", "tests/dist/", "tests/fuzz/")
 SOURCE_EXTS = (".h", ".cpp", ".cu", ".cuh")
 LIBRARY = ("core", "kernels", "layers", "models", "data", "optim")

@@ -17,7 +17,7 @@ cmake --build "$build" -j "$(nproc)" --target mdq
 
 out=${MDQ_OUT_DIR:-$root/runs/quickstart}
 "$build/bin/mdq" train --config "$root/configs/fashion-mnist-small-cnn-md-tanh-s-binary.json" \
-    --set out_dir="$out" "$@"
+    --set out_dir="$out" --set overwrite=true "$@"
 
 acc=$(sed -n 's/.*"test_acc_hard": *\([0-9.eE+-]*\).*/\1/p' "$out/summary.json" | head -n 1)
 [[ -n "$acc" ]] || { echo "quickstart: no test_acc_hard in $out/summary.json" >&2; exit 1; }

@@ -94,7 +94,9 @@ Config make_train_config() {
         {"eval_batches", T::Int, 0, "batches per validation/test evaluation (0: the whole set)"},
         {"log_interval", T::Int, 50, "print and log training metrics every N iterations"},
         {"checkpoint_interval", T::Int, 0, "checkpoint every N iterations (0: at each epoch end)"},
-        {"out_dir", T::String, "", "output folder (default runs/MODEL-DATASET-METHOD-LLEVELS)"},
+        {"out_dir", T::String, "",
+         "output folder (default runs/MODEL-DATASET-METHOD-LLEVELS, -2, -3... when taken)"},
+        {"overwrite", T::Bool, false, "let a new run replace the finished run held in out_dir"},
         {"progress", T::Bool, true, "show the progress bar"},
     });
 }

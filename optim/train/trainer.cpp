@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "core/generator.h"
+#include "core/stop_signal.h"
 #include "kernels/ops.h"
 #include "optim/train/bsq_training.h"
 #include "optim/train/train_config.h"
@@ -43,6 +44,29 @@ void check_resumable(const nlohmann::json& saved, const Config& cfg, const std::
                   key, " is ", saved.contains(key) ? saved[key].dump() : "missing",
                   " but this run's is ", now.dump());
     }
+}
+
+bool exists(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+// The run's folder. An explicit out_dir is used as given; a resumed run without one continues
+// in its checkpoint's folder; otherwise the default name, numbered -2, -3... past the folders
+// that already hold a run, so that a new run never lands on an earlier one. Only a
+// single-process run numbers: the ranks of a job could pick different numbers.
+std::string run_folder(const Config& cfg, const std::string& resume_path, bool single_process) {
+    if (!cfg.get_string("out_dir").empty()) return output_folder(cfg);
+    if (!resume_path.empty()) {
+        const size_t slash = resume_path.rfind('/');
+        return slash == std::string::npos ? "." : resume_path.substr(0, slash);
+    }
+    const std::string base = output_folder(cfg);
+    if (!single_process) return base;
+    std::string dir = base;
+    for (int n = 2; exists(dir + "/config.json"); ++n)
+        dir = base + "-" + std::to_string(n);
+    return dir;
 }
 
 }  // namespace
@@ -82,9 +106,18 @@ Trainer::Trainer(const Config& cfg, const std::string& resume_path)
     MDQ_CHECK(eval_interval_ >= 0 && ckpt_interval_ >= 0,
               "eval_interval and checkpoint_interval must be >= 0");
     if (ex_.bsq) bsq_schedule_ = bsq_schedule_from(cfg, ex_.run.epochs);
-    out_dir_ = output_folder(cfg);
+    out_dir_ = run_folder(cfg, resume_path, !ex_.comm || ex_.comm->size() == 1);
     if (main_rank_) {
         make_folder(out_dir_);
+        lock_ = std::make_unique<RunLock>(out_dir_);
+        if (lock_->taken_over_pid() > 0)
+            std::printf("note: took over the lock of a stopped run (pid %ld) in %s\n",
+                        lock_->taken_over_pid(), out_dir_.c_str());
+        const std::string summary = out_dir_ + "/summary.json";
+        if (resume_path.empty() && !cfg.get_bool("overwrite") && exists(summary))
+            MDQ_THROW(Error, "the output folder '", out_dir_, "' holds a finished run (", summary,
+                      "): give this run another out_dir, continue that one with --resume ",
+                      out_dir_, "/last.safetensors, or set overwrite=true to replace it");
         write_file_atomic(out_dir_ + "/config.json", cfg.effective().dump(2) + "\n");
     }
     if (!resume_path.empty()) {
@@ -176,6 +209,22 @@ void Trainer::save(const std::string& name) {
     window_start_ = now_s();
 }
 
+void Trainer::stop(int sig) {
+    const std::string ckpt = out_dir_ + "/last.safetensors";
+    // Ranks see the signal at different steps and cannot agree on one checkpoint without a
+    // collective per step, so a multi-process job stops at once (its periodic checkpoint stays).
+    if (ex_.comm && ex_.comm->size() > 1)
+        MDQ_THROW(Error, "stopped by ", signal_name(sig), " at step ", pos_.step,
+                  "; a multi-process run writes no checkpoint on a signal, resume from '", ckpt,
+                  "' if a periodic one was written");
+    save("last.safetensors");
+    bar_->finish();
+    throw TrainingInterrupted(
+        detail::cat("stopped by ", signal_name(sig), " at step ", pos_.step, " of ",
+                    ex_.run.iterations, "; checkpoint written to ", ckpt),
+        sig, ckpt);
+}
+
 void Trainer::end_of_epoch() {
     pos_.epoch += 1;
     pos_.batch = 0;
@@ -225,6 +274,7 @@ TrainSummary Trainer::run() {
     window_start_ = now_s();
     int64_t last_val_step = -1;
     while (pos_.step < ex_.run.iterations) {
+        if (const int sig = stop_signal()) stop(sig);  // a step boundary: the state is whole
         std::optional<data::Batch> b = ex_.train_loader->next();
         if (!b) {
             end_of_epoch();

@@ -1,6 +1,7 @@
 // The training driver behind `mdq train` (docs/TRAINING.md): the training loop over an
 // Experiment, periodic validation with soft and hard weights, checkpoints (every N steps, the
-// best, the last), metrics, and the final test evaluation of the best checkpoint.
+// best, the last), metrics, and the final test evaluation of the best checkpoint. A stop
+// signal (core/stop_signal.h) ends the run at the next step boundary with a checkpoint.
 //
 //   Trainer t(make_train_config_from("configs/x.json", {"lr=0.01"}));
 //   TrainSummary s = t.run();  // OUT_DIR/{config.json, metrics.*, *.safetensors, summary.json}
@@ -14,6 +15,7 @@
 #include "optim/train/checkpoint.h"
 #include "optim/train/experiment.h"
 #include "optim/train/metrics_log.h"
+#include "optim/train/run_lock.h"
 #include "optim/train/train_step.h"
 
 namespace mdq {
@@ -32,11 +34,25 @@ struct TrainSummary {
     nlohmann::json to_json() const;
 };
 
+// Thrown by Trainer::run when a stop signal ended the run; checkpoint resumes it.
+class TrainingInterrupted : public Error {
+  public:
+    TrainingInterrupted(const std::string& msg, int sig, std::string checkpoint)
+        : Error(msg), signal_(sig), checkpoint_(std::move(checkpoint)) {}
+    int signal() const { return signal_; }
+    const std::string& checkpoint() const { return checkpoint_; }
+
+  private:
+    int signal_;
+    std::string checkpoint_;
+};
+
 class Trainer {
   public:
     // Builds the experiment; resume_path (optional) continues a run from its checkpoint.
     explicit Trainer(const Config& cfg, const std::string& resume_path = "");
     ~Trainer();
+    // Trains to the end; throws TrainingInterrupted after a stop signal.
     TrainSummary run();
 
     Experiment& experiment() { return ex_; }
@@ -50,12 +66,14 @@ class Trainer {
     void validate();
     void save(const std::string& name);
     void require_finite_loss();
+    [[noreturn]] void stop(int sig);
     TrainSummary finish();
 
     Experiment ex_;
     TrainStep step_;  // keeps the training metrics since the last log line
     bool main_rank_ = true;
     std::string out_dir_;
+    std::unique_ptr<RunLock> lock_;  // main rank: no other run writes to out_dir_ meanwhile
     std::unique_ptr<MetricsLog> log_;
     std::unique_ptr<ProgressBar> bar_;
     TrainPosition pos_;

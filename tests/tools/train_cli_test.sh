@@ -61,4 +61,21 @@ expect_error "'batch_size'" train --set batch_size=big
 expect_error "unknown model 'resnet99'" train "${common[@]}" --set model=resnet99 --set out_dir="$dir/x"
 expect_error "cannot resume" train "${common[@]}" --set model=small-cnn --set out_dir="$dir/y" \
     --resume "$dir/run/last.safetensors"
+
+# Runs never overwrite runs: a finished run's folder is refused unless overwrite=true, and the
+# default folder is numbered past the runs already there (docs/RELIABILITY.md).
+expect_error "holds a finished run" train "${common[@]}" --set iterations=2 --set out_dir="$dir/run"
+"$mdq" train "${common[@]}" --set iterations=2 --set out_dir="$dir/run" --set overwrite=true \
+    > /dev/null
+grep -q '"steps": 2' "$dir/run/summary.json"
+(
+    cd "$dir"
+    for n in 1 2; do
+        "$mdq" train "${common[@]}" --set iterations=2 > "default$n.log"
+    done
+)
+grep -q "output runs/lenet5-fashion-mnist-md-tanh-s-L2$" "$dir/default1.log"
+grep -q "output runs/lenet5-fashion-mnist-md-tanh-s-L2-2$" "$dir/default2.log"
+[ -s "$dir/runs/lenet5-fashion-mnist-md-tanh-s-L2/summary.json" ]
+[ -s "$dir/runs/lenet5-fashion-mnist-md-tanh-s-L2-2/summary.json" ]
 echo "train CLI test passed"
