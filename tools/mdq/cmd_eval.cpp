@@ -1,7 +1,11 @@
 // `mdq eval --checkpoint PATH`: accuracy of a checkpoint with soft and hard-quantized weights.
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
+#include "data/safetensors.h"
+#include "optim/train/card_io.h"
+#include "optim/train/card_schemes.h"
 #include "optim/train/checkpoint.h"
 #include "optim/train/experiment.h"
 #include "optim/train/train_config.h"
@@ -11,9 +15,15 @@ namespace mdq::tools {
 
 namespace {
 struct EvalArgs {
-    std::string checkpoint, split = "test";
+    std::string checkpoint, split = "test", out;
     std::vector<std::string> sets;
 };
+
+// CKPT_DIR/eval-STEM-SPLIT: beside the checkpoint, apart from the training run's own files.
+std::string default_eval_dir(const std::string& checkpoint, const std::string& split) {
+    const std::filesystem::path p(checkpoint);
+    return (p.parent_path() / ("eval-" + p.stem().string() + "-" + split)).string();
+}
 
 void run_eval(const EvalArgs& a) {
     MDQ_CHECK(a.split == "test" || a.split == "val", "--split must be test or val, got '", a.split,
@@ -36,6 +46,17 @@ void run_eval(const EvalArgs& a) {
         "%.4f), %lld images\n",
         a.split.c_str(), 100 * soft.acc, soft.loss, 100 * hard.acc, hard.loss,
         static_cast<long long>(soft.count));
+    // summary.json and the quantization card of this evaluation (docs/CARD.md).
+    const std::string out = a.out.empty() ? default_eval_dir(a.checkpoint, a.split) : a.out;
+    make_output_folder(out);
+    const nlohmann::json summary = {
+        {"checkpoint", a.checkpoint},        {"split", a.split},
+        {"step", ck.position.step},          {a.split + "_acc_soft", soft.acc},
+        {a.split + "_acc_hard", hard.acc},   {a.split + "_loss_soft", soft.loss},
+        {a.split + "_loss_hard", hard.loss}, {"images", soft.count}};
+    write_file_atomic(out + "/summary.json", summary.dump(2) + "\n");
+    write_card(out, training_card(ex, "eval", summary));
+    std::printf("summary and quantization card in %s\n", out.c_str());
 }
 }  // namespace
 
@@ -44,6 +65,8 @@ void add_eval_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("eval", "Evaluate a checkpoint with soft and hard weights");
     cmd->add_option("--checkpoint", args->checkpoint, "Checkpoint file")->required();
     cmd->add_option("--split", args->split, "test (default) or val");
+    cmd->add_option("--out", args->out,
+                    "folder for summary.json and the card (default: CKPT_DIR/eval-STEM-SPLIT)");
     cmd->add_option("--set", args->sets, "key=value overrides (data_dir, device, bn_reestimate...)")
         ->take_all();
     cmd->callback([args] { run_eval(*args); });
