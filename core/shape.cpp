@@ -9,7 +9,9 @@ namespace mdq {
 int64_t numel(const Shape& shape) {
     int64_t n = 1;
     for (int64_t s : shape)
-        n *= s;
+        // A shape read from a file can claim any size: overflow is an error, not wrap-around.
+        if (__builtin_mul_overflow(n, s, &n))
+            MDQ_THROW(ValueError, "shape ", shape, " has more elements than an int64 can count");
     return n;
 }
 

@@ -46,7 +46,16 @@ Shape parse_header(const std::vector<uint8_t>& bytes, const std::string& path, i
             MDQ_THROW(IoError, path, ": IDX dimension ", d, " is ", v, ", expected 1 to 2^30");
         dims.push_back(v);
     }
-    const size_t expected = header + static_cast<size_t>(numel(dims));
+    // Each dimension is at most 2^30, but their product can exceed any file (and 64 bits):
+    // stop multiplying once it passes the file size.
+    size_t pixels = 1;
+    for (int64_t d : dims) {
+        pixels *= static_cast<size_t>(d);
+        if (pixels > bytes.size())
+            MDQ_THROW(IoError, path, ": truncated IDX file: the header says ", dims,
+                      ", more bytes than the whole file's ", bytes.size());
+    }
+    const size_t expected = header + pixels;
     if (bytes.size() != expected)
         MDQ_THROW(IoError, path, ": ", bytes.size() < expected ? "truncated" : "oversized",
                   " IDX file: the header says ", dims, " so ", expected, " bytes, found ",

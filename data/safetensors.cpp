@@ -142,16 +142,28 @@ SafetensorsFile load_safetensors(const std::string& path) {
     in.read(data.data(), static_cast<std::streamsize>(data_size));
     if (!in) MDQ_THROW(IoError, "cannot read the data of '", path, "'");
     SafetensorsFile out;
+    if (!header.is_object())
+        MDQ_THROW(IoError, "safetensors file '", path, "': the header is a JSON ",
+                  header.type_name(), ", expected an object");
     for (auto it = header.begin(); it != header.end(); ++it) {
         if (it.key() == "__metadata__") {
-            for (auto m = it.value().begin(); m != it.value().end(); ++m)
+            if (!it.value().is_object())
+                MDQ_THROW(IoError, "safetensors file '", path, "': __metadata__ is a JSON ",
+                          it.value().type_name(), ", expected an object");
+            for (auto m = it.value().begin(); m != it.value().end(); ++m) {
+                if (!m.value().is_string())
+                    MDQ_THROW(IoError, "safetensors file '", path, "': metadata '", m.key(),
+                              "' is ", m.value().type_name(), ", expected a string");
                 out.metadata[m.key()] = m.value().get<std::string>();
+            }
             continue;
         }
         try {
             const auto& e = it.value();
             const DType dt = dtype_from_name(e.at("dtype").get<std::string>());
             const Shape shape = e.at("shape").get<Shape>();
+            for (int64_t d : shape)
+                MDQ_CHECK(d >= 0, "shape ", shape, " has a negative dimension");
             const auto offs = e.at("data_offsets").get<std::vector<uint64_t>>();
             MDQ_CHECK(offs.size() == 2 && offs[0] <= offs[1] && offs[1] <= data_size,
                       "data_offsets out of the file's ", data_size, " data bytes");
@@ -161,7 +173,7 @@ SafetensorsFile load_safetensors(const std::string& path) {
             Tensor t = Tensor::empty(shape, dt);
             if (t.nbytes()) std::memcpy(t.raw_data(), data.data() + offs[0], t.nbytes());
             out.tensors[it.key()] = t;
-        } catch (const std::exception& ex) {
+        } catch (const std::exception& ex) {  // mdq::Error and nlohmann::json's type errors
             MDQ_THROW(IoError, "safetensors file '", path, "', tensor '", it.key(),
                       "': ", ex.what());
         }

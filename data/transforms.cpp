@@ -18,8 +18,13 @@ int64_t round_even(double v) {
     return static_cast<int64_t>(std::nearbyint(v));
 }
 
+// JPEG sides stop at 65535; a larger size (or padding) is a typo, and its pixel count could
+// overflow the image geometry.
+constexpr int64_t kMaxSide = 1 << 16;
+
 void check_size(const char* what, int64_t size) {
-    MDQ_CHECK(size > 0, what, ": size must be positive, got ", size);
+    MDQ_CHECK(size > 0 && size <= kMaxSide, what, ": size must be in [1, ", kMaxSide, "], got ",
+              size);
 }
 
 // Torchvision's Resize: the shorter side becomes `size`, the other is truncated.
@@ -32,7 +37,8 @@ std::pair<int64_t, int64_t> resized(int64_t size, int64_t h, int64_t w) {
 
 RandomCrop::RandomCrop(int64_t size, int64_t padding) : size_(size), padding_(padding) {
     check_size("RandomCrop", size);
-    MDQ_CHECK(padding >= 0, "RandomCrop: padding must be >= 0, got ", padding);
+    MDQ_CHECK(padding >= 0 && padding <= kMaxSide, "RandomCrop: padding must be in [0, ", kMaxSide,
+              "], got ", padding);
 }
 
 ImageShape RandomCrop::output_shape(const ImageShape& in) const {

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages mdq builds and tests with, when any is missing.
-# Idempotent; downloads nothing except through apt. Pass --data to add Fashion-MNIST.
+# Idempotent; downloads nothing except through apt. Pass --data to add Fashion-MNIST, --fuzz
+# for clang and libFuzzer (tools/fuzz.sh).
 set -euo pipefail
 
 packages=(cmake ninja-build g++ libgtest-dev libgmock-dev libbenchmark-dev libopenblas-dev
           libcli11-dev nlohmann-json3-dev libjpeg-dev zlib1g-dev libopenmpi-dev openmpi-bin
           gnuplot-nox)
 [[ "${1:-}" == "--data" ]] && packages+=(dataset-fashion-mnist)
+[[ "${1:-}" == "--fuzz" ]] && packages+=(clang libclang-rt-dev libomp-dev ccache)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -3,11 +3,31 @@
 # every test (labels cpu, gpu (skipped without a GPU), mpi). Non-zero exit on any failure.
 #   tools/test.sh [BUILD_DIR]        default build/
 #   MDQ_CUDA=OFF tools/test.sh       CPU-only build
+#   MDQ_SANITIZE=address,undefined tools/test.sh [BUILD_DIR]
+#                                    sanitizer build (CPU only, default build-sanitize/) running
+#                                    the cpu label without the slow tests (docs/RELIABILITY.md)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build=${1:-$root/build}
+sanitize=${MDQ_SANITIZE:-}
+if [ -n "$sanitize" ]; then
+    build=${1:-$root/build-sanitize}
+else
+    build=${1:-$root/build}
+fi
 
 "$root/tools/install_deps.sh" --data
+
+if [ -n "$sanitize" ]; then
+    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMDQ_CUDA=OFF \
+        -DMDQ_BUILD_BENCHMARKS=OFF -DMDQ_SANITIZE="$sanitize"
+    cmake --build "$build" -j "$(nproc)"
+    cd "$build"
+    # Leaks are reported at exit; OpenBLAS and OpenMP keep thread pools alive on purpose.
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
+    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+    ctest --output-on-failure -j "$(nproc)" --timeout 900 -L cpu -LE slow
+    exit
+fi
 
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMDQ_CUDA="${MDQ_CUDA:-AUTO}"
 cmake --build "$build" -j "$(nproc)"

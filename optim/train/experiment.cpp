@@ -11,6 +11,7 @@
 #include "layers/batch_norm.h"
 #include "optim/train/hard_eval.h"
 #include "optim/train/lr_scaling.h"
+#include "optim/train/weight_import.h"
 
 namespace mdq {
 
@@ -122,6 +123,14 @@ void Experiment::build_model_and_optimizer(int64_t batches_per_epoch, int64_t tr
     model_options.seed = static_cast<uint64_t>(cfg.get_int("seed"));
     model = build_model(cfg.get_string("model"), model_options);
     model->to(device);
+    if (train && !cfg.get_string("init_from").empty()) {
+        std::map<std::string, std::string> name_map;
+        for (const auto& [from, to] : cfg.get_json("init_map").items()) {
+            MDQ_CHECK(to.is_string(), "init_map: '", from, "' must map to a name (a string)");
+            name_map[from] = to.get<std::string>();
+        }
+        import_weights(cfg.get_string("init_from"), *model, name_map);
+    }
     arena = std::make_unique<ParamArena>(*model);
     if (cfg.get_string("precision") == "bf16") {
         if (device.is_cuda()) {
@@ -181,10 +190,15 @@ nlohmann::json Experiment::model_options_json() const {
 
 ModelOptions Experiment::model_options_from_json(const nlohmann::json& j) {
     ModelOptions mo;
-    mo.num_classes = j.at("num_classes").get<int64_t>();
-    mo.input_h = j.at("input_h").get<int64_t>();
-    mo.input_w = j.at("input_w").get<int64_t>();
-    mo.in_channels = j.at("in_channels").get<int64_t>();
+    try {
+        mo.num_classes = j.at("num_classes").get<int64_t>();
+        mo.input_h = j.at("input_h").get<int64_t>();
+        mo.input_w = j.at("input_w").get<int64_t>();
+        mo.in_channels = j.at("in_channels").get<int64_t>();
+    } catch (const nlohmann::json::exception& e) {
+        MDQ_THROW(IoError, "the model options ", j.dump(), " are not {num_classes, input_h, ",
+                  "input_w, in_channels} integers: ", e.what());
+    }
     return mo;
 }
 

@@ -53,25 +53,17 @@ void write_export(const std::string& dir, Experiment& ex) {
     write_file_atomic(dir + "/model.json", meta.dump(2) + "\n");
 }
 
-ExportedModel read_export(const std::string& dir) {
-    ExportedModel e;
-    std::ifstream in(dir + "/model.json");
-    if (!in) MDQ_THROW(IoError, "no export in '", dir, "': model.json is missing");
-    try {
-        e.meta = nlohmann::json::parse(in);
-    } catch (const std::exception& ex) {
-        MDQ_THROW(IoError, "'", dir, "/model.json' is not valid JSON: ", ex.what());
-    }
-    MDQ_CHECK(e.meta.value("format", "") == "mdq-export-1", "'", dir,
-              "/model.json' is not an mdq export (format ", e.meta.value("format", "missing"), ")");
-    SafetensorsFile f = load_safetensors(dir + "/model.safetensors");
+namespace {
+// Sorts the tensors of an export into float ones and packed ones described by model.json.
+void collect_tensors(SafetensorsFile& f, const std::string& dir, ExportedModel& e) {
     for (auto& [name, t] : f.tensors) {
         if (name.size() > kPacked.size() &&
             name.compare(name.size() - kPacked.size(), kPacked.size(), kPacked) == 0) {
             const std::string param = name.substr(0, name.size() - kPacked.size());
-            MDQ_CHECK(e.meta["packed"].contains(param), "packed tensor '", name,
-                      "' has no entry in model.json");
-            const nlohmann::json& m = e.meta["packed"][param];
+            const nlohmann::json& packed = e.meta.at("packed");
+            MDQ_CHECK(packed.is_object() && packed.contains(param), "packed tensor '", name,
+                      "' has no entry in '", dir, "/model.json'");
+            const nlohmann::json& m = packed.at(param);
             PackedTensor p;
             p.data = t;
             p.shape = m.at("shape").get<Shape>();
@@ -82,12 +74,36 @@ ExportedModel read_export(const std::string& dir) {
             e.floats[name] = t;
         }
     }
+}
+}  // namespace
+
+ExportedModel read_export(const std::string& dir) {
+    ExportedModel e;
+    std::ifstream in(dir + "/model.json");
+    if (!in) MDQ_THROW(IoError, "no export in '", dir, "': model.json is missing");
+    try {
+        e.meta = nlohmann::json::parse(in);
+    } catch (const std::exception& ex) {
+        MDQ_THROW(IoError, "'", dir, "/model.json' is not valid JSON: ", ex.what());
+    }
+    MDQ_CHECK(
+        e.meta.is_object() && e.meta.contains("format") && e.meta["format"] == "mdq-export-1", "'",
+        dir, "/model.json' is not an mdq export (format ",
+        e.meta.is_object() ? e.meta.value("format", nlohmann::json("missing")).dump() : "missing",
+        ")");
+    SafetensorsFile f = load_safetensors(dir + "/model.safetensors");
+    try {
+        collect_tensors(f, dir, e);
+    } catch (const nlohmann::json::exception& ex) {
+        MDQ_THROW(IoError, "'", dir, "/model.json' has a bad packed entry: ", ex.what());
+    }
     return e;
 }
 
 void load_export(const ExportedModel& e, Experiment& ex) {
-    MDQ_CHECK(e.meta.value("model", "") == ex.cfg.get_string("model"), "the export is a ",
-              e.meta.value("model", "?"), " but the model built is a ", ex.cfg.get_string("model"));
+    const nlohmann::json model = e.meta.value("model", nlohmann::json("?"));
+    MDQ_CHECK(model == ex.cfg.get_string("model"), "the export is a ", model.dump(),
+              " but the model built is a ", ex.cfg.get_string("model"));
     ex.model->load_state_dict(e.floats, /*strict=*/false);
     load_packed_weights(*ex.arena, e.packed);
 }

@@ -18,6 +18,10 @@ Config make_train_config() {
         {"train_transforms", T::StringList, J::array(),
          "training augmentation replacing the recipe's, e.g. random_crop:28:2,hflip "
          "(docs/DATA.md)"},
+        {"init_from", T::String, "",
+         "warm start: an mdq checkpoint or a safetensors PyTorch state_dict (docs/INTEROP.md)"},
+        {"init_map", T::Object, J::object(),
+         "init_from of a PyTorch state_dict: {\"pytorch.name\": \"mdq.name\"} renames"},
         // quantization
         {"method", T::String, "md-tanh-s",
          "float, md-tanh-s, md-softmax-s, md-tanh, md-softmax, gd-tanh, bc, pmf, picm, proxquant"},

@@ -1,4 +1,4 @@
-// Tensor metadata, views, copies, casts and factories.
+// Tensor metadata, views, copies, casts and factories. On a GPU: tensor_cuda_test.cpp.
 #include <cmath>
 #include <limits>
 
@@ -7,8 +7,6 @@
 namespace mdq {
 namespace {
 
-using testing::all_close;
-using testing::all_equal;
 using testing::throws_with;
 
 TEST(Tensor, EmptyHasContiguousStrides) {
@@ -147,51 +145,6 @@ TEST(Tensor, DataChecksDtype) {
 
 TEST(Tensor, ItemNeedsOneElement) {
     EXPECT_TRUE(throws_with([] { Tensor::zeros({2}).item<float>(); }, {"item()", "2 elements"}));
-}
-
-TEST(Tensor, DeviceParseAndCudaWithoutGpu) {
-    EXPECT_EQ(Device::parse("cpu"), Device::cpu());
-    EXPECT_EQ(Device::parse("cuda:1"), Device::cuda(1));
-    EXPECT_TRUE(throws_with([] { Device::parse("tpu"); }, {"bad device 'tpu'"}));
-    if (!gpu::available()) {
-        EXPECT_EQ(Device::parse("auto"), Device::cpu());
-        EXPECT_THROW(Tensor::zeros({2}, DType::F32, Device::cuda(0)), Error);
-    }
-}
-
-TEST(Tensor, DtypeNames) {
-    EXPECT_EQ(dtype_from_name("bf16"), DType::BF16);
-    EXPECT_EQ(dtype_from_name("BOOL"), DType::U8);
-    EXPECT_TRUE(throws_with([] { dtype_from_name("f8"); }, {"unknown dtype 'f8'"}));
-    EXPECT_EQ(dtype_size(DType::BF16), 2u);
-}
-
-TEST(Allocator, TracksBytesInUseAndPeak) {
-    Allocator& a = allocator_for(Device::cpu());
-    const size_t before = a.stats().in_use;
-    a.reset_peak();
-    {
-        Tensor t = Tensor::empty({1000});
-        EXPECT_EQ(a.stats().in_use, before + 4000);
-    }
-    EXPECT_EQ(a.stats().in_use, before);
-    EXPECT_GE(a.stats().peak, before + 4000);
-}
-
-TEST(TensorCuda, RoundTripAndStridedCopies) {
-    MDQ_SKIP_IF_NO_CUDA();
-    const Device g = Device::cuda(0);
-    Tensor h = testing::random_tensor({5, 7}, 1);
-    Tensor d = h.to(g);
-    EXPECT_TRUE(d.is_cuda());
-    EXPECT_TRUE(all_equal(d.to(Device::cpu()), h));
-    EXPECT_TRUE(all_equal(d.permute({1, 0}).contiguous().to(Device::cpu()),
-                          h.permute({1, 0}).contiguous()));
-    Tensor dst = Tensor::full({7, 5}, NAN, DType::F32, g);
-    dst.copy_(h.permute({1, 0}));  // host strided source into a device tensor
-    EXPECT_TRUE(all_equal(dst, h.permute({1, 0})));
-    for (DType dt : {DType::BF16, DType::F16, DType::I32, DType::F64})
-        EXPECT_TRUE(all_equal(d.to(dt).to(Device::cpu()), h.to(dt))) << dtype_name(dt);
 }
 
 }  // namespace

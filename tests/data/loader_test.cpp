@@ -1,71 +1,26 @@
 // Loader: batch layout, determinism for any number of workers, drop_last, distributed
-// shards, resuming with set_position, worker exceptions, and shutdown mid-epoch.
+// shards, resuming with set_position, worker exceptions, shutdown mid-epoch, and one pass over the
+// real Fashion-MNIST. Copies to a GPU: loader_cuda_test.cpp.
 #include "data/loader.h"
 
+#include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <set>
 
 #include "core/error.h"
+#include "data/splits.h"
 #include "data/transforms.h"
+#include "tests/data/loader_test.h"
+#include "tests/testing/data_files.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq::data {
 namespace {
 
+using namespace loader_test;
 using testing::all_equal;
 using testing::throws_with;
-
-// Example i: pixels (i + p) % 251 and label i % 7; reading `fail_at` throws an IoError.
-class FakeDataset final : public Dataset {
-  public:
-    FakeDataset(int64_t n, ImageShape shape, int64_t fail_at = -1)
-        : n_(n), shape_(shape), fail_at_(fail_at) {}
-    int64_t size() const override { return n_; }
-    int64_t num_classes() const override { return 7; }
-    ImageShape image_shape() const override { return shape_; }
-    int64_t label(int64_t index) const override { return index % 7; }
-    int64_t read(int64_t index, Image& image) const override {
-        check_index(*this, index);
-        if (index == fail_at_) MDQ_THROW(IoError, "fake.bin: example ", index, " is unreadable");
-        const int64_t h = shape_.height ? shape_.height : 8 + index % 5;
-        image.resize(h, shape_.width ? shape_.width : 9, shape_.channels);
-        for (size_t p = 0; p < image.pixels.size(); ++p)
-            image.pixels[p] = static_cast<uint8_t>((index + static_cast<int64_t>(p)) % 251);
-        return label(index);
-    }
-    std::string description() const override { return "fake"; }
-
-  private:
-    int64_t n_;
-    ImageShape shape_;
-    int64_t fail_at_;
-};
-
-std::shared_ptr<const Dataset> fake(int64_t n, int64_t fail_at = -1) {
-    return std::make_shared<FakeDataset>(n, ImageShape{6, 5, 3}, fail_at);
-}
-
-Pipeline augment() {
-    return Pipeline({std::make_shared<RandomCrop>(4, 1), std::make_shared<RandomHorizontalFlip>()},
-                    Normalization{{0.5f}, {0.25f}});
-}
-
-LoaderOptions opts(int64_t batch, int workers, bool shuffle = true) {
-    LoaderOptions o;
-    o.batch_size = batch;
-    o.num_workers = workers;
-    o.shuffle = shuffle;
-    o.seed = 77;
-    o.prefetch = 2;
-    return o;
-}
-
-std::vector<Batch> epoch(Loader& loader, int64_t e) {
-    loader.start_epoch(e);
-    std::vector<Batch> out;
-    while (auto b = loader.next())
-        out.push_back(std::move(*b));
-    return out;
-}
 
 ::testing::AssertionResult same(const std::vector<Batch>& a, const std::vector<Batch>& b) {
     if (a.size() != b.size())
@@ -222,19 +177,36 @@ TEST(Loader, BadOptions) {
     EXPECT_TRUE(throws_with([&] { Loader(fake(4), Pipeline(), o); }, {"prefetch"}));
 }
 
-TEST(LoaderCuda, CopiesBatchesToTheGpu) {
-    MDQ_SKIP_IF_NO_CUDA();
-    LoaderOptions o = opts(4, 2);
-    Loader cpu(fake(10), augment(), o);
-    o.device = Device::cuda(0);
-    Loader gpu(fake(10), augment(), o);
-    const std::vector<Batch> a = epoch(cpu, 1), b = epoch(gpu, 1);
-    ASSERT_EQ(a.size(), b.size());
-    for (size_t i = 0; i < a.size(); ++i) {
-        EXPECT_TRUE(b[i].images.is_cuda());
-        EXPECT_TRUE(all_equal(a[i].images, b[i].images.to(Device::cpu())));
-        EXPECT_TRUE(all_equal(a[i].labels, b[i].labels.to(Device::cpu())));
+// One pass over the real Fashion-MNIST training set (Debian package dataset-fashion-mnist).
+TEST(FashionMnist, LoaderPassOverTheTrainingSet) {
+    SKIP_WITHOUT_FASHION_MNIST();
+    const DatasetSplits s = make_dataset_splits("fashion-mnist");
+    LoaderOptions o;
+    o.num_workers = 2;
+    Loader loader(s.train, s.train_transform, o);
+    EXPECT_EQ(loader.batches_per_epoch(), (55000 + 127) / 128);
+    const auto t0 = std::chrono::steady_clock::now();
+    double sum = 0, sum_sq = 0;
+    int64_t images = 0;
+    loader.start_epoch(0);
+    while (auto b = loader.next()) {
+        EXPECT_EQ(b->images.shape().back(), 1);
+        const float* p = b->images.data<float>();
+        for (int64_t i = 0; i < b->images.numel(); ++i) {
+            sum += p[i];
+            sum_sq += p[i] * p[i];
+        }
+        images += b->labels.numel();
     }
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("Fashion-MNIST: %lld images in %.2f s (%.0f images/s with 2 workers)\n",
+                static_cast<long long>(images), secs, images / secs);
+    EXPECT_EQ(images, 55000);
+    // Normalised with the dataset's own mean and std: about 0 and 1.
+    const double n = static_cast<double>(images) * 28 * 28;
+    EXPECT_NEAR(sum / n, 0.0, 0.02);
+    EXPECT_NEAR(std::sqrt(sum_sq / n - (sum / n) * (sum / n)), 1.0, 0.02);
 }
 
 }  // namespace

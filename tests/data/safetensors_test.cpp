@@ -105,5 +105,32 @@ TEST(Safetensors, CorruptFilesNameTheProblem) {
     std::remove(p.c_str());
 }
 
+// Headers the fuzzer found (tests/fuzz/corpus/safetensors): well-formed JSON of the wrong
+// shape escaped as nlohmann::json exceptions, or overflowed the element count.
+TEST(Safetensors, WrongHeaderShapesAreIoErrors) {
+    const std::string p = temp_path("shape.safetensors");
+    auto write_header = [&](const std::string& json) {
+        std::string bytes(8, '\0');
+        for (int i = 0; i < 8; ++i)
+            bytes[i] = static_cast<char>((json.size() >> (8 * i)) & 0xff);
+        std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes << json;
+    };
+    write_header("[1, 2]");
+    EXPECT_TRUE(throws_with([&] { load_safetensors(p); }, {"header is a JSON array"}));
+    write_header(R"({"__metadata__": {"format": [1]}})");
+    EXPECT_TRUE(
+        throws_with([&] { load_safetensors(p); }, {"metadata 'format'", "expected a string"}));
+    write_header(R"({"__metadata__": 3})");
+    EXPECT_TRUE(throws_with([&] { load_safetensors(p); }, {"__metadata__ is a JSON number"}));
+    write_header(
+        R"({"t": {"dtype": "F32", "shape": [4611686018427387904, 4], "data_offsets": [0, 0]}})");
+    EXPECT_TRUE(throws_with([&] { load_safetensors(p); }, {"tensor 't'", "int64"}));
+    write_header(R"({"t": {"dtype": "F32", "shape": [-1, -4], "data_offsets": [0, 16]}})");
+    EXPECT_TRUE(throws_with([&] { load_safetensors(p); }, {"tensor 't'", "negative dimension"}));
+    write_header(R"({"t": {"dtype": "F32", "shape": "x", "data_offsets": [0, 0]}})");
+    EXPECT_TRUE(throws_with([&] { load_safetensors(p); }, {"tensor 't'"}));
+    std::remove(p.c_str());
+}
+
 }  // namespace
 }  // namespace mdq

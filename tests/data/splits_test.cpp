@@ -162,5 +162,29 @@ TEST(Splits, DefaultFolders) {
     EXPECT_EQ(dataset_names().size(), 6u);
 }
 
+// The real Fashion-MNIST of the Debian package dataset-fashion-mnist: sizes, geometry and the
+// label histogram (tests/data/loader_test.cpp makes one pass of the loader over it).
+
+std::vector<int64_t> histogram(const Dataset& ds) {
+    std::vector<int64_t> h(static_cast<size_t>(ds.num_classes()));
+    for (int64_t i = 0; i < ds.size(); ++i)
+        ++h[static_cast<size_t>(ds.label(i))];
+    return h;
+}
+
+TEST(FashionMnist, RealFilesHaveTheOfficialSizesAndLabels) {
+    SKIP_WITHOUT_FASHION_MNIST();
+    const DatasetSplits s = make_dataset_splits("fashion-mnist");
+    const Subset& train = dynamic_cast<const Subset&>(*s.train);
+    EXPECT_EQ(train.base().size(), 60000);
+    EXPECT_EQ(s.train->size(), 55000);
+    EXPECT_EQ(s.val->size(), 5000);
+    EXPECT_EQ(s.test->size(), 10000);
+    EXPECT_EQ(s.test->image_shape(), (ImageShape{28, 28, 1}));
+    EXPECT_EQ(s.train->num_classes(), 10);
+    EXPECT_EQ(histogram(train.base()), std::vector<int64_t>(10, 6000));
+    EXPECT_EQ(histogram(*s.test), std::vector<int64_t>(10, 1000));
+}
+
 }  // namespace
 }  // namespace mdq::data

@@ -57,7 +57,10 @@ TEST(TransformSpec, MalformedSpecsAreErrorsThatQuoteThem) {
     EXPECT_TRUE(throws_with([] { parse_transform("hflip:half"); }, {"'half' is not a number"}));
     // The transforms' own range checks, with the spec in front.
     EXPECT_TRUE(throws_with([] { parse_transform("random_crop:0"); },
-                            {"'random_crop:0'", "size must be positive"}));
+                            {"'random_crop:0'", "size must be in [1, 65536]"}));
+    // Found by fuzzing: a huge size overflowed the output geometry (tests/fuzz/corpus/).
+    EXPECT_TRUE(throws_with([] { parse_transform("random_resized_crop:44444444444000009"); },
+                            {"size must be in [1, 65536]"}));
     EXPECT_TRUE(throws_with([] { parse_transform("random_crop:28:-1"); }, {"padding"}));
     EXPECT_TRUE(throws_with([] { parse_transform("hflip:1.5"); }, {"'hflip:1.5'", "[0, 1]"}));
     EXPECT_TRUE(throws_with([] { parse_transform("random_resized_crop:8:0.9:0.5"); },

@@ -1,26 +1,18 @@
 // Conv2d layer: parameters, forward = the functional op, gradients through the layer, MACs,
-// bad input naming the layer, and bf16 compute on the GPU (f32 parameters and gradients).
+// bad input naming the layer, the bf16 fallback on the CPU. On a GPU: conv2d_cuda_test.cpp.
 #include "layers/conv2d.h"
 #include "kernels/conv/conv.h"
 #include "layers/param_arena.h"
+#include "tests/layers/conv2d_test.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq {
 namespace {
 
+using conv2d_test::opts;
 using testing::all_close;
 using testing::random_tensor;
 using testing::throws_with;
-
-Conv2dOptions opts(int64_t in, int64_t out, int64_t k, int64_t stride, int64_t pad,
-                   int64_t groups = 1, bool bias = true) {
-    Conv2dOptions o(in, out, k);
-    o.stride = stride;
-    o.padding = pad;
-    o.groups = groups;
-    o.bias = bias;
-    return o;
-}
 
 TEST(Conv2dLayer, ParametersAreOhwiWithRoles) {
     Conv2d c(opts(6, 4, 3, 1, 1, 2));
@@ -84,34 +76,6 @@ TEST(Conv2dLayer, BadInputNamesTheLayer) {
         {"Conv2d(3, 8, k=5", "larger than the padded input 4x4"}));
     EXPECT_TRUE(throws_with([] { Conv2d(opts(6, 4, 3, 1, 1, 4)); },
                             {"Conv2d", "groups 4 must divide in_channels 6"}));
-}
-
-TEST(Conv2dLayerCuda, Bf16ComputeKeepsF32ParametersAndGradients) {
-    MDQ_SKIP_IF_NO_CUDA();
-    const Device gpu = Device::cuda();
-    for (bool compute_copy : {false, true}) {
-        Conv2d c(opts(8, 12, 3, 1, 1));
-        c.to(gpu);
-        ParamArena arena(c);
-        if (compute_copy) arena.enable_compute_copy(DType::BF16);
-        Tensor x = random_tensor({2, 6, 6, 8}, 4);
-        // f32 reference on the CPU with the same (bf16-rounded) weights.
-        Tensor w = c.weight().value.detach().to(Device::cpu()).to(DType::BF16).to(DType::F32);
-        Tensor b = c.bias()->value.detach().to(Device::cpu());
-        Tensor wr = w.set_requires_grad(true), br = b.set_requires_grad(true);
-        Tensor want = conv2d(x.to(DType::BF16).to(DType::F32), wr, br, c.args());
-        c.set_compute_dtype(DType::BF16);
-        Tensor y = c(x.to(gpu));
-        EXPECT_EQ(y.dtype(), DType::BF16);
-        EXPECT_TRUE(all_close(y, want, 1e-2, 1e-2));
-        Tensor dy = random_tensor(y.shape(), 5);
-        sum(y * dy.to(gpu).to(DType::BF16)).backward();
-        sum(want * dy.to(DType::BF16).to(DType::F32)).backward();
-        EXPECT_EQ(c.weight().value.grad().dtype(), DType::F32);
-        EXPECT_EQ(c.weight().value.grad().storage(), arena.grads().storage());
-        EXPECT_TRUE(all_close(c.weight().value.grad(), wr.grad(), 3e-2, 3e-2));
-        EXPECT_TRUE(all_close(c.bias()->value.grad(), br.grad(), 3e-2, 3e-2));
-    }
 }
 
 }  // namespace

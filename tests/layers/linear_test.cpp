@@ -1,5 +1,5 @@
-// Linear layer: parameters, forward, gradients in f64 through the layer, MACs, bad input, and
-// bf16 compute on the GPU.
+// Linear layer: parameters, forward, gradients in f64 through the layer, MACs, bad input. On a
+// GPU: linear_cuda_test.cpp.
 #include "layers/linear.h"
 #include "tests/testing/test_util.h"
 
@@ -43,21 +43,6 @@ TEST(LinearLayer, BadInputNamesTheLayer) {
         },
         {"Linear(5, 3)", "[..., 5]", "[2, 4]"}));
     EXPECT_TRUE(throws_with([] { Linear(0, 3); }, {"Linear", "positive"}));
-}
-
-TEST(LinearLayerCuda, Bf16ComputeMatchesF32) {
-    MDQ_SKIP_IF_NO_CUDA();
-    Linear l(64, 10);
-    Tensor x = random_tensor({8, 64}, 4);
-    Tensor want = l(x.to(DType::BF16).to(DType::F32));
-    l.to(Device::cuda());
-    l.set_compute_dtype(DType::BF16);
-    Tensor y = l(x.to(Device::cuda()));
-    EXPECT_EQ(y.dtype(), DType::BF16);
-    EXPECT_TRUE(all_close(y, want, 2e-2, 2e-2));
-    sum(y).backward();
-    EXPECT_EQ(l.weight().value.grad().dtype(), DType::F32);
-    EXPECT_EQ(l.bias()->value.grad().dtype(), DType::F32);
 }
 
 }  // namespace

@@ -1,42 +1,15 @@
-// Module tree, state dictionaries and the parameter arena.
-#include "layers/activation.h"
-#include "layers/param_arena.h"
+// Module tree: names in registration order, the tracer, train/eval, state dictionaries.
+#include "layers/module.h"
+
 #include "layers/sequential.h"
+#include "tests/layers/module_test.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq {
 namespace {
 
+using namespace module_test;
 using testing::throws_with;
-
-// y = x * w + b, elementwise, with a running-count buffer.
-class Affine : public Module {
-  public:
-    explicit Affine(int64_t n) {
-        w_ = &register_parameter("weight", Tensor::full({n}, 2.0), ParamRole::Weight);
-        b_ = &register_parameter("bias", Tensor::full({n}, 0.5), ParamRole::Bias);
-        calls_ = &register_buffer("calls", Tensor::zeros({1}));
-    }
-    Tensor forward(const Tensor& x) override {
-        calls_->fill_(calls_->item<float>() + 1);
-        return x * w_->value + b_->value;
-    }
-    std::string type_name() const override { return "Affine"; }
-
-  private:
-    Parameter *w_, *b_;
-    Tensor* calls_;
-};
-
-std::shared_ptr<Sequential> model() {
-    auto inner = std::make_shared<Sequential>(
-        std::initializer_list<ModulePtr>{std::make_shared<Affine>(3), std::make_shared<ReLU>()});
-    auto m = std::make_shared<Sequential>();
-    m->add(std::make_shared<Affine>(3), "first");
-    m->add(inner, "block");
-    m->add(std::make_shared<Affine>(3));
-    return m;
-}
 
 TEST(Module, NamesFollowRegistrationOrder) {
     auto m = model();
@@ -113,70 +86,6 @@ TEST(Module, DuplicateNamesAreRejected) {
     EXPECT_TRUE(throws_with([] { Bad b; }, {"Bad", "'w' registered twice"}));
 }
 
-TEST(ParamArena, ParametersBecomeViewsAndGradientsAccumulateInPlace) {
-    auto m = model();
-    ParamArena arena(*m);
-    ASSERT_EQ(arena.slots().size(), 6u);
-    EXPECT_EQ(arena.slots()[1].offset, 16);  // 3 elements padded to 16
-    EXPECT_EQ(arena.size(), 96);
-    EXPECT_EQ(arena.num_parameters(), 18);
-    for (const auto& s : arena.slots()) {
-        EXPECT_EQ(s.param->value.storage(), arena.values().storage());
-        EXPECT_EQ(s.param->value.grad().storage(), arena.grads().storage());
-    }
-    Tensor x = Tensor::from_vector<float>({1, -1, 2}, {3});
-    sum((*m)(x)).backward();
-    sum((*m)(x)).backward();
-    // Layer 2.bias gets dL/db = 1 per call.
-    const auto& last = arena.slot("2.bias");
-    EXPECT_EQ(arena.grads().slice(0, last.offset, last.offset + 3).to_vector<float>(),
-              std::vector<float>(3, 2.0f));
-    arena.zero_grad();
-    EXPECT_EQ(sum(arena.grads()).item<float>(), 0.0f);
-    // Writing the arena changes what forward reads (how the optimizer updates weights).
-    arena.values().fill_(0.0);
-    EXPECT_EQ((*m)(x).to_vector<float>(), std::vector<float>(3, 0.0f));
-}
-
-TEST(ParamArena, ComputeCopyFollowsValues) {
-    auto m = model();
-    ParamArena arena(*m);
-    Tensor c = arena.enable_compute_copy(DType::BF16);
-    EXPECT_EQ(c.dtype(), DType::BF16);
-    EXPECT_EQ(m->named_parameters()[0].second->compute.to_vector<float>(),
-              std::vector<float>(3, 2.0f));
-    arena.values().fill_(1.5);
-    arena.sync_compute();
-    EXPECT_EQ(m->named_parameters()[3].second->compute.to_vector<float>(),
-              std::vector<float>(3, 1.5f));
-    m->to(Device::cpu());  // not a move: the copy stays the arena's
-    arena.values().fill_(0.5);
-    arena.sync_compute();
-    EXPECT_EQ(m->named_parameters()[3].second->compute.to_vector<float>(),
-              std::vector<float>(3, 0.5f));
-}
-
 // A moved model leaves its arena, whose compute copy would no longer follow the values.
-TEST(ParamArenaCuda, MovingTheModelDropsItsComputeCopy) {
-    MDQ_SKIP_IF_NO_CUDA();
-    auto m = model();
-    ParamArena arena(*m);
-    arena.enable_compute_copy(DType::BF16);
-    m->to(Device::cuda());
-    for (const auto& [name, p] : m->named_parameters())
-        EXPECT_FALSE(p->compute.defined()) << name;
-    ParamArena moved(*m);
-    moved.enable_compute_copy(DType::BF16);
-    moved.values().fill_(0.25);
-    moved.sync_compute();
-    EXPECT_EQ(m->named_parameters()[0].second->compute.to_vector<float>(),
-              std::vector<float>(3, 0.25f));
-}
-
-TEST(ParamArena, RejectsEmptyModels) {
-    ReLU r;
-    EXPECT_TRUE(throws_with([&] { ParamArena a(r); }, {"ParamArena", "no parameters"}));
-}
-
 }  // namespace
 }  // namespace mdq

@@ -1,7 +1,5 @@
-// Pooling and dropout layers: shapes, PyTorch's stride default, train/eval, bad input naming
-// the layer.
+// Pooling layers: shapes, PyTorch's stride default, bad input naming the layer.
 #include "layers/pooling.h"
-#include "layers/dropout.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq {
@@ -31,20 +29,6 @@ TEST(PoolingLayers, BadInputNamesTheLayer) {
             AvgPool2d(5)(Tensor::zeros({1, 4, 4, 3}));
         },
         {"AvgPool2d(k=5", "larger than the padded input 4x4"}));
-}
-
-TEST(DropoutLayer, TrainMasksEvalPasses) {
-    Generator g(3);
-    Dropout d(0.5, &g);
-    Tensor x = Tensor::ones({1000});
-    Tensor y = d(x);
-    const double kept = sum(ne(y, Tensor::scalar(0.0)).to(DType::F32)).item<double>();
-    EXPECT_GT(kept, 400);
-    EXPECT_LT(kept, 600);
-    EXPECT_EQ(amax(y).item<float>(), 2.0f);
-    d.eval();
-    EXPECT_TRUE(d(x).is_same(x));
-    EXPECT_TRUE(throws_with([] { Dropout(1.0); }, {"Dropout", "[0, 1)"}));
 }
 
 }  // namespace

@@ -7,7 +7,17 @@
 #include <string>
 #include <vector>
 
+#include "data/file_bytes.h"
 #include "data/image.h"
+#include "data/splits.h"
+
+// Skips the test when the real Fashion-MNIST (Debian package dataset-fashion-mnist) is absent.
+#define SKIP_WITHOUT_FASHION_MNIST()                                                  \
+    do {                                                                              \
+        if (!::mdq::data::dir_exists(::mdq::data::default_data_dir("fashion-mnist"))) \
+            GTEST_SKIP() << ::mdq::data::default_data_dir("fashion-mnist")            \
+                         << " is absent (apt-get install dataset-fashion-mnist)";     \
+    } while (0)
 
 namespace mdq::testing {
 

@@ -1,6 +1,7 @@
-// Unary ops: closed-form values, f64 gradient checks, CPU-vs-CUDA parity, bad input.
+// Unary ops: closed-form values, f64 gradient checks, strided and half inputs, bad input.
 #include <cmath>
 
+#include "tests/kernels/elementwise/unary_test.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq {
@@ -9,66 +10,7 @@ namespace {
 using testing::all_close;
 using testing::gradcheck;
 using testing::throws_with;
-
-struct UnaryCase {
-    const char* name;
-    std::function<Tensor(const Tensor&)> f;
-    double (*ref)(double);
-    double lo, hi;  // input range for random checks
-};
-
-double ref_sigmoid(double x) {
-    return 1 / (1 + std::exp(-x));
-}
-double ref_relu(double x) {
-    return x > 0 ? x : 0;
-}
-double ref_relu6(double x) {
-    return std::min(std::max(x, 0.0), 6.0);
-}
-double ref_sign(double x) {
-    return x > 0 ? 1 : (x < 0 ? -1 : 0);
-}
-double ref_pow(double x) {
-    return std::pow(x, 2.5);
-}
-double ref_clamp(double x) {
-    return std::min(std::max(x, -0.5), 0.25);
-}
-double ref_affine(double x) {
-    return 3 * x + 1;
-}
-double ref_rdiv(double x) {
-    return 2 / x;
-}
-double ref_neg(double x) {
-    return -x;
-}
-
-const std::vector<UnaryCase>& cases() {
-    static const std::vector<UnaryCase> c = {
-        {"neg", [](const Tensor& x) { return -x; }, ref_neg, -3, 3},
-        {"abs", [](const Tensor& x) { return abs(x); }, [](double x) { return std::fabs(x); }, -3,
-         3},
-        {"exp", [](const Tensor& x) { return exp(x); }, [](double x) { return std::exp(x); }, -3,
-         3},
-        {"log", [](const Tensor& x) { return log(x); }, [](double x) { return std::log(x); }, 0.1,
-         4},
-        {"sqrt", [](const Tensor& x) { return sqrt(x); }, [](double x) { return std::sqrt(x); },
-         0.1, 4},
-        {"tanh", [](const Tensor& x) { return tanh(x); }, [](double x) { return std::tanh(x); }, -3,
-         3},
-        {"sigmoid", [](const Tensor& x) { return sigmoid(x); }, ref_sigmoid, -8, 8},
-        {"relu", [](const Tensor& x) { return relu(x); }, ref_relu, -3, 3},
-        {"relu6", [](const Tensor& x) { return relu6(x); }, ref_relu6, -3, 9},
-        {"sign", [](const Tensor& x) { return sign(x); }, ref_sign, -3, 3},
-        {"pow", [](const Tensor& x) { return pow(x, 2.5); }, ref_pow, 0.1, 3},
-        {"clamp", [](const Tensor& x) { return clamp(x, -0.5, 0.25); }, ref_clamp, -1, 1},
-        {"affine", [](const Tensor& x) { return x * 3.0 + 1.0; }, ref_affine, -3, 3},
-        {"rdiv", [](const Tensor& x) { return 2.0 / x; }, ref_rdiv, 0.5, 3},
-    };
-    return c;
-}
+using namespace unary_test;
 
 TEST(Unary, MatchesClosedForm) {
     for (const UnaryCase& c : cases()) {
@@ -126,38 +68,6 @@ TEST(Unary, BadInput) {
         [] { unary_forward_into(UnaryOp::Exp, Tensor::zeros({2}), Tensor::zeros({3})); },
         {"exp", "output shape [3]", "input shape [2]"}));
     EXPECT_EQ(exp(Tensor::zeros({0, 3})).shape(), (Shape{0, 3}));  // empty tensors are fine
-}
-
-TEST(UnaryCuda, ParityWithCpu) {
-    MDQ_SKIP_IF_NO_CUDA();
-    const Device g = Device::cuda(0);
-    for (const UnaryCase& c : cases()) {
-        for (int64_t n : {1, 3, 31, 257, 1025, 1 << 20}) {
-            Tensor x = testing::random_tensor({n}, 100 + n, c.lo, c.hi);
-            const Tensor want = c.f(x);
-            Tensor xg = x.to(g);
-            EXPECT_TRUE(all_close(c.f(xg), want, 2e-6, 1e-6)) << c.name << " n=" << n;
-            Tensor xs = xg.slice(0, 0, n, 2);  // strided input
-            EXPECT_TRUE(all_close(c.f(xs), c.f(x.slice(0, 0, n, 2)), 2e-6, 1e-6)) << c.name;
-            Tensor xr = x.detach().clone().set_requires_grad(true);
-            Tensor xgr = xg.detach().clone().set_requires_grad(true);
-            sum(c.f(xr)).backward();
-            sum(c.f(xgr)).backward();
-            EXPECT_TRUE(all_close(xgr.grad(), xr.grad(), 2e-5, 1e-6)) << c.name << " grad n=" << n;
-            for (DType dt : {DType::BF16, DType::F16})
-                EXPECT_TRUE(all_close(c.f(xg.to(dt)), c.f(x.to(dt)), 1e-2, 1e-2)) << c.name;
-        }
-    }
-}
-
-TEST(UnaryCuda, RawKernelWritesEveryElement) {
-    MDQ_SKIP_IF_NO_CUDA();
-    for (int64_t n : {1, 3, 31, 257, 1025}) {
-        Tensor x = testing::random_tensor({n}, n, -1, 1, DType::F32, Device::cuda(0));
-        Tensor out = Tensor::full({n}, NAN, DType::F32, Device::cuda(0));
-        unary_forward_into(UnaryOp::Tanh, x, out);
-        EXPECT_TRUE(all_close(out, tanh(x.to(Device::cpu())), 2e-6, 1e-6));
-    }
 }
 
 }  // namespace

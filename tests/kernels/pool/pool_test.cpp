@@ -1,28 +1,22 @@
 // Pooling: closed forms, a direct-loop reference (PyTorch's window and divisor rules), f64
-// gradient checks, the CUDA launch shape emulated on the CPU, bad input, CPU-vs-CUDA parity.
+// gradient checks, the CUDA launch shape emulated on the CPU, bad input, the CPU fast paths. On a
+// GPU: pool_cuda_test.cpp.
 #include <cmath>
 #include <cstring>
 
 #include "kernels/pool/pool.h"
+#include "tests/kernels/pool/pool_test.h"
 #include "tests/testing/grid_emulation.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq {
 namespace {
 
+using namespace pool_test;
 using testing::all_close;
 using testing::gradcheck;
 using testing::random_tensor;
 using testing::throws_with;
-
-Pool2dArgs pool_args(int64_t k, int64_t s, int64_t p, bool include_pad = true) {
-    Pool2dArgs a;
-    a.kernel_h = a.kernel_w = k;
-    a.stride_h = a.stride_w = s;
-    a.pad_h = a.pad_w = p;
-    a.count_include_pad = include_pad;
-    return a;
-}
 
 // PyTorch's definition, one output element at a time, in f64.
 Tensor reference_pool(const Tensor& x, const PoolGeometry& g) {
@@ -63,58 +57,6 @@ Tensor reference_pool(const Tensor& x, const PoolGeometry& g) {
                     y.push_back(acc);
                 }
     return Tensor::from_vector(y, {g.n, g.oh, g.ow, g.c});
-}
-
-struct Case {
-    const char* name;
-    Shape x;
-    std::function<Tensor(const Tensor&)> f;
-    std::function<PoolGeometry(const Shape&)> geometry;
-};
-
-std::vector<Case> cases() {
-    auto fixed = [](PoolKind k, Pool2dArgs a) {
-        return [k, a](const Shape& s) { return pool2d_geometry(k, s, a, "test"); };
-    };
-    auto adaptive = [](int64_t oh, int64_t ow) {
-        return [oh, ow](const Shape& s) { return adaptive_pool2d_geometry(s, oh, ow, "test"); };
-    };
-    const Pool2dArgs a22 = pool_args(2, 2, 0), a32 = pool_args(3, 2, 1), a31 = pool_args(3, 1, 1);
-    const Pool2dArgs a32x = pool_args(3, 2, 1, false);
-    return {
-        {"max 2x2/2",
-         {2, 6, 7, 3},
-         [a22](const Tensor& t) { return max_pool2d(t, a22); },
-         fixed(PoolKind::Max, a22)},
-        {"max 3x3/2 pad 1",
-         {2, 7, 5, 4},
-         [a32](const Tensor& t) { return max_pool2d(t, a32); },
-         fixed(PoolKind::Max, a32)},
-        {"avg 2x2/2",
-         {1, 5, 6, 5},
-         [a22](const Tensor& t) { return avg_pool2d(t, a22); },
-         fixed(PoolKind::Avg, a22)},
-        {"avg 3x3/1 pad 1",
-         {2, 4, 5, 3},
-         [a31](const Tensor& t) { return avg_pool2d(t, a31); },
-         fixed(PoolKind::Avg, a31)},
-        {"avg 3x3/2 pad 1 no pad count",
-         {2, 6, 5, 2},
-         [a32x](const Tensor& t) { return avg_pool2d(t, a32x); },
-         fixed(PoolKind::Avg, a32x)},
-        {"adaptive 5x7 -> 3x2",
-         {2, 5, 7, 3},
-         [](const Tensor& t) { return adaptive_avg_pool2d(t, 3, 2); },
-         adaptive(3, 2)},
-        {"adaptive 3x3 -> 5x4 (upsampling windows)",
-         {1, 3, 3, 2},
-         [](const Tensor& t) { return adaptive_avg_pool2d(t, 5, 4); },
-         adaptive(5, 4)},
-        {"global",
-         {3, 4, 4, 5},
-         [](const Tensor& t) { return adaptive_avg_pool2d(t, 1, 1); },
-         adaptive(1, 1)},
-    };
 }
 
 TEST(Pool2d, ClosedForms) {
@@ -279,35 +221,6 @@ TEST(Pool2d, CpuFastPathsMatchGridBodiesF64) {
 }
 
 // ---------------------------------------------------------------- GPU
-
-TEST(Pool2dCuda, ParityWithCpu) {
-    MDQ_SKIP_IF_NO_CUDA();
-    const Device gpu = Device::cuda();
-    uint64_t seed = 70;
-    for (const Case& c : cases()) {
-        for (DType dt : {DType::F32, DType::BF16}) {
-            Tensor x = random_tensor(c.x, ++seed).to(dt);
-            Tensor xg = x.to(gpu).set_requires_grad(true), xc = x.detach().set_requires_grad(true);
-            Tensor yg = c.f(xg), yc = c.f(xc);
-            const double tol = dt == DType::BF16 ? 1e-2 : 1e-6;
-            EXPECT_TRUE(all_close(yg, yc, tol, tol)) << c.name;
-            Tensor dy = random_tensor(yc.shape(), ++seed).to(dt);
-            sum(yg * dy.to(gpu)).backward();
-            sum(yc * dy).backward();
-            EXPECT_TRUE(all_close(xg.grad(), xc.grad(), tol, tol)) << c.name;
-            // Raw kernels into poisoned outputs.
-            const PoolGeometry g = c.geometry(c.x);
-            Tensor y = Tensor::full(yc.shape(), NAN, dt, gpu);
-            Tensor idx =
-                g.kind == PoolKind::Max ? Tensor::empty(yc.shape(), DType::I32, gpu) : Tensor();
-            pool2d_forward_into(g, x.to(gpu), y, idx);
-            EXPECT_TRUE(all_close(y, yc, tol, tol)) << c.name;
-            Tensor dx = Tensor::full(c.x, NAN, dt, gpu);
-            pool2d_backward_into(g, dy.to(gpu), idx, dx);
-            EXPECT_TRUE(all_close(dx, xc.grad(), tol, tol)) << c.name;
-        }
-    }
-}
 
 }  // namespace
 }  // namespace mdq

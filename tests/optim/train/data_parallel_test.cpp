@@ -1,10 +1,9 @@
 // DataParallel at world size 1 (LocalCommunicator): bucket layout, hooks that start buckets
-// during backward, the step protocol and its errors. The multi-rank behaviour is tested under
-// mpirun in tests/dist.
+// during backward, the step protocol and its errors. Over NCCL: data_parallel_cuda_test.cpp. The
+// multi-rank behaviour is tested under mpirun in tests/dist.
 #include "optim/train/data_parallel.h"
 
 #include "core/comm/local_communicator.h"
-#include "optim/train/lr_scaling.h"
 #include "tests/testing/dense_model.h"
 #include "tests/testing/test_util.h"
 
@@ -126,15 +125,6 @@ TEST(DataParallel, HooksOutliveTheObjectHarmlessly) {
     sum((*m)(testing::random_tensor({2, 6}, 5))).backward();
     again.finish();
     EXPECT_EQ(again.last_launches().size(), again.buckets().size());
-}
-
-TEST(LrScaling, Rules) {
-    EXPECT_EQ(scale_learning_rate(0.1, "none", 8), 0.1);
-    EXPECT_EQ(scale_learning_rate(0.1, "linear", 8), 0.8);
-    EXPECT_EQ(scale_learning_rate(0.1, "linear", 1), 0.1);
-    EXPECT_TRUE(throws_with([] { scale_learning_rate(0.1, "sqrt", 4); },
-                            {"lr_scaling", "'sqrt'", "none or linear"}));
-    EXPECT_TRUE(throws_with([] { scale_learning_rate(0.1, "linear", 0); }, {"world size"}));
 }
 
 }  // namespace

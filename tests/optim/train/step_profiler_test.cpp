@@ -1,6 +1,6 @@
 // StepProfiler: what counts as convolution and batch norm, nested spans counted once, nothing
-// recorded when not installed, and a profiled training step (CPU clock; CUDA events on a GPU)
-// whose parts are positive and add up to less than the step.
+// recorded when not installed, and a profiled training step on the CPU clock (CUDA events:
+// step_profiler_cuda_test.cpp) whose parts are positive and add up to less than the step.
 #include "optim/train/step_profiler.h"
 
 #include <thread>
@@ -8,12 +8,13 @@
 #include "layers/batch_norm.h"
 #include "layers/conv2d.h"
 #include "layers/linear.h"
-#include "optim/train/train_step.h"
-#include "optim/train/trainer.h"
+#include "tests/optim/train/step_profiler_test.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq {
 namespace {
+
+using step_profiler_test::profile_training;
 
 TEST(StepProfiler, PartsOfModules) {
     StepPart p = StepPart::Optimizer;
@@ -40,40 +41,8 @@ TEST(StepProfiler, NestedSpansCountOnceAndTakeResets) {
     EXPECT_EQ(prof.take_ms()[static_cast<size_t>(StepPart::Optimizer)], 0.0);
 }
 
-void profile_training(const std::string& device) {
-    Config cfg = make_train_config_from(
-        "", {"model=lenet5", "device=" + device, "batch_size=32", "optimizer=sgd"});
-    Experiment ex(cfg, Experiment::Synthetic{});
-    TrainStep step(ex);
-    StepProfiler prof(ex.device);
-    step.run(ex.synthetic.images, ex.synthetic.labels);  // not installed: nothing recorded
-    EXPECT_EQ(StepProfiler::active(), nullptr);
-    const auto t0 = std::chrono::steady_clock::now();
-    {
-        StepProfiler::Scope on(prof);
-        EXPECT_EQ(StepProfiler::active(), &prof);
-        for (int i = 0; i < 3; ++i)
-            step.run(ex.synthetic.images, ex.synthetic.labels);
-    }
-    const StepProfiler::Split ms = prof.take_ms();  // waits for the device
-    const double total =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    EXPECT_EQ(StepProfiler::active(), nullptr);
-    double sum = 0;
-    for (double v : ms) {
-        EXPECT_GT(v, 0.0);
-        sum += v;
-    }
-    EXPECT_LT(sum, total);
-}
-
 TEST(StepProfiler, SplitsATrainingStep) {
     profile_training("cpu");
-}
-
-TEST(StepProfilerCuda, SplitsATrainingStepWithEvents) {
-    MDQ_SKIP_IF_NO_CUDA();
-    profile_training("cuda");
 }
 
 }  // namespace
