@@ -7,8 +7,8 @@ The rule (tests/CMakeLists.txt, docs/ADDING_A_LAYER.md section 7):
   - its GPU tests live in tests/<folder>/<unit>_cuda_test.cpp (the binary mdq_gpu_tests, label
     gpu); every test there is in a suite named *Cuda and starts by skipping without a GPU;
   - no other file holds a *Cuda suite or skips for want of a GPU;
-  - tests/testing/ (helpers), tests/tools/*.sh (command-line tests), tests/dist/ (MPI tests)
-    and the files of ALLOWED below are exempt from mirroring.
+  - tests/testing/ (helpers), tests/tools/*.sh (command-line tests), tests/dist/ (MPI tests),
+    tests/fuzz/ (libFuzzer targets and their corpus) and the files of ALLOWED below are exempt from mirroring.
 
     tools/check_test_layout.py [REPO_ROOT]              exit 1 and one line per violation
     tools/check_test_layout.py --untested [REPO_ROOT]   list the library units without tests
@@ -21,7 +21,7 @@ import sys
 ALLOWED = {
     "tests/CMakeLists.txt": "the test build",
 }
-EXEMPT_DIRS = ("tests/testing/", "tests/dist/")
+EXEMPT_DIRS = ("tests/testing/", "tests/dist/", "tests/fuzz/")
 SOURCE_EXTS = (".h", ".cpp", ".cu", ".cuh")
 LIBRARY = ("core", "kernels", "layers", "models", "data", "optim")
 TEST = re.compile(r"^(?:TEST|TEST_F|TEST_P|TYPED_TEST|TYPED_TEST_P)\((\w+),\s*(\w+)\)\s*\{",
