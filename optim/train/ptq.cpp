@@ -24,28 +24,29 @@ bool parse_bool(const std::string& key, const std::string& v) {
     MDQ_THROW(ValueError, "ptq: ", key, " must be true or false, got '", v, "'");
 }
 
-int64_t parse_int(const std::string& key, const std::string& v) {
+// v converted whole by `convert` (std::stoll, std::stod), or an error naming `what` it must be.
+template <class F>
+auto parse_whole(const std::string& key, const std::string& v, const char* what, F convert) {
     size_t used = 0;
-    int64_t x = 0;
+    decltype(convert(v, &used)) x{};
     try {
-        x = std::stoll(v, &used);
+        x = convert(v, &used);
     } catch (const std::exception&) {
         used = 0;
     }
-    MDQ_CHECK(used == v.size() && !v.empty(), "ptq: ", key, " must be an integer, got '", v, "'");
+    MDQ_CHECK(used == v.size() && !v.empty(), "ptq: ", key, " must be ", what, ", got '", v, "'");
     return x;
 }
 
+int64_t parse_int(const std::string& key, const std::string& v) {
+    return parse_whole(key, v, "an integer", [](const std::string& s, size_t* used) {
+        return static_cast<int64_t>(std::stoll(s, used));
+    });
+}
+
 double parse_real(const std::string& key, const std::string& v) {
-    size_t used = 0;
-    double x = 0;
-    try {
-        x = std::stod(v, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    MDQ_CHECK(used == v.size() && !v.empty(), "ptq: ", key, " must be a number, got '", v, "'");
-    return x;
+    return parse_whole(key, v, "a number",
+                       [](const std::string& s, size_t* used) { return std::stod(s, used); });
 }
 
 Range observe(const std::string& observer, const Tensor& x, int64_t axis, int bits, bool symmetric,
