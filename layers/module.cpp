@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "core/autograd.h"
+#include "layers/activation_hook.h"
 
 namespace mdq {
 
@@ -43,8 +44,11 @@ int64_t Module::macs(const Shape&, const Shape&) const {
 Tensor Module::operator()(const Tensor& x) {
     ModuleTracer* const tracer = tls_tracer;  // the one that saw the start sees the end
     if (tracer) tracer->on_forward_begin(*this, x);
-    Tensor y = forward(x);
-    if (tracer) tracer->on_forward(*this, x, y);
+    ActivationHook* const hook = activation_hook();
+    const Tensor in = hook ? hook->on_input(*this, x) : x;
+    Tensor y = forward(in);
+    if (hook) y = hook->on_output(*this, y);
+    if (tracer) tracer->on_forward(*this, in, y);
     return y;
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "kernels/elementwise/binary.h"
+#include "layers/activation_hook.h"
 
 namespace mdq {
 
@@ -10,7 +11,9 @@ Tensor residual_add(const Tensor& branch, const Tensor& shortcut) {
     MDQ_CHECK(branch.shape() == shortcut.shape(), "residual_add: branch ", branch.shape(),
               " and shortcut ", shortcut.shape(),
               " differ in shape (a downsampling shortcut must match the branch)");
-    return add(branch, shortcut);
+    const Tensor sum = add(branch, shortcut);
+    ActivationHook* const hook = activation_hook();
+    return hook ? hook->on_residual(sum) : sum;
 }
 
 }  // namespace mdq

@@ -26,6 +26,8 @@ class Recorder final : public ModuleTracer {
         r.output = out.shape();
         r.params = listed_.insert(&m).second ? it->second.second : 0;
         r.macs = m.macs(in.shape(), out.shape());
+        r.input = in;
+        r.output_value = out;
         records.push_back(std::move(r));
     }
     std::vector<LayerRecord> records;

@@ -16,6 +16,9 @@ struct LayerRecord {
     Shape output;
     int64_t params = 0;  // the layer's own parameters; 0 when it was already listed
     int64_t macs = 0;
+    // The call's input and output, kept alive so that their data pointers tell which layer
+    // read which layer's output (the quantization card follows activation quantizers so).
+    Tensor input, output_value;
 };
 
 // Runs m on x without recording gradients (in m's current train/eval mode) and returns the

@@ -24,7 +24,7 @@ ALLOWED = {
     "optim": {"core", "kernels", "layers"},
     "optim/train": {"core", "kernels", "layers", "models", "data", "optim"},
 }
-GENERATED = {"mdq/config.h"}
+GENERATED = {"mdq/config.h", "mdq/build_commit.h"}
 SOURCE = re.compile(r"\.(h|cpp|cu|cuh)$")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 CUDA_HEADER = re.compile(r"^\s*#\s*include\s+<(cuda|cudnn|cublas|nccl|curand)\w*\.h>")

@@ -13,6 +13,8 @@
 #include "core/stop_signal.h"
 #include "kernels/ops.h"
 #include "optim/train/bsq_training.h"
+#include "optim/train/card_io.h"
+#include "optim/train/card_schemes.h"
 #include "optim/train/train_config.h"
 
 namespace mdq {
@@ -324,6 +326,7 @@ TrainSummary Trainer::finish() {
     s.test_loss_hard = hard.loss;
     if (!main_rank_) return s;
     write_file_atomic(out_dir_ + "/summary.json", s.to_json().dump(2) + "\n");
+    write_card(out_dir_, training_card(ex_, "train", s.to_json()));  // docs/CARD.md
     std::printf("\nbest validation accuracy (hard weights): %.2f%% at step %lld\n",
                 100 * s.best_val_acc, static_cast<long long>(s.best_step));
     std::printf("test accuracy: soft weights %.2f%%, hard-quantized weights %.2f%%\n",

@@ -1,11 +1,14 @@
 // `mdq eval --checkpoint PATH`: accuracy of a checkpoint with soft and hard-quantized weights;
 // --logits FILE also writes the logits of the split's first batch (for interop checks).
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 
 #include "core/autograd.h"
 #include "data/safetensors.h"
+#include "optim/train/card_io.h"
+#include "optim/train/card_schemes.h"
 #include "optim/train/checkpoint.h"
 #include "optim/train/experiment.h"
 #include "optim/train/hard_eval.h"
@@ -16,7 +19,7 @@ namespace mdq::tools {
 
 namespace {
 struct EvalArgs {
-    std::string checkpoint, split = "test", logits;
+    std::string checkpoint, split = "test", logits, out;
     std::vector<std::string> sets;
 };
 
@@ -38,6 +41,12 @@ void write_logits(const std::string& path, Experiment& ex, data::Loader& loader)
         out["hard"] = (*ex.model)(b->images).to(DType::F32);
     }
     save_safetensors(path, out);
+}
+
+// CKPT_DIR/eval-STEM-SPLIT: beside the checkpoint, apart from the training run's own files.
+std::string default_eval_dir(const std::string& checkpoint, const std::string& split) {
+    const std::filesystem::path p(checkpoint);
+    return (p.parent_path() / ("eval-" + p.stem().string() + "-" + split)).string();
 }
 
 void run_eval(const EvalArgs& a) {
@@ -66,6 +75,17 @@ void run_eval(const EvalArgs& a) {
         write_logits(a.logits, ex, loader);
         std::printf("logits of the first batch in %s\n", a.logits.c_str());
     }
+    // summary.json and the quantization card of this evaluation (docs/CARD.md).
+    const std::string out = a.out.empty() ? default_eval_dir(a.checkpoint, a.split) : a.out;
+    make_output_folder(out);
+    const nlohmann::json summary = {
+        {"checkpoint", a.checkpoint},        {"split", a.split},
+        {"step", ck.position.step},          {a.split + "_acc_soft", soft.acc},
+        {a.split + "_acc_hard", hard.acc},   {a.split + "_loss_soft", soft.loss},
+        {a.split + "_loss_hard", hard.loss}, {"images", soft.count}};
+    write_file_atomic(out + "/summary.json", summary.dump(2) + "\n");
+    write_card(out, training_card(ex, "eval", summary));
+    std::printf("summary and quantization card in %s\n", out.c_str());
 }
 }  // namespace
 
@@ -77,6 +97,8 @@ void add_eval_command(CLI::App& app) {
     cmd->add_option(
         "--logits", args->logits,
         "Also write the first batch's images, labels and soft/hard logits (safetensors)");
+    cmd->add_option("--out", args->out,
+                    "folder for summary.json and the card (default: CKPT_DIR/eval-STEM-SPLIT)");
     cmd->add_option("--set", args->sets, "key=value overrides (data_dir, device, bn_reestimate...)")
         ->take_all();
     cmd->callback([args] { run_eval(*args); });

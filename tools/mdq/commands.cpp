@@ -1,6 +1,7 @@
 #include "tools/mdq/commands.h"
 
 #include <cstdio>
+#include <filesystem>
 
 #include "core/device.h"
 #include "core/error.h"
@@ -19,6 +20,14 @@ void register_commands(CLI::App& app) {
     add_plot_command(app);
     add_bench_md_command(app);
     add_bench_train_command(app);
+    add_card_command(app);
+    add_ptq_command(app);
+}
+
+void make_output_folder(const std::string& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    MDQ_CHECK(!ec, "cannot create the output folder '", dir, "': ", ec.message());
 }
 
 CLI::App& bench_group(CLI::App& app) {

@@ -20,6 +20,11 @@ void add_export_command(CLI::App& app);
 void add_bench_md_command(CLI::App& app);
 
 void add_bench_train_command(CLI::App& app);
+void add_card_command(CLI::App& app);
+void add_ptq_command(CLI::App& app);
+
+// Creates `dir` and its parents; throws mdq::Error naming it when that fails.
+void make_output_folder(const std::string& dir);
 
 // The `mdq bench` group that benchmark subcommands attach to (created on first use).
 CLI::App& bench_group(CLI::App& app);

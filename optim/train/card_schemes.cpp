@@ -1,0 +1,163 @@
+#include "optim/train/card_schemes.h"
+
+#include "kernels/quant/pack.h"
+
+namespace mdq {
+
+namespace {
+
+using nlohmann::json;
+
+bool schema_has(const Config& cfg, const std::string& key) {
+    for (const ConfigKey& k : cfg.schema())
+        if (k.name == key) return true;
+    return false;
+}
+
+const char* rounding_of(HardRule r) {
+    switch (r) {
+        case HardRule::Sign:
+            return "sign";
+        case HardRule::Nearest:
+            return "nearest level";
+        case HardRule::NearestProjected:
+            return "nearest level of P_beta(u)";
+        case HardRule::Argmax:
+            return "argmax of the simplex coordinates";
+    }
+    return "unknown";
+}
+
+TensorQuant config_bits(int bits, const std::string& by) {
+    TensorQuant q;
+    if (bits >= 32) return q;
+    q.bits = bits;
+    q.levels = 1 << bits;
+    q.scheme = "affine";
+    q.granularity = "tensor";
+    q.rounding = "nearest";
+    q.by = by;
+    return q;
+}
+
+}  // namespace
+
+TrainingScheme::TrainingScheme(const Config& cfg, const QuantOptimizer& opt)
+    : cfg_(cfg), opt_(opt) {
+    if (schema_has(cfg, "act_bits")) act_bits_ = static_cast<int>(cfg.get_int("act_bits"));
+    if (schema_has(cfg, "grad_bits")) grad_bits_ = static_cast<int>(cfg.get_int("grad_bits"));
+}
+
+TensorQuant TrainingScheme::parameter(const std::string& name) const {
+    const QuantOptimizer::Param& p = opt_.param(name);
+    TensorQuant q;
+    q.by = std::string("method ") + method_name(p.spec.method);
+    if (!p.spec.quantized()) return q;
+    q.bits = bits_for_levels(p.spec.levels);
+    q.levels = p.spec.levels;
+    q.scheme = "fixed-levels";
+    q.granularity = "none";
+    q.symmetric = true;
+    q.scale = p.spec.method == Method::DoReFa
+                  ? "none: levels in [-1, 1]; tanh(u) normalised by its per-tensor max in training"
+                  : "none: levels fixed in [-1, 1]";
+    q.zero_point = "none";
+    q.rounding = rounding_of(opt_.hard_spec(p).rule);
+    q.observer = "none (quantization-aware training)";
+    q.by += " (trained, " + p.spec.str() + ")";
+    return q;
+}
+
+TensorQuant TrainingScheme::gemm_input(const std::string&, bool first) const {
+    // The first layer reads the image, which activation quantization leaves alone.
+    return first ? TensorQuant{} : config_bits(act_bits_, "config act_bits");
+}
+
+TensorQuant TrainingScheme::gradient(const std::string&) const {
+    return config_bits(grad_bits_, "config grad_bits");
+}
+
+json TrainingScheme::summary() const {
+    json exempt = cfg_.get_string_list("exempt");
+    return {
+        {"weights", "methods of the run, per parameter (layers[].weight, parameters[])"},
+        {"activations", act_bits_ >= 32 ? "float (32 bits) unless an activation quantizer "
+                                          "layer is listed in layers[].input.by"
+                                        : "act_bits from the configuration"},
+        {"gradients", grad_bits_ >= 32 ? "float (32 bits)" : "grad_bits from the configuration"},
+        {"observer", "none (quantization-aware training)"},
+        {"calibration", {{"set", "none"}, {"batches", 0}, {"images", 0}}},
+        {"exempt", exempt},
+        {"layer_levels", cfg_.get_json("layer_levels")},
+        {"batch_norm", cfg_.get_int("bn_reestimate") > 0
+                           ? "fp32, statistics re-estimated with the hard weights over " +
+                                 std::to_string(cfg_.get_int("bn_reestimate")) + " training batches"
+                           : "fp32, running statistics of training"},
+        {"bn_folded", false},
+        {"pooling", "float"},
+        {"residual_adds", "float"},
+        {"softmax_loss", "float"},
+        {"compute", cfg_.get_string("precision") +
+                        " arithmetic on the level values (fake quantization, no integer "
+                        "kernels)"},
+        {"integer_only", false},
+        {"evaluated_with", "hard-quantized weights (results.test_acc_hard)"},
+        {"scale_bits", int64_t{0}}};
+}
+
+json card_training(const Experiment& ex) {
+    const Config& c = ex.cfg;
+    return {{"method", c.get_string("method")},
+            {"levels", c.get_int("levels")},
+            {"md_stable", c.get_bool("md_stable")},
+            {"init", c.get_string("init")},
+            {"optimizer", c.get_string("optimizer")},
+            {"lr", c.get_float("lr")},
+            {"lr_schedule", c.get_string("lr_schedule")},
+            {"weight_decay", c.get_float("weight_decay")},
+            {"beta_scale", c.get_float("beta_scale")},
+            {"beta_interval", c.get_int("beta_interval")},
+            {"batch_size", c.get_int("batch_size")},
+            {"iterations", ex.run.iterations},
+            {"epochs", ex.run.epochs},
+            {"precision", c.get_string("precision")},
+            {"seed", c.get_int("seed")}};
+}
+
+json card_data(const Experiment& ex) {
+    const Config& c = ex.cfg;
+    json d = {{"dataset", c.get_string("dataset")},
+              {"augment", c.get_bool("augment")},
+              {"train_transforms", c.get_string_list("train_transforms")},
+              {"eval_batches", c.get_int("eval_batches")},
+              {"bn_reestimate_batches", c.get_int("bn_reestimate")},
+              {"labels", "real"}};
+    if (ex.splits) {
+        d["train_examples"] = ex.splits->train->size();
+        d["val_examples"] = ex.splits->val->size();
+        d["test_examples"] = ex.splits->test->size();
+        d["train_pipeline"] = ex.train_loader->pipeline().description();
+    }
+    return d;
+}
+
+CardInput card_input(const Experiment& ex, const std::string& command) {
+    CardInput in;
+    in.command = command;
+    in.model_name = ex.cfg.get_string("model");
+    in.input_h = ex.model_options.input_h;
+    in.input_w = ex.model_options.input_w;
+    in.in_channels = ex.model_options.in_channels;
+    in.num_classes = ex.model_options.num_classes;
+    in.training = card_training(ex);
+    in.data = card_data(ex);
+    return in;
+}
+
+json training_card(Experiment& ex, const std::string& command, const json& results) {
+    CardInput in = card_input(ex, command);
+    in.results = results;
+    return build_card(*ex.model, TrainingScheme(ex.cfg, *ex.opt), in);
+}
+
+}  // namespace mdq
