@@ -15,5 +15,7 @@
 #include "kernels/matmul/matmul.h"
 #include "kernels/norm/batch_norm.h"
 #include "kernels/pool/pool.h"
+#include "kernels/quant/act_quant.h"
+#include "kernels/quant/grad_quant.h"
 #include "kernels/reduce/reduce.h"
 #include "kernels/softmax/softmax.h"

@@ -54,7 +54,8 @@ Tensor Conv2d::forward(const Tensor& x) {
     const DType dt = layer_compute_dtype(*this, x);
     // The bias stays in the statistics dtype (f32 for bf16 compute).
     const Tensor b = bias_ ? compute_weight(*bias_, stat_dtype(dt)) : Tensor();
-    return conv2d(x.to(dt), compute_weight(*weight_, dt), b, a);
+    const Tensor xq = quantize_input(x);
+    return quantize_output(conv2d(xq.to(dt), compute_weight(*weight_, dt), b, a));
 }
 
 int64_t Conv2d::macs(const Shape&, const Shape& out) const {

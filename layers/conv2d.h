@@ -2,7 +2,7 @@
 #pragma once
 
 #include "kernels/conv/conv_math.h"
-#include "layers/module.h"
+#include "layers/quantizable.h"
 
 namespace mdq {
 
@@ -14,7 +14,7 @@ struct Conv2dOptions {
     bool bias = true;
 };
 
-class Conv2d : public Module {
+class Conv2d : public QuantizableLayer {
   public:
     // Weight and bias start from PyTorch's default, U(+-1/sqrt(fan_in)), drawn from the default
     // generator; models re-initialise them with init_parameters().

@@ -49,6 +49,8 @@ void init_parameters(Module& m, uint64_t seed) {
             case ParamRole::Other:
                 p->value.fill_(0.0);
                 break;
+            case ParamRole::Quantizer:  // calibrated from data (calibrate_act_quantizers)
+                break;
         }
     }
 }

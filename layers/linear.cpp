@@ -29,8 +29,9 @@ Tensor Linear::forward(const Tensor& x) {
     MDQ_CHECK(x.dim() >= 1 && x.size(-1) == in_, describe(), ": expected input [..., ", in_,
               "], got ", x.shape());
     const DType dt = layer_compute_dtype(*this, x);
-    return linear(x.to(dt), compute_weight(*weight_, dt),
-                  bias_ ? compute_weight(*bias_, dt) : Tensor());
+    const Tensor xq = quantize_input(x);
+    return quantize_output(linear(xq.to(dt), compute_weight(*weight_, dt),
+                                  bias_ ? compute_weight(*bias_, dt) : Tensor()));
 }
 
 int64_t Linear::macs(const Shape&, const Shape& out) const {

@@ -1,11 +1,11 @@
 // Linear: y = x w^T + b over the last dim, weight [out, in], optional bias [out].
 #pragma once
 
-#include "layers/module.h"
+#include "layers/quantizable.h"
 
 namespace mdq {
 
-class Linear : public Module {
+class Linear : public QuantizableLayer {
   public:
     // Weight and bias start from PyTorch's default, U(+-1/sqrt(in)), drawn from the default
     // generator; models re-initialise them with init_parameters().

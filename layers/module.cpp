@@ -27,6 +27,8 @@ const char* param_role_name(ParamRole r) {
             return "norm_shift";
         case ParamRole::Other:
             return "other";
+        case ParamRole::Quantizer:
+            return "quantizer";
     }
     return "other";
 }

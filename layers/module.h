@@ -15,8 +15,10 @@
 namespace mdq {
 
 // What a parameter is, so quantization rules can select it ("every conv and linear weight
-// and bias") without knowing layer types.
-enum class ParamRole : uint8_t { Weight, Bias, NormScale, NormShift, Other };
+// and bias") without knowing layer types. Quantizer: the learned ends of an activation
+// quantizer (layers/act_quant.h), trained in their own parameter group and left alone by
+// init_parameters().
+enum class ParamRole : uint8_t { Weight, Bias, NormScale, NormShift, Other, Quantizer };
 const char* param_role_name(ParamRole r);
 
 struct Parameter {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/autograd.h"
+#include "layers/quantizable.h"
 
 namespace mdq {
 
@@ -13,9 +14,15 @@ namespace {
 class Recorder final : public ModuleTracer {
   public:
     explicit Recorder(Module& root) {
-        for (auto& [name, m] : root.named_modules())
-            if (m->children().empty())
-                leaves_[m] = {name.empty() ? m->type_name() : name, m->num_parameters()};
+        // A conv/linear with attached quantizers is still one row, and so is each quantizer.
+        for (auto& [name, m] : root.named_modules()) {
+            const std::string label = name.empty() ? m->type_name() : name;
+            if (auto* q = dynamic_cast<QuantizableLayer*>(m)) {
+                leaves_[m] = {label, q->own_parameters()};
+            } else if (m->children().empty()) {
+                leaves_[m] = {label, m->num_parameters()};
+            }
+        }
     }
     void on_forward(const Module& m, const Tensor& in, const Tensor& out) override {
         auto it = leaves_.find(&m);

@@ -1,6 +1,7 @@
 // A per-layer account of one forward pass (what `mdq summary` prints): every call of a leaf
-// module (one without children), in call order, with its output shape, its parameters and its
-// multiply-accumulates, recorded through the ModuleTracer hook.
+// module (one without children, or a conv/linear with its attached quantizers), in call order, with
+// its output shape, its parameters and its multiply-accumulates, recorded through the ModuleTracer
+// hook.
 #pragma once
 
 #include <string>

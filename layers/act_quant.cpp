@@ -1,0 +1,136 @@
+#include "layers/act_quant.h"
+
+#include <cmath>
+#include <map>
+
+#include "core/autograd.h"
+#include "kernels/ops.h"
+#include "layers/quantizable.h"
+
+namespace mdq {
+
+namespace {
+
+int levels_of(const char* who, int bits) {
+    MDQ_CHECK(bits >= 1 && bits <= 16, who, ": bits must be in [1, 16] (32 means no quantizer), ",
+              "got ", bits);
+    return 1 << bits;
+}
+
+}  // namespace
+
+ActQuantKind parse_act_quant_kind(const std::string& name) {
+    if (name == "dorefa") return ActQuantKind::DoReFa;
+    if (name == "uniform") return ActQuantKind::Uniform;
+    if (name == "ewgs") return ActQuantKind::Ewgs;
+    MDQ_THROW(ValueError, "act_quantizer must be none, dorefa, uniform or ewgs, got '", name, "'");
+}
+
+ActQuant::ActQuant(ActQuantKind kind, int bits, double delta) : bits_(bits) {
+    options_.kind = kind;
+    options_.levels = levels_of("ActQuant", bits);
+    set_delta(delta);
+    if (kind == ActQuantKind::Ewgs)
+        lower_ = &register_parameter("lower", Tensor::zeros({1}), ParamRole::Quantizer);
+    if (kind != ActQuantKind::DoReFa)
+        upper_ = &register_parameter("upper", Tensor::ones({1}), ParamRole::Quantizer);
+}
+
+void ActQuant::set_delta(double delta) {
+    MDQ_CHECK(std::isfinite(delta) && delta >= 0.0, describe(),
+              ": delta must be finite and >= 0, got ", delta);
+    MDQ_CHECK(delta == 0.0 || options_.kind == ActQuantKind::Ewgs, describe(),
+              ": only the ewgs quantizer scales gradients (delta), got ", delta);
+    options_.delta = delta;
+}
+
+std::string ActQuant::describe() const {
+    std::string s = detail::cat("ActQuant(", act_quant_kind_name(options_.kind), ", ", bits_,
+                                bits_ == 1 ? " bit" : " bits");
+    if (options_.kind == ActQuantKind::Ewgs) s += detail::cat(", delta ", options_.delta);
+    return s + ")";
+}
+
+void ActQuant::calibrate(const Tensor& x) {
+    check_defined("ActQuant::calibrate", x);
+    MDQ_CHECK(x.numel() > 1, describe(), ": calibration needs a batch, got ", x.str());
+    if (!upper_) return;
+    NoGradGuard no_grad;
+    const Tensor xf = x.detach().to(upper_->value.dtype());
+    const double mu = mean(xf).item<double>(), sq = mean(xf * xf).item<double>();
+    const double sd = std::sqrt(std::max(sq - mu * mu, 0.0));
+    const double lo = lower_ ? amin(xf).item<double>() : 0.0;
+    const double hi =
+        std::max(lo + 3.0 * sd / std::sqrt(1.0 - 2.0 / M_PI), lo + 2 * math::kMinActRange);
+    if (lower_) lower_->value.fill_(lo);
+    upper_->value.fill_(hi);
+}
+
+Tensor ActQuant::forward(const Tensor& x) {
+    check_defined("ActQuant", x);
+    if (pending_) {
+        calibrate(x);
+        pending_ = false;
+    }
+    const Tensor lo = lower(), hi = upper();
+    return act_quantize(x, lo, hi, options_);
+}
+
+GradQuant::GradQuant(int bits) : bits_(bits) {
+    levels_of("GradQuant", bits);
+}
+
+std::string GradQuant::describe() const {
+    return detail::cat("GradQuant(", bits_, bits_ == 1 ? " bit)" : " bits)");
+}
+
+Tensor GradQuant::forward(const Tensor& x) {
+    return is_training() ? grad_quantize(x, bits_) : x;
+}
+
+int attach_act_quantizers(Module& m,
+                          const std::function<LayerIoBits(const std::string&, int)>& plan) {
+    std::vector<std::pair<std::string, QuantizableLayer*>> layers;
+    for (auto& [name, mod] : m.named_modules())
+        if (auto* q = dynamic_cast<QuantizableLayer*>(mod)) layers.emplace_back(name, q);
+    int attached = 0, index = 0;
+    for (auto& [name, layer] : layers) {
+        const LayerIoBits b = plan(name, index++);
+        ModulePtr in =
+            b.act_bits > 0 ? std::make_shared<ActQuant>(b.act_kind, b.act_bits, b.delta) : nullptr;
+        ModulePtr out = b.grad_bits > 0 ? std::make_shared<GradQuant>(b.grad_bits) : nullptr;
+        if (!in && !out) continue;
+        if (in) in->to(m.device());
+        layer->attach_quantizers(in, out);
+        ++attached;
+    }
+    return attached;
+}
+
+std::vector<std::pair<std::string, ActQuant*>> act_quantizers(Module& m) {
+    std::vector<std::pair<std::string, ActQuant*>> r;
+    for (auto& [name, mod] : m.named_modules())
+        if (auto* a = dynamic_cast<ActQuant*>(mod)) r.emplace_back(name, a);
+    return r;
+}
+
+void calibrate_act_quantizers(Module& m, const Tensor& x) {
+    const auto quantizers = act_quantizers(m);
+    if (quantizers.empty()) return;
+    std::map<std::string, Tensor> saved;
+    for (auto& [name, t] : m.named_buffers())
+        saved[name] = t->clone();
+    const bool was_training = m.is_training();
+    m.train(true);
+    for (auto& [name, a] : quantizers)
+        a->request_calibration();
+    {
+        NoGradGuard no_grad;
+        m(x);
+    }
+    m.train(was_training);
+    for (auto& [name, t] : m.named_buffers())
+        t->copy_(saved.at(name));
+}
+
+}  // namespace mdq

@@ -1,0 +1,83 @@
+// Low-bit activations and gradients as modules (docs/QUANTIZATION.md, "Low-bit activations and
+// gradients"). ActQuant quantizes a GEMM's input with DoReFa, a PACT-clipped uniform quantizer
+// or EWGS (kernels/quant/act_quant.h); GradQuant is DoReFa's backward-only gradient quantizer on
+// a GEMM's output. A placement pass attaches them to QuantizableLayers
+// (attach_act_quantizers below); learned ends are parameters of role Quantizer.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "kernels/quant/act_quant.h"
+#include "layers/module.h"
+
+namespace mdq {
+
+// "dorefa", "uniform", "ewgs"; throws listing them (and "none", which the caller handles).
+ActQuantKind parse_act_quant_kind(const std::string& name);
+
+class ActQuant : public Module {
+  public:
+    // bits in [1, 16]; EWGS delta >= 0. The learned ends start at [0, 1] until calibrate().
+    ActQuant(ActQuantKind kind, int bits, double delta = 0.0);
+
+    Tensor forward(const Tensor& x) override;
+    std::string type_name() const override { return "ActQuant"; }
+    std::string describe() const override;  // "ActQuant(ewgs, 2 bits, delta 0.001)"
+
+    ActQuantKind kind() const { return options_.kind; }
+    int bits() const { return bits_; }
+    double delta() const { return options_.delta; }
+    // EWGS only (the others are straight-through); delta >= 0 and finite.
+    void set_delta(double delta);
+    // The interval's ends (u is alpha for the uniform quantizer); undefined where fixed.
+    Tensor lower() const { return lower_ ? lower_->value : Tensor(); }
+    Tensor upper() const { return upper_ ? upper_->value : Tensor(); }
+    // Sets the learned ends from one batch of this layer's input, as the EWGS authors do:
+    // l = min(x) (EWGS), u = 3 std(x) / sqrt(1 - 2/pi) (the std of the Gaussian whose ReLU x
+    // is). The next forward call calibrates when `pending` is set (calibrate_act_quantizers).
+    void calibrate(const Tensor& x);
+    void request_calibration() { pending_ = true; }
+
+  private:
+    ActQuantOptions options_;
+    int bits_;
+    Parameter* lower_ = nullptr;
+    Parameter* upper_ = nullptr;
+    bool pending_ = false;
+};
+
+class GradQuant : public Module {
+  public:
+    explicit GradQuant(int bits);  // bits in [1, 16]
+    // Identity; in training mode the gradient of the output is quantized (grad_quantize).
+    Tensor forward(const Tensor& x) override;
+    std::string type_name() const override { return "GradQuant"; }
+    std::string describe() const override;  // "GradQuant(6 bits)"
+    int bits() const { return bits_; }
+
+  private:
+    int bits_;
+};
+
+// What one weighted layer gets: bits 0 means none.
+struct LayerIoBits {
+    int act_bits = 0, grad_bits = 0;
+    ActQuantKind act_kind = ActQuantKind::DoReFa;
+    double delta = 0.0;
+};
+
+// Attaches quantizers to every Conv2d/Linear of m, in module order, as `plan` says for each
+// (given the layer's dotted name and its index among the weighted layers). Returns how many
+// layers got at least one.
+int attach_act_quantizers(Module& m,
+                          const std::function<LayerIoBits(const std::string&, int)>& plan);
+
+// Every ActQuant of m, with its dotted name.
+std::vector<std::pair<std::string, ActQuant*>> act_quantizers(Module& m);
+
+// Calibrates every ActQuant of m from one forward pass of x (in training mode, no gradient);
+// the batch-norm statistics are restored afterwards.
+void calibrate_act_quantizers(Module& m, const Tensor& x);
+
+}  // namespace mdq
