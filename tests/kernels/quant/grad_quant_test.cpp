@@ -4,22 +4,16 @@
 #include <cmath>
 
 #include "kernels/ops.h"
+#include "tests/kernels/quant/grad_quant_test.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq {
 namespace {
 
 using testing::all_equal;
+using testing::quantized_grad;
 using testing::random_tensor;
 using testing::throws_with;
-
-// The quantized gradient of g through grad_quantize with generator gen.
-Tensor quantized_grad(const Tensor& g, int bits, Generator& gen) {
-    Tensor x = Tensor::zeros(g.shape(), g.dtype()).set_requires_grad(true);
-    Tensor y = grad_quantize(x, bits, &gen);
-    y.backward(g);
-    return x.grad();
-}
 
 TEST(GradQuant, ForwardIsTheIdentity) {
     Tensor x = random_tensor({3, 4}, 1).set_requires_grad(true);
@@ -99,16 +93,5 @@ TEST(GradQuant, BadBits) {
         throws_with([&] { grad_quantize(x, 40); }, {"grad_quantize", "bits must be in [1, 16]"}));
     EXPECT_TRUE(throws_with([&] { grad_quantize(x, 0); }, {"bits must be in [1, 16]"}));
 }
-
-TEST(GradQuantCuda, ParityWithCpu) {
-    MDQ_SKIP_IF_NO_CUDA();
-    Tensor g = random_tensor({16, 7, 7, 8}, 5);
-    Generator gc(11), gg(11);
-    Tensor qc = quantized_grad(g, 6, gc);
-    Tensor x = Tensor::zeros(g.shape(), DType::F32, Device::cuda()).set_requires_grad(true);
-    grad_quantize(x, 6, &gg).backward(g.to(Device::cuda()));
-    EXPECT_TRUE(all_equal(x.grad().to(Device::cpu()), qc));
-}
-
 }  // namespace
 }  // namespace mdq
