@@ -13,6 +13,9 @@ namespace mdq::data {
 
 namespace {
 
+// About three times a full-size coefficient buffer of the largest image allowed.
+constexpr long kMaxJpegDecoderBytes = 768L << 20;
+
 struct ErrorManager {
     jpeg_error_mgr pub;
     std::jmp_buf jump;
@@ -60,6 +63,18 @@ bool decode_body(const uint8_t* data, size_t size, ErrorManager& err, Image& ima
     jpeg_create_decompress(&cinfo);
     jpeg_mem_src(&cinfo, data, static_cast<unsigned long>(size));
     jpeg_read_header(&cinfo, TRUE);
+    const uint64_t pixels = uint64_t{cinfo.image_width} * cinfo.image_height;
+    if (pixels > kMaxJpegPixels) {
+        std::snprintf(err.message, sizeof err.message,
+                      "the image is %u x %u pixels, more than the %llu mdq decodes; downscale it",
+                      cinfo.image_width, cinfo.image_height,
+                      static_cast<unsigned long long>(kMaxJpegPixels));
+        jpeg_destroy_decompress(&cinfo);
+        return false;
+    }
+    // Progressive files buffer every coefficient; with no backing store libjpeg fails cleanly
+    // past this budget instead of asking for gigabytes a forged header announces.
+    cinfo.mem->max_memory_to_use = kMaxJpegDecoderBytes;
     if (header_only) {
         jpeg_destroy_decompress(&cinfo);
         return true;

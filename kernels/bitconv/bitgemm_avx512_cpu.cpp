@@ -23,7 +23,12 @@ __attribute__((always_inline, target("avx512f,avx512vpopcntdq,popcnt"))) inline 
                                            _mm512_maskz_loadu_epi64(m, w + j));
         acc = _mm512_add_epi64(acc, _mm512_popcnt_epi64(x));
     }
-    int64_t diff = _mm512_reduce_add_epi64(acc);
+    // Summed through memory: GCC 12's _mm512_reduce_add_epi64 trips -Wmaybe-uninitialized.
+    alignas(64) int64_t lanes[8];
+    _mm512_store_si512(lanes, acc);
+    int64_t diff = 0;
+    for (const int64_t lane : lanes)
+        diff += lane;
     if (words > 0) diff += _mm_popcnt_u64((a[words - 1] ^ w[words - 1]) & tail);
     return static_cast<int32_t>(k - 2 * diff);
 }

@@ -71,6 +71,28 @@ TEST(JpegDecoder, CorruptAndTruncatedFilesAreErrors) {
     EXPECT_TRUE(throws_with([&] { decode_jpeg({}, "empty.JPEG", im); }, {"empty.JPEG"}));
 }
 
+// The fuzzer's finding: a header announcing about 63000 x 63000 pixels made the decoder ask for
+// 12 GB.
+TEST(JpegDecoder, ForgedHugeSizeIsAnErrorNotAnAllocation) {
+    std::vector<uint8_t> bytes = testing::jpeg_bytes(testing::pattern_image(16, 16, 3, 5));
+    size_t sof = 2;
+    while (sof + 9 < bytes.size() && !(bytes[sof] == 0xFF && bytes[sof + 1] == 0xC0))
+        ++sof;
+    ASSERT_LT(sof + 9, bytes.size()) << "no baseline SOF marker in the encoded test image";
+    for (size_t i = sof + 5; i < sof + 9; i += 2) {  // height, width = 60000
+        bytes[i] = 0xEA;
+        bytes[i + 1] = 0x60;
+    }
+    Image im;
+    EXPECT_TRUE(throws_with([&] { decode_jpeg(bytes, "huge.JPEG", im); },
+                            {"huge.JPEG", "60000 x 60000", "downscale"}));
+    testing::TempDir dir("jpeg_huge");
+    testing::write_file(dir / "huge.JPEG", bytes);
+    std::string why;
+    EXPECT_FALSE(jpeg_header_ok(dir / "huge.JPEG", why));
+    EXPECT_NE(why.find("60000 x 60000"), std::string::npos) << why;
+}
+
 TEST(JpegDecoder, HeaderCheck) {
     testing::TempDir dir("jpeg");
     std::vector<uint8_t> good = testing::jpeg_bytes(testing::pattern_image(64, 64, 3, 5));
