@@ -13,13 +13,14 @@ shift || true
 build=${MDQ_FUZZ_BUILD:-$root/build-fuzz}
 
 "$root/tools/install_deps.sh" --fuzz
+mkdir -p "$build"
 launcher=()
 command -v ccache > /dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache
                                            -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMDQ_CUDA=OFF \
     -DMDQ_FUZZ=ON -DMDQ_BUILD_BENCHMARKS=OFF -DCMAKE_C_COMPILER=clang \
-    -DCMAKE_CXX_COMPILER=clang++ "${launcher[@]}" > "$build.configure.log" 2>&1 ||
-    { cat "$build.configure.log"; exit 1; }
+    -DCMAKE_CXX_COMPILER=clang++ "${launcher[@]}" > "$build/configure.log" 2>&1 ||
+    { cat "$build/configure.log"; exit 1; }
 cmake --build "$build" -j "$(nproc)" --target mdq_fuzz_all
 
 targets=("$@")
