@@ -99,6 +99,46 @@ TEST(Trainer, ResumeIsBitwiseExact) {
         EXPECT_TRUE(testing::all_equal(y.file.tensors.at(name), t)) << name;
 }
 
+// Low-bit activations and gradients: the quantizers' ends (their own Adam group, "qopt.*"),
+// the EWGS backward, the gradient quantizer's Philox noise and DoReFa k = 1 weights all resume
+// exactly, and the ends did learn.
+TEST(Trainer, ActivationQuantizedResumeIsBitwiseExact) {
+    SKIP_WITHOUT_DATA();
+    const std::string straight = run_dir("aq_straight"), half = run_dir("aq_half"),
+                      rest = run_dir("aq_rest");
+    const std::vector<std::string> common = {
+        "model=small-cnn",    "iterations=12",    "method=dorefa", "levels=2",         "act_bits=2",
+        "act_quantizer=ewgs", "ewgs_delta=0.001", "grad_bits=8",   "quantizer_lr=1e-3"};
+    auto with = [&](const std::vector<std::string>& v) {
+        std::vector<std::string> all = common;
+        all.insert(all.end(), v.begin(), v.end());
+        return all;
+    };
+    Trainer a(small_run(straight, with({})));
+    a.run();
+    Trainer first(small_run(half, with({"iterations=6"})));
+    first.run();
+    Trainer second(small_run(rest, with({})), half + "/last.safetensors");
+    second.run();
+    const Checkpoint x = read_checkpoint(straight + "/last.safetensors");
+    const Checkpoint y = read_checkpoint(rest + "/last.safetensors");
+    ASSERT_EQ(x.file.tensors.size(), y.file.tensors.size());
+    for (const auto& [name, t] : x.file.tensors)
+        EXPECT_TRUE(testing::all_equal(y.file.tensors.at(name), t)) << name;
+    EXPECT_TRUE(x.file.tensors.count("qopt.conv2.act_quant.upper.exp_avg"));
+    const Checkpoint h = read_checkpoint(half + "/last.safetensors");
+    EXPECT_FALSE(testing::all_equal(h.file.tensors.at("model.fc1.act_quant.upper"),
+                                    x.file.tensors.at("model.fc1.act_quant.upper")));
+    // A weight-only checkpoint does not resume an activation-quantized run.
+    EXPECT_TRUE(throws_with(
+        [&] {
+            Trainer t(small_run(run_dir("aq_other"),
+                                {"model=small-cnn", "iterations=12", "method=dorefa", "levels=2"}),
+                      half + "/last.safetensors");
+        },
+        {"cannot resume", "act_bits"}));
+}
+
 TEST(Trainer, TrainTransformsReplaceTheAugmentation) {
     SKIP_WITHOUT_DATA();
     Trainer plain(small_run(run_dir("plain")));
