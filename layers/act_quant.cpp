@@ -51,6 +51,27 @@ std::string ActQuant::describe() const {
     return s + ")";
 }
 
+ActivationQuantInfo ActQuant::activation_quant() const {
+    ActivationQuantInfo a;
+    a.bits = bits_;
+    a.levels = options_.levels;
+    a.quantizer = act_quant_kind_name(options_.kind);
+    switch (options_.kind) {
+        case ActQuantKind::DoReFa:
+            a.scale = "fixed clip [0, 1]";
+            break;
+        case ActQuantKind::Uniform:
+            a.scale = "learned clip alpha (PACT), calibrated on one batch";
+            break;
+        case ActQuantKind::Ewgs:
+            a.scale = detail::cat("learned interval [l, u], calibrated on one batch, output in ",
+                                  "[0, 1]; EWGS backward, delta ", options_.delta);
+            break;
+    }
+    a.rounding = "nearest (half to even)";
+    return a;
+}
+
 void ActQuant::calibrate(const Tensor& x) {
     check_defined("ActQuant::calibrate", x);
     MDQ_CHECK(x.numel() > 1, describe(), ": calibration needs a batch, got ", x.str());
@@ -82,6 +103,14 @@ GradQuant::GradQuant(int bits) : bits_(bits) {
 
 std::string GradQuant::describe() const {
     return detail::cat("GradQuant(", bits_, bits_ == 1 ? " bit)" : " bits)");
+}
+
+ActivationQuantInfo GradQuant::activation_quant() const {
+    ActivationQuantInfo a;
+    a.grad_bits = bits_;
+    a.quantizer = "dorefa gradient";
+    a.grad_rounding = "stochastic (Philox uniform noise), per-sample max scale";
+    return a;
 }
 
 Tensor GradQuant::forward(const Tensor& x) {

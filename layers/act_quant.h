@@ -9,6 +9,7 @@
 #include <string>
 
 #include "kernels/quant/act_quant.h"
+#include "layers/activation_quant.h"
 #include "layers/module.h"
 
 namespace mdq {
@@ -16,7 +17,7 @@ namespace mdq {
 // "dorefa", "uniform", "ewgs"; throws listing them (and "none", which the caller handles).
 ActQuantKind parse_act_quant_kind(const std::string& name);
 
-class ActQuant : public Module {
+class ActQuant : public Module, public QuantizesActivations {
   public:
     // bits in [1, 16]; EWGS delta >= 0. The learned ends start at [0, 1] until calibrate().
     ActQuant(ActQuantKind kind, int bits, double delta = 0.0);
@@ -24,6 +25,7 @@ class ActQuant : public Module {
     Tensor forward(const Tensor& x) override;
     std::string type_name() const override { return "ActQuant"; }
     std::string describe() const override;  // "ActQuant(ewgs, 2 bits, delta 0.001)"
+    ActivationQuantInfo activation_quant() const override;
 
     ActQuantKind kind() const { return options_.kind; }
     int bits() const { return bits_; }
@@ -47,13 +49,14 @@ class ActQuant : public Module {
     bool pending_ = false;
 };
 
-class GradQuant : public Module {
+class GradQuant : public Module, public QuantizesActivations {
   public:
     explicit GradQuant(int bits);  // bits in [1, 16]
     // Identity; in training mode the gradient of the output is quantized (grad_quantize).
     Tensor forward(const Tensor& x) override;
     std::string type_name() const override { return "GradQuant"; }
-    std::string describe() const override;  // "GradQuant(6 bits)"
+    std::string describe() const override;                  // "GradQuant(6 bits)"
+    ActivationQuantInfo activation_quant() const override;  // float values, grad_bits
     int bits() const { return bits_; }
 
   private:

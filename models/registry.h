@@ -26,6 +26,9 @@ struct ModelInfo {
     std::string name, description;
     int64_t input_h, input_w, in_channels, num_classes;
     bool affine_bn;
+    // Every conv/linear layer but the first reads a ReLU output (maybe pooled or flattened), so
+    // activation quantizers on [0, u] fit their inputs (MobileNetV2's linear bottlenecks do not).
+    bool relu_inputs = true;
 };
 
 // The registered models, in a fixed order.

@@ -112,7 +112,7 @@ MDQ_HD float project_scalar(float s, float beta, int d, const float* stat) {
 // stored variable only, and a projection pass writes w once the statistic is refreshed.
 template <Method M>
 MDQ_HD constexpr bool defers_weight() {
-    return method_stat(M) != TensorStat::None;
+    return has_tensor_stat(M);
 }
 
 // From one simplex group (docs/METHOD.md K4): <q, softmax(beta z)>, one-hot argmax, or <q, x>.
@@ -136,7 +136,7 @@ MDQ_HD float scalar_update(const ParamMeta& p, const BaseHyper& h, const StepSca
         return s;
     }
     if (M == Method::GdTanh) g *= tanh_projection_grad(s, sc.beta, d);
-    if (M == Method::DoReFa) g *= dorefa_grad(s, *p.stat);  // the forward's statistic
+    if (M == Method::DoReFa) g *= dorefa_grad(s, *p.stat, d);  // the forward's statistic
     if (M == Method::Bc && !(p.flags & kParamFullSte) && m_abs(s) > 1.0f) g = 0.0f;
     const float delta = base_delta<K>(h, sc, p.lr_mult, p.weight_decay, g, s, m, v);
     if (M == Method::MdTanh) {

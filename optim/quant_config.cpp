@@ -105,6 +105,10 @@ QuantRule parse_quant_rule(const std::string& text) {
     return r;
 }
 
+bool QuantConfig::steps(const Parameter& p) const {
+    return std::find(skip_roles.begin(), skip_roles.end(), p.role) == skip_roles.end();
+}
+
 QuantSpec QuantConfig::resolve(const std::string& name, const Parameter& p) const {
     const bool selected =
         std::find(layer_types.begin(), layer_types.end(), p.layer_type) != layer_types.end() &&

@@ -61,6 +61,12 @@ struct QuantConfig {
     std::vector<ParamRole> roles{ParamRole::Weight, ParamRole::Bias};
     std::vector<QuantRule> rules;  // in order; a later match overrides an earlier one
     uint64_t seed = 0;             // Philox seed of the initialization
+    // Parameter groups: parameters of these roles are left out of this optimizer, for another
+    // QuantOptimizer over the same arena to step (e.g. the activation quantizers' ends, role
+    // Quantizer, with their own base optimizer and learning rate).
+    std::vector<ParamRole> skip_roles;
+
+    bool steps(const Parameter& p) const;  // p's role is not skipped
 
     // The spec of one parameter (validated): default selection, then the rules.
     QuantSpec resolve(const std::string& name, const Parameter& p) const;

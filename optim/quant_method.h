@@ -35,7 +35,8 @@ namespace mdq {
     X(ProxQuant, "proxquant", math::kMaxLevels,                                                  \
       "w = theta, prox towards the levels after each step")                                      \
     X(DoReFa, "dorefa", math::kMaxLevels,                                                        \
-      "DoReFa-Net weights: 2 quantize_k(tanh(u) / (2 max|tanh u|) + 1/2) - 1")
+      "DoReFa-Net weights: 2 quantize_k(tanh(u) / (2 max|tanh u|) + 1/2) - 1; k=1 sign(u) "      \
+      "mean|u|")
 
 enum class Method : uint8_t {
 #define MDQ_METHOD_ENUMERATOR(M, ...) M,
@@ -99,10 +100,15 @@ MDQ_HD constexpr bool stores_weight(StoredKind s) {
 // the gradient in the same slots (docs/QUANTIZATION.md).
 enum class TensorStat : uint8_t {
     None,
-    MaxAbsTanh,  // DoReFa: max over the tensor of |tanh(u)|
+    MaxAbsTanh,  // DoReFa k >= 2: max over the tensor of |tanh(u)|
+    MeanAbs,     // DoReFa k = 1: mean over the tensor of |u|, the scale of sign(u)
 };
-MDQ_HD constexpr TensorStat method_stat(Method m) {
-    return m == Method::DoReFa ? TensorStat::MaxAbsTanh : TensorStat::None;
+MDQ_HD constexpr TensorStat method_stat(Method m, int levels) {
+    if (m != Method::DoReFa) return TensorStat::None;
+    return levels == 2 ? TensorStat::MeanAbs : TensorStat::MaxAbsTanh;
+}
+MDQ_HD constexpr bool has_tensor_stat(Method m) {
+    return method_stat(m, 2) != TensorStat::None;
 }
 
 // Stored values per weight: d for the simplex methods, else 1.

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "kernels/copy/copy.h"
+#include "kernels/elementwise/binary.h"
 #include "kernels/elementwise/unary.h"
 #include "kernels/reduce/reduce.h"
 #include "optim/md_step.h"
@@ -70,6 +71,7 @@ QuantOptimizer::QuantOptimizer(ParamArena& arena, const QuantConfig& quant,
               "QuantOptimizer: the parameter arena is empty (build it from a model first)");
     optim_.validate();
     layout_params(quant);
+    MDQ_CHECK(!params_.empty(), "QuantOptimizer: every parameter of the arena has a skipped role");
     allocate_state();
     initialize(quant);
     host_ctrl_.sched.lr = optim_.lr;
@@ -85,6 +87,7 @@ QuantOptimizer::QuantOptimizer(ParamArena& arena, const QuantConfig& quant,
 
 void QuantOptimizer::layout_params(const QuantConfig& quant) {
     for (const ParamArena::Slot& slot : arena_->slots()) {
+        if (!quant.steps(*slot.param)) continue;
         Param p;
         p.name = slot.name;
         p.spec = quant.resolve(slot.name, *slot.param);
@@ -113,7 +116,7 @@ void QuantOptimizer::allocate_state() {
     if (adam || optim_.momentum > 0) m_ = Tensor::zeros({state_size_}, DType::F32, dev);
     if (adam) v_ = Tensor::zeros({state_size_}, DType::F32, dev);
     for (const Param& p : params_)
-        if (method_stat(p.spec.method) != TensorStat::None)
+        if (has_tensor_stat(p.spec.method))
             stats_ = Tensor::ones({static_cast<int64_t>(params_.size())}, DType::F32, dev);
 }
 
@@ -157,7 +160,7 @@ void QuantOptimizer::build_launch() {
         m.v = v_.defined() ? v_.data<float>() + p.state_offset : nullptr;
         m.wc =
             is_bf16 ? reinterpret_cast<uint16_t*>(compute.data<bf16>() + p.value_offset) : nullptr;
-        const bool has_stat = method_stat(p.spec.method) != TensorStat::None;
+        const bool has_stat = has_tensor_stat(p.spec.method);
         m.stat = has_stat ? stats_.data<float>() + i : nullptr;
         m.n = p.numel;
         m.row = p.row;
@@ -201,13 +204,21 @@ void QuantOptimizer::refresh_stats() {
     if (!stats_.defined()) return;
     for (size_t i = 0; i < params_.size(); ++i) {
         const Param& p = params_[i];
-        if (method_stat(p.spec.method) == TensorStat::None) continue;
-        // MaxAbsTanh: max |tanh(u)| over the tensor, on the device, no host round trip.
+        const TensorStat stat = method_stat(p.spec.method, p.spec.levels);
+        if (stat == TensorStat::None) continue;
+        // On the device, no host round trip: max |tanh(u)|, or mean |u|.
         const Tensor u = stored(p.name).reshape({p.numel});
         Tensor t = Tensor::empty({p.numel}, DType::F32, device());
+        Tensor out = stats_.slice(0, i, i + 1);
+        if (stat == TensorStat::MeanAbs) {
+            unary_forward_into(UnaryOp::Abs, u, t);
+            reduce_into(ReduceOp::Sum, t, 1, p.numel, 1, out);
+            out.copy_(out * (1.0 / static_cast<double>(p.numel)));
+            continue;
+        }
         unary_forward_into(UnaryOp::Tanh, u, t);
         unary_forward_into(UnaryOp::Abs, t, t);
-        reduce_into(ReduceOp::Max, t, 1, p.numel, 1, stats_.slice(0, i, i + 1));
+        reduce_into(ReduceOp::Max, t, 1, p.numel, 1, out);
     }
 }
 
@@ -239,7 +250,7 @@ bool QuantOptimizer::replayable(std::string* why) const {
     if (post_.n_chunks == 0) return true;
     if (why) {
         for (const Param& p : params_)
-            if (method_stat(p.spec.method) != TensorStat::None) {
+            if (has_tensor_stat(p.spec.method)) {
                 *why = detail::cat("parameter '", p.name, "' uses ", method_name(p.spec.method),
                                    ", whose projection takes beta from the host every step");
                 break;
@@ -260,9 +271,14 @@ double QuantOptimizer::lr() const {
     return host_ctrl_.cur.lr;
 }
 
-const QuantOptimizer::Param& QuantOptimizer::param(const std::string& name) const {
+const QuantOptimizer::Param* QuantOptimizer::find_param(const std::string& name) const {
     for (const Param& p : params_)
-        if (p.name == name) return p;
+        if (p.name == name) return &p;
+    return nullptr;
+}
+
+const QuantOptimizer::Param& QuantOptimizer::param(const std::string& name) const {
+    if (const Param* p = find_param(name)) return *p;
     MDQ_THROW(ValueError, "QuantOptimizer: no parameter named '", name, "'");
 }
 
@@ -316,7 +332,7 @@ HardSpec QuantOptimizer::hard_spec(const Param& p) const {
 
 Tensor QuantOptimizer::hard_codes(const std::string& name) const {
     const Param& p = param(name);
-    const bool from_weight = method_stat(p.spec.method) != TensorStat::None;
+    const bool from_weight = has_tensor_stat(p.spec.method);
     return mdq::hard_codes(
         hard_spec(p),
         from_weight ? slice_of(arena_->values(), p.value_offset, p, false) : stored(name), p.shape);
@@ -329,11 +345,21 @@ void QuantOptimizer::write_hard_weights(const Tensor& values) const {
               "write_hard_weights: expected a contiguous f32 tensor shaped like the arena values ",
               arena_->values().shape(), ", got ", values.str());
     check_same_device("write_hard_weights", values, arena_->values());
-    for (const Param& p : params_) {
+    for (size_t i = 0; i < params_.size(); ++i) {
+        const Param& p = params_[i];
         if (!p.spec.quantized()) continue;
-        codes_to_values_into(hard_codes(p.name), p.spec.levels,
-                             values.slice(0, p.value_offset, p.value_offset + p.numel));
+        Tensor out = values.slice(0, p.value_offset, p.value_offset + p.numel);
+        codes_to_values_into(hard_codes(p.name), p.spec.levels, out);
+        if (method_stat(p.spec.method, p.spec.levels) == TensorStat::MeanAbs)
+            out.copy_(out * stats_.slice(0, static_cast<int64_t>(i), static_cast<int64_t>(i) + 1));
     }
+}
+
+double QuantOptimizer::hard_scale(const std::string& name) const {
+    const Param& p = param(name);
+    if (method_stat(p.spec.method, p.spec.levels) != TensorStat::MeanAbs) return 1.0;
+    const int64_t i = &p - params_.data();
+    return stats_.slice(0, i, i + 1).to(Device::cpu()).item<double>();
 }
 
 std::vector<std::pair<std::string, PackedTensor>> QuantOptimizer::export_packed() const {

@@ -72,6 +72,7 @@ class QuantOptimizer {
     const OptimConfig& config() const { return optim_; }
     const std::vector<Param>& params() const { return params_; }
     const Param& param(const std::string& name) const;
+    const Param* find_param(const std::string& name) const;  // null when not stepped here
     ParamArena& arena() const { return *arena_; }
     Device device() const { return arena_->device(); }
 
@@ -92,6 +93,9 @@ class QuantOptimizer {
     // Writes the hard-quantized weights of every quantized parameter into `values` (a tensor
     // shaped like the arena's values); float parameters are left alone.
     void write_hard_weights(const Tensor& values) const;
+    // The factor of a parameter's level values in its hard weights: mean|u| for DoReFa k = 1
+    // (sign(u) mean|u|), else 1. Reads the device.
+    double hard_scale(const std::string& name) const;
     // Packed level codes of every quantized parameter, in arena order, on the device.
     std::vector<std::pair<std::string, PackedTensor>> export_packed() const;
 

@@ -281,26 +281,32 @@ MDQ_HD T prox_to_levels(T theta, T lambda, int d) {
 }
 
 // ---------------------------------------------------------------- DoReFa-Net weights
-// docs/RELATED_METHODS.md (e): w = 2 quantize_k(tanh(u) / (2 max|tanh(u)|) + 1/2) - 1 with
-// quantize_k(r) = round((2^k - 1) r) / (2^k - 1): the uniform levels again, d = 2^k. `maxabs`
-// is the per-tensor max|tanh(u)| (a statistic of the whole tensor). round is half-to-even,
-// TensorFlow's tf.round in the authors' code.
+// docs/RELATED_METHODS.md (e). k >= 2 (d = 2^k levels):
+// w = 2 quantize_k(tanh(u) / (2 max|tanh(u)|) + 1/2) - 1 with
+// quantize_k(r) = round((2^k - 1) r) / (2^k - 1): the uniform levels again. `stat` is the
+// per-tensor max|tanh(u)| (a statistic of the whole tensor). round is half-to-even,
+// TensorFlow's tf.round in the authors' code. k = 1 (d = 2): w = sign(u) E with E = mean|u|
+// over the tensor (`stat`), sign(0) = +1.
 template <class T>
-MDQ_HD int dorefa_code(T u, T maxabs, int d) {
-    const T t = m_tanh(u) / (T(2) * (maxabs > T(0) ? maxabs : T(1))) + T(0.5);
+MDQ_HD int dorefa_code(T u, T stat, int d) {
+    if (d == 2) return u >= T(0) ? 1 : 0;
+    const T t = m_tanh(u) / (T(2) * (stat > T(0) ? stat : T(1))) + T(0.5);
     const T k = rint(t * static_cast<T>(d - 1));
     return k < T(0) ? 0 : (k > static_cast<T>(d - 1) ? d - 1 : static_cast<int>(k));
 }
 template <class T>
-MDQ_HD T dorefa_weight(T u, T maxabs, int d) {
-    return level_value<T>(dorefa_code(u, maxabs, d), d);
+MDQ_HD T dorefa_weight(T u, T stat, int d) {
+    const T level = level_value<T>(dorefa_code(u, stat, d), d);
+    return d == 2 ? level * stat : level;
 }
 // Straight-through rounding, the gradient flows through tanh and the normalisation with the
-// max held constant (its own gradient reaches one element per tensor and is dropped).
+// max held constant (its own gradient reaches one element per tensor and is dropped). k = 1:
+// the scale E is a constant and sign passes the gradient straight through, dw/du = 1.
 template <class T>
-MDQ_HD T dorefa_grad(T u, T maxabs) {
+MDQ_HD T dorefa_grad(T u, T stat, int d) {
+    if (d == 2) return T(1);
     const T th = m_tanh(u);
-    return (T(1) - th * th) / (maxabs > T(0) ? maxabs : T(1));
+    return (T(1) - th * th) / (stat > T(0) ? stat : T(1));
 }
 
 }  // namespace mdq::math

@@ -8,12 +8,6 @@ namespace {
 
 using nlohmann::json;
 
-bool schema_has(const Config& cfg, const std::string& key) {
-    for (const ConfigKey& k : cfg.schema())
-        if (k.name == key) return true;
-    return false;
-}
-
 const char* rounding_of(HardRule r) {
     switch (r) {
         case HardRule::Sign:
@@ -28,29 +22,20 @@ const char* rounding_of(HardRule r) {
     return "unknown";
 }
 
-TensorQuant config_bits(int bits, const std::string& by) {
-    TensorQuant q;
-    if (bits >= 32) return q;
-    q.bits = bits;
-    q.levels = 1 << bits;
-    q.scheme = "affine";
-    q.granularity = "tensor";
-    q.rounding = "nearest";
-    q.by = by;
-    return q;
-}
-
 }  // namespace
 
 TrainingScheme::TrainingScheme(const Config& cfg, const QuantOptimizer& opt)
-    : cfg_(cfg), opt_(opt) {
-    if (schema_has(cfg, "act_bits")) act_bits_ = static_cast<int>(cfg.get_int("act_bits"));
-    if (schema_has(cfg, "grad_bits")) grad_bits_ = static_cast<int>(cfg.get_int("grad_bits"));
-}
+    : cfg_(cfg), opt_(opt) {}
 
 TensorQuant TrainingScheme::parameter(const std::string& name) const {
-    const QuantOptimizer::Param& p = opt_.param(name);
     TensorQuant q;
+    const QuantOptimizer::Param* found = opt_.find_param(name);
+    if (!found) {  // an activation quantizer's end: the Quantizer group (act_quant_setup.h)
+        q.by = "activation quantizer, learned in float (quantizer_optimizer " +
+               cfg_.get_string("quantizer_optimizer") + ")";
+        return q;
+    }
+    const QuantOptimizer::Param& p = *found;
     q.by = std::string("method ") + method_name(p.spec.method);
     if (!p.spec.quantized()) return q;
     q.bits = bits_for_levels(p.spec.levels);
@@ -68,23 +53,30 @@ TensorQuant TrainingScheme::parameter(const std::string& name) const {
     return q;
 }
 
-TensorQuant TrainingScheme::gemm_input(const std::string&, bool first) const {
-    // The first layer reads the image, which activation quantization leaves alone.
-    return first ? TensorQuant{} : config_bits(act_bits_, "config act_bits");
+// Activations and gradients are quantized by the layers act_bits and grad_bits placed
+// (optim/train/act_quant_setup.h), which the card reads from the model: the rest is float.
+TensorQuant TrainingScheme::gemm_input(const std::string&, bool) const {
+    return {};
 }
 
 TensorQuant TrainingScheme::gradient(const std::string&) const {
-    return config_bits(grad_bits_, "config grad_bits");
+    return {};
 }
 
 json TrainingScheme::summary() const {
     json exempt = cfg_.get_string_list("exempt");
     return {
         {"weights", "methods of the run, per parameter (layers[].weight, parameters[])"},
-        {"activations", act_bits_ >= 32 ? "float (32 bits) unless an activation quantizer "
-                                          "layer is listed in layers[].input.by"
-                                        : "act_bits from the configuration"},
-        {"gradients", grad_bits_ >= 32 ? "float (32 bits)" : "grad_bits from the configuration"},
+        {"activations",
+         "float (32 bits) unless an activation quantizer is listed in layers[].input.by "
+         "(act_bits " +
+             std::to_string(cfg_.get_int("act_bits")) + ", act_quantizer " +
+             cfg_.get_string("act_quantizer") + ")"},
+        {"gradients",
+         "float (32 bits) unless a gradient quantizer is listed in "
+         "layers[].gradient.by (grad_bits " +
+             std::to_string(cfg_.get_int("grad_bits")) + ")"},
+        {"first_last", cfg_.get_string("first_last")},
         {"observer", "none (quantization-aware training)"},
         {"calibration", {{"set", "none"}, {"batches", 0}, {"images", 0}}},
         {"exempt", exempt},
@@ -101,7 +93,8 @@ json TrainingScheme::summary() const {
                         " arithmetic on the level values (fake quantization, no integer "
                         "kernels)"},
         {"integer_only", false},
-        {"evaluated_with", "hard-quantized weights (results.test_acc_hard)"},
+        {"evaluated_with",
+         "hard-quantized weights, activations on their quantizers' grids (results.test_acc_hard)"},
         {"scale_bits", int64_t{0}}};
 }
 

@@ -1,7 +1,7 @@
 // The QuantScheme of a training run (`mdq train`, `mdq eval`): weights as the configured methods
 // quantize them (optim/quant_config.h: every conv/linear weight and bias unless exempted),
-// activations and gradients float unless an activation quantizer layer of the model says
-// otherwise (layers/activation_quant.h) or the configuration has `act_bits` / `grad_bits`;
+// activations and gradients float unless a quantizer layer of the model says otherwise
+// (layers/activation_quant.h; act_bits / grad_bits place them, optim/train/act_quant_setup.h);
 // batch norm, pooling and residual adds in float. Also the card's training and data sections
 // from an Experiment.
 #pragma once
@@ -26,7 +26,6 @@ class TrainingScheme final : public QuantScheme {
   private:
     const Config& cfg_;
     const QuantOptimizer& opt_;
-    int act_bits_ = 32, grad_bits_ = 32;  // from the configuration, when it has the keys
 };
 
 // What the card says about the run's training (method, schedule, seed) and data.

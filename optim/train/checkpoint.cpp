@@ -7,7 +7,14 @@
 namespace mdq {
 
 namespace {
-const std::string kModel = "model.", kOpt = "opt.", kScalar = "opt_scalar.", kMeta = "opt_meta.";
+const std::string kModel = "model.";
+
+// The names of one optimizer's state in the file: tensors, scalars, metadata.
+struct OptPrefix {
+    std::string tensors, scalars, meta;
+};
+const OptPrefix kWeights{"opt.", "opt_scalar.", "opt_meta."};
+const OptPrefix kQuantizers{"qopt.", "qopt_scalar.", "qopt_meta."};
 
 bool starts_with(const std::string& s, const std::string& p) {
     return s.rfind(p, 0) == 0;
@@ -17,17 +24,41 @@ std::string number(double v) {
     nlohmann::json j = v;
     return j.dump();  // shortest round-trip representation
 }
+
+void add_state(const QuantOptimizer& opt, const OptPrefix& pre,
+               std::map<std::string, Tensor>& tensors, std::map<std::string, std::string>& meta) {
+    const OptimizerState st = opt.state();
+    for (const auto& [name, t] : st.tensors)
+        tensors[pre.tensors + name] = t;
+    for (const auto& [k, v] : st.scalars)
+        meta[pre.scalars + k] = number(v);
+    for (const auto& [k, v] : st.meta)
+        meta[pre.meta + k] = v;
+}
+
+OptimizerState state_of(const Checkpoint& ck, const OptPrefix& pre) {
+    OptimizerState st;
+    for (const auto& [name, t] : ck.file.tensors)
+        if (starts_with(name, pre.tensors)) st.tensors[name.substr(pre.tensors.size())] = t;
+    for (const auto& [k, v] : ck.file.metadata) {
+        if (starts_with(k, pre.scalars))
+            st.scalars[k.substr(pre.scalars.size())] = std::stod(v);
+        else if (starts_with(k, pre.meta))
+            st.meta[k.substr(pre.meta.size())] = v;
+    }
+    return st;
+}
 }  // namespace
 
 void save_checkpoint(const std::string& path, Module& model, const QuantOptimizer& opt,
                      const TrainPosition& pos, const nlohmann::json& config,
-                     const nlohmann::json& model_options) {
+                     const nlohmann::json& model_options, const QuantOptimizer* quantizers) {
     std::map<std::string, Tensor> tensors;
+    std::map<std::string, std::string> meta;
     for (const auto& [name, t] : model.state_dict())
         tensors[kModel + name] = t;
-    const OptimizerState st = opt.state();
-    for (const auto& [name, t] : st.tensors)
-        tensors[kOpt + name] = t;
+    add_state(opt, kWeights, tensors, meta);
+    if (quantizers) add_state(*quantizers, kQuantizers, tensors, meta);
     for (const auto& [name, t] : tensors) {
         if (!is_floating(t.dtype()) || t.numel() == 0) continue;
         const double largest = amax(abs(t.detach().to(DType::F64))).item<double>();
@@ -36,11 +67,6 @@ void save_checkpoint(const std::string& path, Module& model, const QuantOptimize
                       pos.step, " (epoch ", pos.epoch, "); '", path,
                       "' was not written and the last good checkpoint is kept (try a lower lr)");
     }
-    std::map<std::string, std::string> meta;
-    for (const auto& [k, v] : st.scalars)
-        meta[kScalar + k] = number(v);
-    for (const auto& [k, v] : st.meta)
-        meta[kMeta + k] = v;
     meta["format"] = "mdq-checkpoint-1";
     meta["step"] = std::to_string(pos.step);
     meta["epoch"] = std::to_string(pos.epoch);
@@ -84,25 +110,16 @@ Checkpoint read_checkpoint(const std::string& path) {
     return ck;
 }
 
-void restore_checkpoint(const Checkpoint& ck, Module& model, QuantOptimizer& opt) {
+void restore_checkpoint(const Checkpoint& ck, Module& model, QuantOptimizer& opt,
+                        QuantOptimizer* quantizers) {
     std::map<std::string, Tensor> model_state;
-    OptimizerState st;
-    for (const auto& [name, t] : ck.file.tensors) {
-        if (starts_with(name, kModel))
-            model_state[name.substr(kModel.size())] = t;
-        else if (starts_with(name, kOpt))
-            st.tensors[name.substr(kOpt.size())] = t;
-    }
-    for (const auto& [k, v] : ck.file.metadata) {
-        if (starts_with(k, kScalar))
-            st.scalars[k.substr(kScalar.size())] = std::stod(v);
-        else if (starts_with(k, kMeta))
-            st.meta[k.substr(kMeta.size())] = v;
-    }
+    for (const auto& [name, t] : ck.file.tensors)
+        if (starts_with(name, kModel)) model_state[name.substr(kModel.size())] = t;
     const std::string saved_model = ck.config.value("model", std::string("?"));
     try {
         model.load_state_dict(model_state);
-        opt.load_state(st);
+        opt.load_state(state_of(ck, kWeights));
+        if (quantizers) quantizers->load_state(state_of(ck, kQuantizers));
     } catch (const Error& e) {
         MDQ_THROW(ValueError, "checkpoint '", ck.path, "' (model '", saved_model, "', method '",
                   ck.config.value("method", std::string("?")), "', levels ",

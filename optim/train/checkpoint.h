@@ -33,12 +33,16 @@ struct Checkpoint {
 };
 
 // Writes atomically: a crash or a full disk leaves the previous checkpoint intact.
+// `quantizers`, the optimizer of the activation quantizers' parameter group, is saved beside
+// opt ("qopt.*") when given.
 void save_checkpoint(const std::string& path, Module& model, const QuantOptimizer& opt,
                      const TrainPosition& pos, const nlohmann::json& config,
-                     const nlohmann::json& model_options);
+                     const nlohmann::json& model_options,
+                     const QuantOptimizer* quantizers = nullptr);
 Checkpoint read_checkpoint(const std::string& path);
-// Loads model and optimizer state. A checkpoint of another model or method is an error that
-// names what differs.
-void restore_checkpoint(const Checkpoint& ck, Module& model, QuantOptimizer& opt);
+// Loads model and optimizer state (and the quantizers' group when given: a run that resumes
+// training). A checkpoint of another model or method is an error that names what differs.
+void restore_checkpoint(const Checkpoint& ck, Module& model, QuantOptimizer& opt,
+                        QuantOptimizer* quantizers = nullptr);
 
 }  // namespace mdq

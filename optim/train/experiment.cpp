@@ -9,6 +9,7 @@
 #include "data/transform_spec.h"
 #include "kernels/fill/fill.h"
 #include "layers/batch_norm.h"
+#include "optim/train/act_quant_setup.h"
 #include "optim/train/bsq_training.h"
 #include "optim/train/hard_eval.h"
 #include "optim/train/lr_scaling.h"
@@ -62,6 +63,13 @@ void apply_train_transforms(const Config& cfg, data::DatasetSplits& splits) {
     } catch (const Error& e) {
         MDQ_THROW(ValueError, "train_transforms: ", e.what());
     }
+}
+
+// The first training batch, as the EWGS authors calibrate; the loader is rewound.
+Tensor calibration_batch(data::Loader& loader) {
+    std::optional<data::Batch> b = loader.next();
+    loader.start_epoch(0);
+    return b ? b->images : Tensor();
 }
 
 Device device_of(const Config& cfg, const comm::WorldInfo& world) {
@@ -118,11 +126,10 @@ Experiment::Experiment(const Config& c, Synthetic)
     build_model_and_optimizer(1, batch, true);
 }
 
-void Experiment::build_model_and_optimizer(int64_t batches_per_epoch, int64_t train_examples,
-                                           bool train) {
+void Experiment::build_model(bool train, const std::function<Tensor()>& calibration) {
     if (cfg.has("affine_bn")) model_options.affine_bn = cfg.get_bool("affine_bn");
     model_options.seed = static_cast<uint64_t>(cfg.get_int("seed"));
-    model = build_model(cfg.get_string("model"), model_options);
+    model = mdq::build_model(cfg.get_string("model"), model_options);
     model->to(device);
     if (train && !cfg.get_string("init_from").empty()) {
         std::map<std::string, std::string> name_map;
@@ -132,6 +139,21 @@ void Experiment::build_model_and_optimizer(int64_t batches_per_epoch, int64_t tr
         }
         import_weights(cfg.get_string("init_from"), *model, name_map);
     }
+    // After the warm start: a float checkpoint has no quantizer ends.
+    const IoQuantSettings io = io_quant_settings_from(cfg);
+    MDQ_CHECK(!io.any() || (!is_bsq(cfg) && !is_taylor_pruning(cfg)),
+              "act_bits / grad_bits: not with method=bsq or prune=taylor yet");
+    place_io_quantizers(*model, cfg.get_string("model"), io);
+    if (!train || quantizer_parameters(*model) == 0) return;
+    const Tensor x = calibration();
+    if (x.defined()) calibrate_act_quantizers(*model, x);
+}
+
+void Experiment::build_model_and_optimizer(int64_t batches_per_epoch, int64_t train_examples,
+                                           bool train) {
+    build_model(train, [this] {
+        return train_loader ? calibration_batch(*train_loader) : synthetic.images;
+    });
     arena = std::make_unique<ParamArena>(*model);
     if (cfg.get_string("precision") == "bf16") {
         if (device.is_cuda()) {
@@ -153,8 +175,13 @@ void Experiment::build_model_and_optimizer(int64_t batches_per_epoch, int64_t tr
         world_size = comm->size();
     }
     run = run_length(cfg, batches_per_epoch, train_examples);
-    opt = std::make_unique<QuantOptimizer>(
-        *arena, quant_config_from(cfg), optim_config_from(cfg, run, batches_per_epoch, world_size));
+    const OptimConfig weights_optim = optim_config_from(cfg, run, batches_per_epoch, world_size);
+    const QuantConfig weights = weight_group(quant_config_from(cfg), *model,
+                                             parse_first_last(cfg.get_string("first_last")));
+    opt = std::make_unique<QuantOptimizer>(*arena, weights, weights_optim);
+    if (quantizer_parameters(*model) > 0)
+        qopt = std::make_unique<QuantOptimizer>(*arena, quantizer_group(weights),
+                                                quantizer_optim_config(cfg, weights_optim));
     if (train && is_bsq(cfg)) bsq = std::make_unique<BsqOptimizer>(*arena, bsq_options_from(cfg));
     if (train && is_taylor_pruning(cfg)) {
         // BSQ rewrites the weights from its planes; the gates' gradients are not all-reduced.

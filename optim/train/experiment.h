@@ -8,6 +8,7 @@
 // the same decisions (best checkpoint) without another collective.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -58,12 +59,18 @@ class Experiment {
     std::shared_ptr<comm::Communicator> comm;
     std::unique_ptr<DataParallel> dp;  // null for a single process without a forced backend
     std::unique_ptr<QuantOptimizer> opt;
+    // The activation quantizers' ends (role Quantizer, optim/train/act_quant_setup.h): their
+    // own parameter group, stepped after opt; null when the model has none.
+    std::unique_ptr<QuantOptimizer> qopt;
     std::unique_ptr<BsqOptimizer> bsq;      // method=bsq (training only): takes the steps, not opt
     std::unique_ptr<TaylorTraining> prune;  // prune=taylor (training only)
     RunLength run;
     data::Batch synthetic;  // the Synthetic constructor's batch
 
   private:
+    // The model with its activation/gradient quantizers; a training run calibrates their ends
+    // on the batch `calibration` gives (undefined: none), asked only when there are ends.
+    void build_model(bool train, const std::function<Tensor()>& calibration);
     void build_model_and_optimizer(int64_t batches_per_epoch, int64_t train_examples, bool train);
 };
 

@@ -2,10 +2,14 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "data/safetensors.h"
+#include "kernels/ops.h"
 #include "kernels/quant/quant_math.h"
+#include "layers/act_quant.h"
+#include "layers/quantizable.h"
 #include "optim/train/hard_eval.h"
 
 namespace mdq {
@@ -13,11 +17,44 @@ namespace mdq {
 namespace {
 const std::string kPacked = ".packed";
 
-std::vector<double> level_values(int levels) {
+std::vector<double> level_values(int levels, double scale) {
     std::vector<double> v;
     for (int k = 0; k < levels; ++k)
-        v.push_back(math::level_value<double>(k, levels));
+        v.push_back(scale * math::level_value<double>(k, levels));
     return v;
+}
+
+double first_value(const Tensor& t) {
+    return t.to(Device::cpu()).to(DType::F64).item<double>();
+}
+
+// What a runtime needs to apply the activation and gradient quantizers of the model
+// (docs/TRAINING.md, "Evaluation and export"): per conv/linear layer, the quantizer of its input
+// and the gradient quantizer of its output (training only), with their learned ends.
+nlohmann::json io_quantizers(Module& model) {
+    nlohmann::json layers = nlohmann::json::object();
+    for (auto& [name, m] : model.named_modules()) {
+        auto* layer = dynamic_cast<QuantizableLayer*>(m);
+        if (!layer) continue;
+        nlohmann::json entry = nlohmann::json::object();
+        if (auto* a = dynamic_cast<ActQuant*>(layer->input_quantizer())) {
+            const double lo = a->lower().defined() ? first_value(a->lower()) : 0.0;
+            const double hi = a->upper().defined() ? first_value(a->upper()) : 1.0;
+            const double hi_used = std::max(hi, lo + math::kMinActRange);
+            const bool uniform = a->kind() == ActQuantKind::Uniform;
+            entry["input"] = {{"quantizer", act_quant_kind_name(a->kind())},
+                              {"bits", a->bits()},
+                              {"levels", 1 << a->bits()},
+                              {"lower", lo},
+                              {"upper", hi_used},
+                              {"output_scale", uniform ? hi_used - lo : 1.0},
+                              {"output_offset", uniform ? lo : 0.0}};
+        }
+        if (auto* g = dynamic_cast<GradQuant*>(layer->output_quantizer()))
+            entry["output_gradient"] = {{"quantizer", "dorefa"}, {"bits", g->bits()}};
+        if (!entry.empty()) layers[name] = entry;
+    }
+    return layers;
 }
 }  // namespace
 
@@ -28,10 +65,12 @@ void write_export(const std::string& dir, Experiment& ex) {
     nlohmann::json packed_meta = nlohmann::json::object();
     for (auto& [name, p] : ex.opt->export_packed()) {
         tensors[name + kPacked] = p.data;
+        const double scale = ex.opt->hard_scale(name);
         packed_meta[name] = {{"shape", p.shape},
                              {"levels", p.levels},
                              {"bits", p.bits},
-                             {"values", level_values(p.levels)}};
+                             {"scale", scale},
+                             {"values", level_values(p.levels, scale)}};
     }
     const std::map<std::string, Tensor> state = ex.model->state_dict();
     for (const auto& [name, t] : state)
@@ -48,7 +87,8 @@ void write_export(const std::string& dir, Experiment& ex) {
         {"encoding",
          "code c of weight i sits in bits [i*bits, (i+1)*bits) of the u8 stream, "
          "least significant bit first; its value is values[c]"},
-        {"packed", packed_meta}};
+        {"packed", packed_meta},
+        {"activation_quantizers", io_quantizers(*ex.model)}};
     save_safetensors(dir + "/model.safetensors", tensors, {{"format", "mdq-export-1"}});
     write_file_atomic(dir + "/model.json", meta.dump(2) + "\n");
 }
@@ -70,6 +110,7 @@ void collect_tensors(SafetensorsFile& f, const std::string& dir, ExportedModel& 
             p.levels = m.at("levels").get<int>();
             p.bits = m.at("bits").get<int>();
             e.packed.emplace_back(param, p);
+            e.scales[param] = m.value("scale", 1.0);  // exports before DoReFa k = 1 had none
         } else {
             e.floats[name] = t;
         }
@@ -106,6 +147,13 @@ void load_export(const ExportedModel& e, Experiment& ex) {
               " but the model built is a ", ex.cfg.get_string("model"));
     ex.model->load_state_dict(e.floats, /*strict=*/false);
     load_packed_weights(*ex.arena, e.packed);
+    for (const auto& [name, scale] : e.scales) {
+        if (scale == 1.0) continue;
+        const ParamArena::Slot& slot = ex.arena->slot(name);
+        Tensor w = ex.arena->values().slice(0, slot.offset, slot.offset + slot.numel);
+        w.copy_(w * scale);
+    }
+    ex.arena->sync_compute();
 }
 
 }  // namespace mdq

@@ -2,7 +2,8 @@
 // parameter as packed level codes (1 bit per binary weight, 2 per ternary, ceil(log2 d) per
 // d-level weight; u8 tensors named "<param>.packed") and every float parameter and buffer as
 // it is; DIR/model.json says how to decode them (shape, levels, bits, the level values, the
-// bit order) plus the model and its input geometry.
+// bit order) plus the model and its input geometry, and the activation quantizers of the
+// conv/linear layers with their learned ends (docs/TRAINING.md, "Evaluation and export").
 #pragma once
 
 #include <map>
@@ -20,6 +21,7 @@ struct ExportedModel {
     nlohmann::json meta;                   // model.json
     std::map<std::string, Tensor> floats;  // float parameters and buffers by name
     std::vector<std::pair<std::string, PackedTensor>> packed;
+    std::map<std::string, double> scales;  // factor of each packed parameter's level values
 };
 
 // Writes the hard-quantized weights of ex's optimizer at its current beta.

@@ -6,6 +6,7 @@
 
 #include "core/autograd.h"
 #include "layers/activation_quant.h"
+#include "layers/quantizable.h"
 #include "layers/summary.h"
 #include "mdq/build_commit.h"
 #include "mdq/config.h"
@@ -109,7 +110,8 @@ TensorQuant TensorQuant::from_json(const json& j) {
 }
 
 bool is_gemm_layer(Module& m) {
-    if (!m.children().empty()) return false;
+    // A conv/linear keeps being one even with its quantizers attached as children.
+    if (!m.children().empty() && !dynamic_cast<QuantizableLayer*>(&m)) return false;
     for (auto& [name, p] : m.named_parameters())
         if (name == "weight" && p->role == ParamRole::Weight) return true;
     return false;
@@ -160,12 +162,20 @@ json build_card(Module& model, const QuantScheme& scheme, const CardInput& in) {
         if (gemm) {
             const TensorQuant w = scheme.parameter(r.name + ".weight");
             const auto from = quantized_outputs.find(r.input.raw_data());
-            const TensorQuant a = from != quantized_outputs.end()
-                                      ? from_layer(from->second.first, from->second.second)
-                                      : scheme.gemm_input(r.name, first_gemm);
-            const TensorQuant g = from != quantized_outputs.end()
-                                      ? gradient_from_layer(from->second.first, from->second.second)
-                                      : scheme.gradient(r.name);
+            TensorQuant a = from != quantized_outputs.end()
+                                ? from_layer(from->second.first, from->second.second)
+                                : scheme.gemm_input(r.name, first_gemm);
+            TensorQuant g = from != quantized_outputs.end()
+                                ? gradient_from_layer(from->second.first, from->second.second)
+                                : scheme.gradient(r.name);
+            // Quantizers attached to the layer itself (layers/quantizable.h) say it first.
+            if (auto* layer = dynamic_cast<QuantizableLayer*>(&m)) {
+                if (auto* in = dynamic_cast<const QuantizesActivations*>(layer->input_quantizer()))
+                    a = from_layer(in->activation_quant(), r.name + ".act_quant");
+                if (auto* out =
+                        dynamic_cast<const QuantizesActivations*>(layer->output_quantizer()))
+                    g = gradient_from_layer(out->activation_quant(), r.name + ".grad_quant");
+            }
             first_gemm = false;
             l["weight"] = w.to_json();
             bool has_bias = false;

@@ -24,8 +24,10 @@ TrainStep::TrainStep(Experiment& ex, const TrainStepOptions& options) : ex_(ex) 
               "cuda_graph: not with method=bsq or prune=taylor (their state changes shape or is "
               "read on the host); set cuda_graph=false");
     std::string why;
-    MDQ_CHECK(ex.opt->replayable(&why), "cuda_graph: the optimizer step cannot be replayed: ", why,
-              "; set cuda_graph=false");
+    for (const QuantOptimizer* o : {ex.opt.get(), ex.qopt.get()})
+        MDQ_CHECK(!o || o->replayable(&why),
+                  "cuda_graph: the optimizer step cannot be replayed: ", why,
+                  "; set cuda_graph=false");
     graph_ = std::make_unique<Graph>(options.eager_steps);
 }
 
@@ -55,6 +57,7 @@ void TrainStep::step(const Tensor& images, const Tensor& labels) {
     } else {
         ex_.opt->step();
     }
+    if (ex_.qopt) ex_.qopt->step();
     if (profiler) profiler->end();
     if (ex_.prune) ex_.prune->after_step();
     NoGradGuard no_grad;
@@ -77,6 +80,7 @@ void TrainStep::run_graphed(const Tensor& images, const Tensor& labels) {
             g.labels.copy_(labels);
             g.graph.replay();
             ex_.opt->count_replayed_step();
+            if (ex_.qopt) ex_.qopt->count_replayed_step();
             return;
     }
 }
@@ -104,14 +108,17 @@ std::vector<uintptr_t> TrainStep::fingerprint() const {
     const auto addr = [](const Tensor& t) {
         return t.defined() ? reinterpret_cast<uintptr_t>(t.raw_data()) : uintptr_t{0};
     };
-    const MdStepLaunch& l = ex_.opt->launch();
-    return {addr(ex_.arena->values()),
-            addr(ex_.arena->grads()),
-            addr(ex_.arena->compute_values()),
-            reinterpret_cast<uintptr_t>(l.params),
-            reinterpret_cast<uintptr_t>(l.chunks),
-            reinterpret_cast<uintptr_t>(l.ctrl),
-            ex_.model->is_training() ? uintptr_t{1} : uintptr_t{0}};
+    std::vector<uintptr_t> f = {addr(ex_.arena->values()), addr(ex_.arena->grads()),
+                                addr(ex_.arena->compute_values()),
+                                ex_.model->is_training() ? uintptr_t{1} : uintptr_t{0}};
+    for (const QuantOptimizer* o : {ex_.opt.get(), ex_.qopt.get()}) {
+        if (!o) continue;
+        const MdStepLaunch& l = o->launch();
+        f.insert(f.end(),
+                 {reinterpret_cast<uintptr_t>(l.params), reinterpret_cast<uintptr_t>(l.chunks),
+                  reinterpret_cast<uintptr_t>(l.ctrl)});
+    }
+    return f;
 }
 
 void TrainStep::reset() {

@@ -46,6 +46,15 @@ void check_resumable(const nlohmann::json& saved, const Config& cfg, const std::
                   key, " is ", saved.contains(key) ? saved[key].dump() : "missing",
                   " but this run's is ", now.dump());
     }
+    // Keys newer than some checkpoints: a missing one had its default.
+    for (const ConfigKey& k : cfg.schema()) {
+        if (k.name != "act_bits" && k.name != "act_quantizer" && k.name != "grad_bits" &&
+            k.name != "first_last")
+            continue;
+        const nlohmann::json was = saved.value(k.name, k.default_value), now = cfg.get_json(k.name);
+        MDQ_CHECK(was == now, "cannot resume from '", path, "': its ", k.name, " is ", was.dump(),
+                  " but this run's is ", now.dump());
+    }
 }
 
 bool exists(const std::string& path) {
@@ -126,7 +135,7 @@ Trainer::Trainer(const Config& cfg, const std::string& resume_path)
         // The checkpoint holds the recomposed weights, not the planes and their momentum.
         const Checkpoint ck = read_checkpoint(resume_path);
         check_resumable(ck.config, cfg, resume_path);
-        restore_checkpoint(ck, *ex_.model, *ex_.opt);
+        restore_checkpoint(ck, *ex_.model, *ex_.opt, ex_.qopt.get());
         restore_pruner(ck.model_options, ex_.prune.get(), resume_path);
         if (ex_.bsq) load_bsq_state(resume_path, *ex_.bsq);
         pos_ = ck.position;
@@ -206,7 +215,7 @@ void Trainer::save(const std::string& name) {
     nlohmann::json model_options = ex_.model_options_json();
     if (ex_.prune) model_options[kPrunerStateKey] = ex_.prune->state();
     save_checkpoint(out_dir_ + "/" + name, *ex_.model, *ex_.opt, pos_, ex_.cfg.effective(),
-                    model_options);
+                    model_options, ex_.qopt.get());
     if (ex_.bsq) save_bsq_state(out_dir_ + "/" + name, *ex_.bsq);
     window_start_ = now_s();
 }
@@ -312,7 +321,7 @@ TrainSummary Trainer::finish() {
     const std::string best = out_dir_ + "/best.safetensors";
     if (pos_.best_step >= 0 && std::ifstream(best).good()) {
         const Checkpoint ck = read_checkpoint(best);
-        restore_checkpoint(ck, *ex_.model, *ex_.opt);
+        restore_checkpoint(ck, *ex_.model, *ex_.opt, ex_.qopt.get());
         restore_pruner(ck.model_options, ex_.prune.get(), best);  // its masks
         if (ex_.bsq) load_bsq_state(best, *ex_.bsq);              // its precision
     }

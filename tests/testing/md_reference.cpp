@@ -120,6 +120,14 @@ double max_abs_tanh(const std::vector<double>& s) {
         m = std::max(m, std::fabs(std::tanh(v)));
     return m;
 }
+
+// DoReFa k = 1: E = mean |u|, the scale of sign(u).
+double mean_abs(const std::vector<double>& s) {
+    double m = 0;
+    for (double v : s)
+        m += std::fabs(v);
+    return m / static_cast<double>(s.size());
+}
 }  // namespace
 
 void RefParam::step(const std::vector<double>& gw, const RefHyper& h, int64_t t) {
@@ -130,7 +138,7 @@ void RefParam::step(const std::vector<double>& gw, const RefHyper& h, int64_t t)
         const double maxabs = max_abs_tanh(s_);  // the statistic the forward used
         for (int64_t i = 0; i < n_; ++i) {
             double g = gw[i], &s = s_[i];
-            if (method_ == "dorefa") {
+            if (method_ == "dorefa" && d > 2) {  // k = 1: sign and a constant scale, g_w
                 const double th = std::tanh(s);
                 g *= (1 - th * th) / maxabs;
             }
@@ -214,10 +222,14 @@ std::vector<double> RefParam::weight(double beta) const {
     std::vector<double> w(static_cast<size_t>(n_));
     const int d = d_;
     const double maxabs = method_ == "dorefa" ? max_abs_tanh(s_) : 1.0;
+    const double scale = method_ == "dorefa" && d == 2 ? mean_abs(s_) : 1.0;
     for (int64_t i = 0; i < n_; ++i) {
         if (!is_simplex(method_)) {
             const double s = s_[i];
-            if (method_ == "dorefa") {
+            if (method_ == "dorefa" && d == 2) {
+                // k = 1: sign(u) E|u| (DoReFa-Net's 1-bit weights).
+                w[i] = (s >= 0 ? 1.0 : -1.0) * scale;
+            } else if (method_ == "dorefa") {
                 // 2 quantize_k(tanh(u) / (2 max|tanh|) + 1/2) - 1, round half to even.
                 const double r = std::tanh(s) / (2 * maxabs) + 0.5;
                 w[i] = 2 * std::nearbyint(r * (d - 1)) / (d - 1) - 1;

@@ -1,7 +1,8 @@
-// The recipes: every file in configs/ uses known keys with the right types, and the authors'
-// schedule values.
+// The recipes: every file in configs/ uses known keys with the right types and valid
+// activation/gradient settings, and the authors' schedule values.
 #include <dirent.h>
 
+#include "optim/train/act_quant_setup.h"
 #include "optim/train/train_config.h"
 #include "tests/testing/test_util.h"
 
@@ -19,6 +20,7 @@ TEST(Recipes, EveryConfigFileIsValid) {
         Config c = make_train_config();
         EXPECT_NO_THROW(c.merge_file(dir + "/" + name)) << name;
         EXPECT_TRUE(c.has("model") && c.has("dataset") && c.has("method")) << name;
+        EXPECT_NO_THROW(io_quant_settings_from(c)) << name;  // act_bits, grad_bits, ...
         ++n;
     }
     closedir(d);

@@ -70,33 +70,67 @@ TEST(TrainerSlow, OneEpochFloatAndBinaryReachTheirAccuracy) {
     EXPECT_GT(j["images_per_s"].get<double>(), 0.0);
 }
 
-TEST(Trainer, ResumeIsBitwiseExact) {
-    SKIP_WITHOUT_DATA();
-    const std::string straight = run_dir("straight"), half = run_dir("half"),
-                      rest = run_dir("rest");
-    // The later --set wins: the first half stops after 8 iterations of the same schedule.
-    const std::vector<std::string> common = {
-        "iterations=16",  "method=md-tanh-s", "levels=3",
-        "beta_scale=1.2", "beta_interval=3",  "train_transforms=random_crop:28:2,hflip"};
+struct ResumeDirs {
+    std::string straight, half, rest;
+};
+
+// Trains `common` straight, and stopped after `half` iterations then resumed; expects both
+// final checkpoints (written at the last step, before the best one is reloaded for testing)
+// to be equal tensor for tensor. The later --set wins, so the first half adds iterations=half.
+ResumeDirs expect_resume_exact(const std::string& tag, const std::vector<std::string>& common,
+                               int half) {
+    const ResumeDirs d{run_dir(tag + "_straight"), run_dir(tag + "_half"), run_dir(tag + "_rest")};
     auto with = [&](const std::vector<std::string>& v) {
         std::vector<std::string> all = common;
         all.insert(all.end(), v.begin(), v.end());
         return all;
     };
-    Trainer a(small_run(straight, with({})));
-    a.run();
-    Trainer first(small_run(half, with({"iterations=8"})));
-    first.run();
-    Trainer second(small_run(rest, with({})), half + "/last.safetensors");
-    EXPECT_EQ(second.position().step, 8);
+    Trainer(small_run(d.straight, with({}))).run();
+    Trainer(small_run(d.half, with({"iterations=" + std::to_string(half)}))).run();
+    Trainer second(small_run(d.rest, with({})), d.half + "/last.safetensors");
+    EXPECT_EQ(second.position().step, half);
     second.run();
-    // Both final checkpoints (written at step 16, before the best one is reloaded for testing).
-    const Checkpoint x = read_checkpoint(straight + "/last.safetensors");
-    const Checkpoint y = read_checkpoint(rest + "/last.safetensors");
-    EXPECT_EQ(y.position.step, 16);
-    ASSERT_EQ(x.file.tensors.size(), y.file.tensors.size());
+    const Checkpoint x = read_checkpoint(d.straight + "/last.safetensors");
+    const Checkpoint y = read_checkpoint(d.rest + "/last.safetensors");
+    EXPECT_EQ(y.position.step, x.position.step);
+    EXPECT_EQ(x.file.tensors.size(), y.file.tensors.size());
     for (const auto& [name, t] : x.file.tensors)
-        EXPECT_TRUE(testing::all_equal(y.file.tensors.at(name), t)) << name;
+        EXPECT_TRUE(y.file.tensors.count(name) && testing::all_equal(y.file.tensors.at(name), t))
+            << name;
+    return d;
+}
+
+TEST(Trainer, ResumeIsBitwiseExact) {
+    SKIP_WITHOUT_DATA();
+    expect_resume_exact("plain",
+                        {"iterations=16", "method=md-tanh-s", "levels=3", "beta_scale=1.2",
+                         "beta_interval=3", "train_transforms=random_crop:28:2,hflip"},
+                        8);
+}
+
+// Low-bit activations and gradients: the quantizers' ends (their own Adam group, "qopt.*"),
+// the EWGS backward, the gradient quantizer's Philox noise and DoReFa k = 1 weights all resume
+// exactly, and the ends did learn.
+TEST(Trainer, ActivationQuantizedResumeIsBitwiseExact) {
+    SKIP_WITHOUT_DATA();
+    const ResumeDirs d = expect_resume_exact(
+        "aq",
+        {"model=small-cnn", "iterations=12", "method=dorefa", "levels=2", "act_bits=2",
+         "act_quantizer=ewgs", "ewgs_delta=0.001", "grad_bits=8", "quantizer_lr=1e-3"},
+        6);
+    const Checkpoint x = read_checkpoint(d.straight + "/last.safetensors");
+    EXPECT_TRUE(x.file.tensors.count("qopt.conv2.act_quant.upper.exp_avg"));
+    const Checkpoint h = read_checkpoint(d.half + "/last.safetensors");
+    EXPECT_FALSE(testing::all_equal(h.file.tensors.at("model.fc1.act_quant.upper"),
+                                    x.file.tensors.at("model.fc1.act_quant.upper")));
+    // A weight-only checkpoint does not resume an activation-quantized run.
+    EXPECT_TRUE(throws_with(
+        [&] {
+            Trainer t(small_run(run_dir("aq_other"),
+                                {"model=small-cnn", "iterations=12", "method=dorefa", "levels=2"}),
+                      d.half + "/last.safetensors");
+        },
+        {"cannot resume", "act_bits"}));
 }
 
 TEST(Trainer, TrainTransformsReplaceTheAugmentation) {
