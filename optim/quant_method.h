@@ -35,7 +35,9 @@ namespace mdq {
     X(ProxQuant, "proxquant", math::kMaxLevels,                                                  \
       "w = theta, prox towards the levels after each step")                                      \
     X(DoReFa, "dorefa", math::kMaxLevels,                                                        \
-      "DoReFa-Net weights: 2 quantize_k(tanh(u) / (2 max|tanh u|) + 1/2) - 1")
+      "DoReFa-Net weights: 2 quantize_k(tanh(u) / (2 max|tanh u|) + 1/2) - 1")                   \
+    X(Ewgs, "ewgs", math::kMaxLevels,                                                            \
+      "EWGS weights: |alpha| (2 x_q - 1) of a learned interval, in the layer (weight_quant.h)")
 
 enum class Method : uint8_t {
 #define MDQ_METHOD_ENUMERATOR(M, ...) M,
@@ -73,6 +75,7 @@ void check_levels(Method m, int levels);
 MDQ_HD constexpr StoredKind method_storage(Method m) {
     switch (m) {
         case Method::Float:
+        case Method::Ewgs:  // the latent weight; the layer quantizes it
             return StoredKind::Weight;
         case Method::MdTanh:
             return StoredKind::Primal;
@@ -103,6 +106,13 @@ enum class TensorStat : uint8_t {
 };
 MDQ_HD constexpr TensorStat method_stat(Method m) {
     return m == Method::DoReFa ? TensorStat::MaxAbsTanh : TensorStat::None;
+}
+
+// Methods whose weight is quantized inside the layer's forward by a module with learned
+// parameters (EWGS: layers/weight_quant.h): the optimizer updates the latent weight the layer
+// reads as a float one and never projects or rounds it; the forward is already on the levels.
+MDQ_HD constexpr bool quantized_by_layer(Method m) {
+    return m == Method::Ewgs;
 }
 
 // Stored values per weight: d for the simplex methods, else 1.

@@ -92,6 +92,11 @@ Experiment::Experiment(const Config& c)
     if (cfg.get_int("bn_reestimate") > 0)
         bn_loader = std::make_unique<data::Loader>(splits->train, splits->test_transform,
                                                    loader_options(cfg, device, true));
+    if (is_ewgs(cfg) && parse_ewgs_delta(cfg.get_string("ewgs_delta")).from_hessian) {
+        data::LoaderOptions o = loader_options(cfg, device, true);
+        o.batch_size = kEwgsHessianBatch;
+        hessian_loader = std::make_unique<data::Loader>(splits->train, train_tf, o);
+    }
     const data::ImageShape in = train_loader->example_shape();
     MDQ_CHECK(in == test_loader->example_shape(), "training images are ", in.str(), " after ",
               train_loader->pipeline().description(), " but test images are ",
@@ -132,6 +137,10 @@ void Experiment::build_model_and_optimizer(int64_t batches_per_epoch, int64_t tr
         }
         import_weights(cfg.get_string("init_from"), *model, name_map);
     }
+    // After the warm start (a float checkpoint has no quantizer parameters), before the arena.
+    QuantConfig quant = quant_config_from(cfg);
+    add_ewgs_rules(cfg, quant);
+    attach_ewgs_quantizers(*model, quant, cfg);
     arena = std::make_unique<ParamArena>(*model);
     if (cfg.get_string("precision") == "bf16") {
         if (device.is_cuda()) {
@@ -154,7 +163,7 @@ void Experiment::build_model_and_optimizer(int64_t batches_per_epoch, int64_t tr
     }
     run = run_length(cfg, batches_per_epoch, train_examples);
     opt = std::make_unique<QuantOptimizer>(
-        *arena, quant_config_from(cfg), optim_config_from(cfg, run, batches_per_epoch, world_size));
+        *arena, quant, optim_config_from(cfg, run, batches_per_epoch, world_size));
     if (train && is_bsq(cfg)) bsq = std::make_unique<BsqOptimizer>(*arena, bsq_options_from(cfg));
     if (train && is_taylor_pruning(cfg)) {
         // BSQ rewrites the weights from its planes; the gates' gradients are not all-reduced.

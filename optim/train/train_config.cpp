@@ -25,7 +25,7 @@ Config make_train_config() {
         // quantization
         {"method", T::String, "md-tanh-s",
          "float, md-tanh-s, md-softmax-s, md-tanh, md-softmax, gd-tanh, bc, pmf, picm, proxquant, "
-         "dorefa, bsq"},
+         "dorefa, ewgs, bsq"},
         {"levels", T::Int, 2, "weight levels: 2 binary, 3 ternary, 2^k uniform in [-1, 1]"},
         {"exempt", T::StringList, J::array(),
          "parameter-name patterns kept in float (e.g. conv1.*)"},
@@ -46,6 +46,15 @@ Config make_train_config() {
         {"bsq_interval", T::Int, 1, "method=bsq: epochs between precision adjustments"},
         {"bsq_finetune", T::Int, 0,
          "method=bsq: last epochs trained with the precision frozen and no group Lasso"},
+        {"ewgs_delta", T::String, "0",
+         "method=ewgs: the gradient scaling delta, a number >= 0 as a string (\"0.001\"; 0 is "
+         "STE) or \"hessian\" (per layer from the Hessian trace, every epoch)"},
+        {"ewgs_quant_lr_mult", T::Float, 0.01,
+         "method=ewgs: learning-rate factor of the quantizers' l, u and alpha"},
+        {"ewgs_hessian_batches", T::Int, 10,
+         "ewgs_delta=hessian: batches of 16 images per estimate"},
+        {"ewgs_hessian_probes", T::Int, 50,
+         "ewgs_delta=hessian: most Hutchinson probes per batch (stops earlier once settled)"},
         {"prune", T::String, "none", "channel pruning: none or taylor (docs/PRUNING.md)"},
         {"prune_interval", T::Int, 30, "prune=taylor: iterations per pruning round"},
         {"prune_per_round", T::Int, 100, "prune=taylor: channels removed per round"},
