@@ -6,6 +6,7 @@
 
 #include "core/autograd.h"
 #include "layers/activation_quant.h"
+#include "layers/quantizable.h"
 #include "layers/summary.h"
 #include "mdq/build_commit.h"
 #include "mdq/config.h"
@@ -109,6 +110,8 @@ TensorQuant TensorQuant::from_json(const json& j) {
 }
 
 bool is_gemm_layer(Module& m) {
+    // A conv/linear stays one even with quantizers attached as children (layers/quantizable.h).
+    if (dynamic_cast<QuantizableLayer*>(&m)) return true;
     if (!m.children().empty()) return false;
     for (auto& [name, p] : m.named_parameters())
         if (name == "weight" && p->role == ParamRole::Weight) return true;
