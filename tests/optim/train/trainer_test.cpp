@@ -99,6 +99,33 @@ TEST(Trainer, ResumeIsBitwiseExact) {
         EXPECT_TRUE(testing::all_equal(y.file.tensors.at(name), t)) << name;
 }
 
+TEST(Trainer, EwgsRunResumesExactly) {
+    SKIP_WITHOUT_DATA();
+    // EWGS weights: the quantizers' l, u, alpha and delta are in the checkpoint, and the
+    // calibration batch does not shift the training data (8 + resume 8 equals 16 straight).
+    const std::string straight = run_dir("ewgs_straight"), half = run_dir("ewgs_half"),
+                      rest = run_dir("ewgs_rest");
+    const std::vector<std::string> common = {"iterations=16", "method=ewgs", "levels=4",
+                                             "ewgs_delta=0.001", "exempt=conv1.*"};
+    auto with = [&](std::vector<std::string> v) {
+        v.insert(v.begin(), common.begin(), common.end());
+        return v;
+    };
+    Trainer(small_run(straight, with({}))).run();
+    Trainer(small_run(half, with({"iterations=8"}))).run();
+    Trainer second(small_run(rest, with({})), half + "/last.safetensors");
+    second.run();
+    const Checkpoint x = read_checkpoint(straight + "/last.safetensors");
+    const Checkpoint y = read_checkpoint(rest + "/last.safetensors");
+    ASSERT_EQ(x.file.tensors.size(), y.file.tensors.size());
+    int quantizer_tensors = 0;
+    for (const auto& [name, t] : x.file.tensors) {
+        EXPECT_TRUE(testing::all_equal(y.file.tensors.at(name), t)) << name;
+        quantizer_tensors += name.find("weight_quant.") != std::string::npos;
+    }
+    EXPECT_GT(quantizer_tensors, 0);
+}
+
 TEST(Trainer, TrainTransformsReplaceTheAugmentation) {
     SKIP_WITHOUT_DATA();
     Trainer plain(small_run(run_dir("plain")));
