@@ -30,11 +30,16 @@ data::LoaderOptions loader_options(const Config& cfg, Device dev, bool shuffle,
     return o;
 }
 
-// A captured step replays one batch shape: a short last batch would not fit it.
+// A captured step replays one batch shape: a short last batch would not fit it. It also keeps
+// the EWGS delta it was captured with.
 void check_graph_config(const Config& cfg) {
     MDQ_CHECK(!cfg.get_bool("cuda_graph") || cfg.get_bool("drop_last"),
               "cuda_graph=true needs drop_last=true: the short last batch of an epoch would not "
               "fit the captured step");
+    MDQ_CHECK(!cfg.get_bool("cuda_graph") || !is_ewgs(cfg) ||
+                  !parse_ewgs_delta(cfg.get_string("ewgs_delta")).from_hessian,
+              "cuda_graph=true does not go with ewgs_delta=hessian: the captured step would keep "
+              "the delta of its capture; use a fixed ewgs_delta or cuda_graph=false");
 }
 
 data::Batch synthetic_batch(const ModelOptions& mo, int64_t batch, uint64_t seed, Device dev) {
@@ -93,6 +98,7 @@ Experiment::Experiment(const Config& c)
         bn_loader = std::make_unique<data::Loader>(splits->train, splits->test_transform,
                                                    loader_options(cfg, device, true));
     if (is_ewgs(cfg) && parse_ewgs_delta(cfg.get_string("ewgs_delta")).from_hessian) {
+        ewgs_hessian_options_from(cfg);  // bad values fail now, not after the first epoch
         data::LoaderOptions o = loader_options(cfg, device, true);
         o.batch_size = kEwgsHessianBatch;
         hessian_loader = std::make_unique<data::Loader>(splits->train, train_tf, o);

@@ -249,6 +249,7 @@ void Trainer::end_of_epoch() {
 }
 
 void Trainer::update_ewgs_deltas() {
+    log_train();  // closes the timing window: the estimate is not training throughput
     data::Loader& loader = *ex_.hessian_loader;
     loader.start_epoch(pos_.epoch);
     const std::vector<EwgsLayerDelta> deltas = ewgs_hessian_deltas(
@@ -260,6 +261,7 @@ void Trainer::update_ewgs_deltas() {
         },
         ewgs_hessian_options_from(ex_.cfg));
     apply_ewgs_deltas(*ex_.model, deltas);
+    window_start_ = now_s();
     if (!main_rank_) return;
     bar_->finish();
     for (const EwgsLayerDelta& d : deltas) {

@@ -174,6 +174,23 @@ TEST(Trainer, BadSetupsAreClearErrors) {
             Trainer t(small_run(run_dir("tf"), {"train_transforms=hflip", "augment=false"}));
         },
         {"train_transforms is set but augment=false"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            Trainer t(small_run(run_dir("eg"), {"method=ewgs", "ewgs_delta=hessian",
+                                                "cuda_graph=true", "drop_last=true"}));
+        },
+        {"cuda_graph=true does not go with ewgs_delta=hessian"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            Trainer t(small_run(run_dir("ed"), {"method=ewgs", "ewgs_delta=-1"}));
+        },
+        {"ewgs_delta must be a number >= 0", "'-1'"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            Trainer t(small_run(run_dir("eb"),
+                                {"method=ewgs", "ewgs_delta=hessian", "ewgs_hessian_batches=0"}));
+        },
+        {"ewgs_hessian_batches must be >= 1"}));
     // A checkpoint of another model.
     const std::string out = run_dir("other");
     Trainer(small_run(out, {"iterations=2"})).run();
