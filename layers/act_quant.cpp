@@ -1,10 +1,10 @@
 #include "layers/act_quant.h"
 
 #include <cmath>
-#include <map>
 
 #include "core/autograd.h"
 #include "kernels/ops.h"
+#include "layers/calibration.h"
 #include "layers/quantizable.h"
 
 namespace mdq {
@@ -146,20 +146,9 @@ std::vector<std::pair<std::string, ActQuant*>> act_quantizers(Module& m) {
 void calibrate_act_quantizers(Module& m, const Tensor& x) {
     const auto quantizers = act_quantizers(m);
     if (quantizers.empty()) return;
-    std::map<std::string, Tensor> saved;
-    for (auto& [name, t] : m.named_buffers())
-        saved[name] = t->clone();
-    const bool was_training = m.is_training();
-    m.train(true);
     for (auto& [name, a] : quantizers)
         a->request_calibration();
-    {
-        NoGradGuard no_grad;
-        m(x);
-    }
-    m.train(was_training);
-    for (auto& [name, t] : m.named_buffers())
-        t->copy_(saved.at(name));
+    calibration_forward(m, x);
 }
 
 }  // namespace mdq

@@ -55,7 +55,9 @@ Tensor Conv2d::forward(const Tensor& x) {
     // The bias stays in the statistics dtype (f32 for bf16 compute).
     const Tensor b = bias_ ? compute_weight(*bias_, stat_dtype(dt)) : Tensor();
     const Tensor xq = quantize_input(x);
-    return quantize_output(conv2d(xq.to(dt), compute_weight(*weight_, dt), b, a));
+    const Tensor xd = xq.to(dt);
+    return quantize_output(
+        with_weight(*weight_, dt, [&](const Tensor& w) { return conv2d(xd, w, b, a); }));
 }
 
 int64_t Conv2d::macs(const Shape&, const Shape& out) const {

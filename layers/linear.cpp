@@ -30,8 +30,9 @@ Tensor Linear::forward(const Tensor& x) {
               "], got ", x.shape());
     const DType dt = layer_compute_dtype(*this, x);
     const Tensor xq = quantize_input(x);
-    return quantize_output(linear(xq.to(dt), compute_weight(*weight_, dt),
-                                  bias_ ? compute_weight(*bias_, dt) : Tensor()));
+    const Tensor xd = xq.to(dt), b = bias_ ? compute_weight(*bias_, dt) : Tensor();
+    return quantize_output(
+        with_weight(*weight_, dt, [&](const Tensor& w) { return linear(xd, w, b); }));
 }
 
 int64_t Linear::macs(const Shape&, const Shape& out) const {

@@ -90,7 +90,8 @@ constexpr uint32_t kAllMethods = (1u << kNumMethods) - 1u;
 // alone needs no registers for the Newton inverse or the simplex groups.
 constexpr uint32_t kElementwiseMethods = method_bit(Method::Float) | method_bit(Method::MdTanhS) |
                                          method_bit(Method::GdTanh) | method_bit(Method::Bc) |
-                                         method_bit(Method::ProxQuant) | method_bit(Method::DoReFa);
+                                         method_bit(Method::ProxQuant) |
+                                         method_bit(Method::DoReFa) | method_bit(Method::Ewgs);
 
 namespace math {
 
@@ -105,7 +106,7 @@ MDQ_HD float project_scalar(float s, float beta, int d, const float* stat) {
     if (M == Method::MdTanhS || M == Method::GdTanh) return tanh_projection(s, beta, d);
     if (M == Method::Bc) return s >= 0.0f ? 1.0f : -1.0f;
     if (M == Method::DoReFa) return dorefa_weight(s, *stat, d);
-    return s;  // float, md-tanh (primal), proxquant
+    return s;  // float, md-tanh (primal), proxquant, ewgs (quantized by the layer)
 }
 
 // Methods whose weight needs a statistic of the updated tensor: the fused step updates their

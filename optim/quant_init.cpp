@@ -144,7 +144,8 @@ void init_stored(const QuantSpec& spec, double beta0, const Tensor& stored, cons
     check_defined("init_stored", weight);
     spec.validate();
     MDQ_CHECK(beta0 > 0, "init_stored: beta0 must be positive, got ", beta0);
-    if (!spec.quantized() || stored.numel() == 0) return;
+    // A layer-quantized method keeps the layer's latent weight (a warm start) as it is.
+    if (!spec.quantized() || quantized_by_layer(spec.method) || stored.numel() == 0) return;
     Generator g(seed, stream);
     const InitMode mode = resolved_init(spec);
     if (is_simplex(method_storage(spec.method))) {

@@ -36,7 +36,9 @@ namespace mdq {
       "w = theta, prox towards the levels after each step")                                      \
     X(DoReFa, "dorefa", math::kMaxLevels,                                                        \
       "DoReFa-Net weights: 2 quantize_k(tanh(u) / (2 max|tanh u|) + 1/2) - 1; k=1 sign(u) "      \
-      "mean|u|")
+      "mean|u|")                                                                                \
+    X(Ewgs, "ewgs", math::kMaxLevels,                                                            \
+      "EWGS weights: |alpha| (2 x_q - 1) of a learned interval, in the layer (weight_quant.h)")
 
 enum class Method : uint8_t {
 #define MDQ_METHOD_ENUMERATOR(M, ...) M,
@@ -74,6 +76,7 @@ void check_levels(Method m, int levels);
 MDQ_HD constexpr StoredKind method_storage(Method m) {
     switch (m) {
         case Method::Float:
+        case Method::Ewgs:  // the latent weight; the layer quantizes it
             return StoredKind::Weight;
         case Method::MdTanh:
             return StoredKind::Primal;
@@ -109,6 +112,13 @@ MDQ_HD constexpr TensorStat method_stat(Method m, int levels) {
 }
 MDQ_HD constexpr bool has_tensor_stat(Method m) {
     return method_stat(m, 2) != TensorStat::None;
+}
+
+// Methods whose weight is quantized inside the layer's forward by a module with learned
+// parameters (EWGS: layers/weight_quant.h): the optimizer updates the latent weight the layer
+// reads as a float one and never projects or rounds it; the forward is already on the levels.
+MDQ_HD constexpr bool quantized_by_layer(Method m) {
+    return m == Method::Ewgs;
 }
 
 // Stored values per weight: d for the simplex methods, else 1.

@@ -56,6 +56,7 @@ HardRule hard_rule(const QuantSpec& s) {
         case Method::MdTanh:
         case Method::ProxQuant:
         case Method::DoReFa:  // applied to the weight, which is already on the levels
+        case Method::Ewgs:    // the layer rounds x_n to its nearest level in every forward
             return HardRule::Nearest;
         default:
             return HardRule::Argmax;
@@ -332,6 +333,10 @@ HardSpec QuantOptimizer::hard_spec(const Param& p) const {
 
 Tensor QuantOptimizer::hard_codes(const std::string& name) const {
     const Param& p = param(name);
+    MDQ_CHECK(!quantized_by_layer(p.spec.method), "hard codes of '", name, "': method ",
+              method_name(p.spec.method), " quantizes the weight in the layer with learned ",
+              "parameters the optimizer does not hold; its forward is already hard, and exporting ",
+              "its codes is not implemented yet");
     const bool from_weight = has_tensor_stat(p.spec.method);
     return mdq::hard_codes(
         hard_spec(p),
@@ -347,7 +352,8 @@ void QuantOptimizer::write_hard_weights(const Tensor& values) const {
     check_same_device("write_hard_weights", values, arena_->values());
     for (size_t i = 0; i < params_.size(); ++i) {
         const Param& p = params_[i];
-        if (!p.spec.quantized()) continue;
+        // A layer-quantized weight stays latent: the layer's forward puts it on the levels.
+        if (!p.spec.quantized() || quantized_by_layer(p.spec.method)) continue;
         Tensor out = values.slice(0, p.value_offset, p.value_offset + p.numel);
         codes_to_values_into(hard_codes(p.name), p.spec.levels, out);
         if (method_stat(p.spec.method, p.spec.levels) == TensorStat::MeanAbs)
@@ -374,7 +380,7 @@ std::vector<std::pair<std::string, PackedTensor>> QuantOptimizer::export_packed(
 
 std::vector<std::pair<std::string, Tensor>> QuantOptimizer::state_tensors(const Param& p) const {
     std::vector<std::pair<std::string, Tensor>> out;
-    if (p.spec.quantized())
+    if (p.spec.quantized() && method_storage(p.spec.method) != StoredKind::Weight)
         out.emplace_back(p.name + "." + stored_suffix(p.spec.method), stored(p.name));
     const bool sgd = optim_.base == BaseOptimizer::Sgd;
     if (m_.defined())

@@ -1,11 +1,11 @@
 #include "optim/train/act_quant_setup.h"
 
-#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 
 #include "layers/quantizable.h"
 #include "models/registry.h"
+#include "optim/train/ewgs_delta.h"
 
 namespace mdq {
 
@@ -76,19 +76,6 @@ FirstLast parse_first_last(const std::string& name) {
     MDQ_THROW(ValueError, "first_last must be same, keep-float or 8bit, got '", name, "'");
 }
 
-double parse_ewgs_delta(const std::string& text) {
-    MDQ_CHECK(text != "hessian",
-              "ewgs_delta=hessian (delta from Hutchinson's Hessian-trace estimate) is not in this "
-              "build; give a number >= 0, e.g. ewgs_delta=0.001");
-    char* end = nullptr;
-    errno = 0;
-    const double d = std::strtod(text.c_str(), &end);
-    MDQ_CHECK(!text.empty() && end == text.c_str() + text.size() && errno == 0 &&
-                  std::isfinite(d) && d >= 0.0,
-              "ewgs_delta must be a number >= 0 (0: straight-through), got '", text, "'");
-    return d;
-}
-
 bool IoQuantSettings::any() const {
     return any_below_float(act_bits, layer_act_bits) || any_below_float(grad_bits, layer_grad_bits);
 }
@@ -100,17 +87,25 @@ IoQuantSettings io_quant_settings_from(const Config& cfg) {
     s.layer_act_bits = bit_overrides(cfg, "layer_act_bits");
     s.layer_grad_bits = bit_overrides(cfg, "layer_grad_bits");
     s.first_last = parse_first_last(cfg.get_string("first_last"));
-    s.ewgs_delta = parse_ewgs_delta(cfg.get_string("ewgs_delta"));
+    const EwgsDelta delta = parse_ewgs_delta(cfg.get_string("ewgs_delta"));
     const std::string kind = cfg.get_string("act_quantizer");
     if (kind != "none") s.act_kind = parse_act_quant_kind(kind);
+    const bool ewgs_weights = cfg.get_string("method") == "ewgs";
     const bool acts = any_below_float(s.act_bits, s.layer_act_bits);
     MDQ_CHECK(!acts || s.act_kind,
               "act_bits / layer_act_bits quantize activations but act_quantizer is none: set "
               "act_quantizer to dorefa, uniform or ewgs");
     MDQ_CHECK(!s.act_kind || acts, "act_quantizer=", kind,
               " has nothing to quantize: set act_bits (1..16) or layer_act_bits");
-    MDQ_CHECK(s.ewgs_delta == 0.0 || s.act_kind == ActQuantKind::Ewgs, "ewgs_delta=", s.ewgs_delta,
-              " scales gradients of act_quantizer=ewgs only, the run's is ", kind);
+    const bool ewgs_acts = s.act_kind == ActQuantKind::Ewgs;
+    MDQ_CHECK(!(delta.from_hessian || delta.value != 0.0) || ewgs_acts || ewgs_weights,
+              "ewgs_delta=", cfg.get_string("ewgs_delta"),
+              " scales the gradients of EWGS quantizers (method=ewgs or act_quantizer=ewgs); "
+              "this run has method=", cfg.get_string("method"), " and act_quantizer=", kind);
+    MDQ_CHECK(!delta.from_hessian || !ewgs_acts,
+              "ewgs_delta=hessian estimates the delta of EWGS weights only; with "
+              "act_quantizer=ewgs give a fixed number (e.g. ewgs_delta=0.001)");
+    s.ewgs_delta = delta.value;
     return s;
 }
 

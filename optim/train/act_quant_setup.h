@@ -23,14 +23,11 @@ enum class FirstLast { Same, KeepFloat, Bits8 };
 const char* first_last_name(FirstLast f);
 FirstLast parse_first_last(const std::string& name);  // same, keep-float, 8bit
 
-// ewgs_delta: a number >= 0. "hessian" (the Hutchinson estimate) is named in the error.
-double parse_ewgs_delta(const std::string& text);
-
 struct IoQuantSettings {
     int act_bits = 32;                     // 32: float
     std::optional<ActQuantKind> act_kind;  // none
     int grad_bits = 32;
-    double ewgs_delta = 0.0;
+    double ewgs_delta = 0.0;  // of EWGS activation quantizers
     // Layer-name glob -> bits (32: float), applied after the global bits and first_last.
     std::vector<std::pair<std::string, int>> layer_act_bits, layer_grad_bits;
     FirstLast first_last = FirstLast::Same;

@@ -43,9 +43,12 @@ TensorQuant TrainingScheme::parameter(const std::string& name) const {
     q.scheme = "fixed-levels";
     q.granularity = "none";
     q.symmetric = true;
-    q.scale = p.spec.method == Method::DoReFa
-                  ? "none: levels in [-1, 1]; tanh(u) normalised by its per-tensor max in training"
-                  : "none: levels fixed in [-1, 1]";
+    q.scale =
+        p.spec.method == Method::DoReFa
+            ? "none: levels in [-1, 1]; tanh(u) normalised by its per-tensor max in training"
+        : p.spec.method == Method::Ewgs
+            ? "learned per tensor: |alpha| times levels in [-1, 1] of a learned interval [l, u]"
+            : "none: levels fixed in [-1, 1]";
     q.zero_point = "none";
     q.rounding = rounding_of(opt_.hard_spec(p).rule);
     q.observer = "none (quantization-aware training)";

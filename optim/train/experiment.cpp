@@ -31,11 +31,24 @@ data::LoaderOptions loader_options(const Config& cfg, Device dev, bool shuffle,
     return o;
 }
 
-// A captured step replays one batch shape: a short last batch would not fit it.
+// A captured step replays one batch shape: a short last batch would not fit it. It also keeps
+// the EWGS delta it was captured with.
 void check_graph_config(const Config& cfg) {
     MDQ_CHECK(!cfg.get_bool("cuda_graph") || cfg.get_bool("drop_last"),
               "cuda_graph=true needs drop_last=true: the short last batch of an epoch would not "
               "fit the captured step");
+    MDQ_CHECK(!cfg.get_bool("cuda_graph") || !is_ewgs(cfg) ||
+                  !parse_ewgs_delta(cfg.get_string("ewgs_delta")).from_hessian,
+              "cuda_graph=true does not go with ewgs_delta=hessian: the captured step would keep "
+              "the delta of its capture; use a fixed ewgs_delta or cuda_graph=false");
+}
+
+// The weights' group of the run: EWGS's selection (weights only) when method=ewgs, the
+// first/last rules, the quantizers' own parameters left to their group.
+QuantConfig weights_config(const Config& cfg, Module& model) {
+    QuantConfig q = quant_config_from(cfg);
+    add_ewgs_rules(cfg, q);
+    return weight_group(q, model, parse_first_last(cfg.get_string("first_last")));
 }
 
 data::Batch synthetic_batch(const ModelOptions& mo, int64_t batch, uint64_t seed, Device dev) {
@@ -100,6 +113,12 @@ Experiment::Experiment(const Config& c)
     if (cfg.get_int("bn_reestimate") > 0)
         bn_loader = std::make_unique<data::Loader>(splits->train, splits->test_transform,
                                                    loader_options(cfg, device, true));
+    if (is_ewgs(cfg) && parse_ewgs_delta(cfg.get_string("ewgs_delta")).from_hessian) {
+        ewgs_hessian_options_from(cfg);  // bad values fail now, not after the first epoch
+        data::LoaderOptions o = loader_options(cfg, device, true);
+        o.batch_size = kEwgsHessianBatch;
+        hessian_loader = std::make_unique<data::Loader>(splits->train, train_tf, o);
+    }
     const data::ImageShape in = train_loader->example_shape();
     MDQ_CHECK(in == test_loader->example_shape(), "training images are ", in.str(), " after ",
               train_loader->pipeline().description(), " but test images are ",
@@ -139,11 +158,12 @@ void Experiment::build_model(bool train, const std::function<Tensor()>& calibrat
         }
         import_weights(cfg.get_string("init_from"), *model, name_map);
     }
-    // After the warm start: a float checkpoint has no quantizer ends.
+    // After the warm start: a float checkpoint has no quantizer ends or weight quantizers.
     const IoQuantSettings io = io_quant_settings_from(cfg);
     MDQ_CHECK(!io.any() || (!is_bsq(cfg) && !is_taylor_pruning(cfg)),
               "act_bits / grad_bits: not with method=bsq or prune=taylor yet");
     place_io_quantizers(*model, cfg.get_string("model"), io);
+    attach_ewgs_quantizers(*model, weights_config(cfg, *model), cfg);
     if (!train || quantizer_parameters(*model) == 0) return;
     const Tensor x = calibration();
     if (x.defined()) calibrate_act_quantizers(*model, x);
@@ -176,8 +196,7 @@ void Experiment::build_model_and_optimizer(int64_t batches_per_epoch, int64_t tr
     }
     run = run_length(cfg, batches_per_epoch, train_examples);
     const OptimConfig weights_optim = optim_config_from(cfg, run, batches_per_epoch, world_size);
-    const QuantConfig weights = weight_group(quant_config_from(cfg), *model,
-                                             parse_first_last(cfg.get_string("first_last")));
+    const QuantConfig weights = weights_config(cfg, *model);
     opt = std::make_unique<QuantOptimizer>(*arena, weights, weights_optim);
     if (quantizer_parameters(*model) > 0)
         qopt = std::make_unique<QuantOptimizer>(*arena, quantizer_group(weights),

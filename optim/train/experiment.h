@@ -23,6 +23,7 @@
 #include "optim/train/config.h"
 #include "optim/train/data_parallel.h"
 #include "optim/train/evaluate.h"
+#include "optim/train/ewgs_training.h"
 #include "optim/train/taylor_training.h"
 #include "optim/train/train_setup.h"
 
@@ -54,6 +55,8 @@ class Experiment {
     ModelOptions model_options;
     std::unique_ptr<data::DatasetSplits> splits;
     std::unique_ptr<data::Loader> train_loader, val_loader, test_loader, bn_loader;
+    // ewgs_delta=hessian: batches of kEwgsHessianBatch training images for the trace.
+    std::unique_ptr<data::Loader> hessian_loader;
     std::shared_ptr<Module> model;
     std::unique_ptr<ParamArena> arena;
     std::shared_ptr<comm::Communicator> comm;

@@ -110,8 +110,9 @@ TensorQuant TensorQuant::from_json(const json& j) {
 }
 
 bool is_gemm_layer(Module& m) {
-    // A conv/linear keeps being one even with its quantizers attached as children.
-    if (!m.children().empty() && !dynamic_cast<QuantizableLayer*>(&m)) return false;
+    // A conv/linear stays one even with quantizers attached as children (layers/quantizable.h).
+    if (dynamic_cast<QuantizableLayer*>(&m)) return true;
+    if (!m.children().empty()) return false;
     for (auto& [name, p] : m.named_parameters())
         if (name == "weight" && p->role == ParamRole::Weight) return true;
     return false;

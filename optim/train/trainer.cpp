@@ -138,9 +138,17 @@ Trainer::Trainer(const Config& cfg, const std::string& resume_path)
         restore_checkpoint(ck, *ex_.model, *ex_.opt, ex_.qopt.get());
         restore_pruner(ck.model_options, ex_.prune.get(), resume_path);
         if (ex_.bsq) load_bsq_state(resume_path, *ex_.bsq);
+        for (auto& [name, q] : weight_quantizers(*ex_.model))
+            q->reload_delta();
         pos_ = ck.position;
         if (ex_.bsq && bsq_schedule_.frozen(pos_.epoch)) ex_.bsq->set_alpha(0.0);
         default_generator().set_offset(pos_.rng_offset);
+    } else if (!weight_quantizers(*ex_.model).empty()) {
+        // EWGS's initialisation from one training batch (a resumed run has its checkpoint's).
+        std::optional<data::Batch> b = ex_.train_loader->next();
+        MDQ_CHECK(b, "method=ewgs: the training set gives no batch to calibrate on");
+        calibrate_weight_quantizers(*ex_.model, b->images);
+        ex_.train_loader->set_position(0, 0);
     }
 }
 
@@ -244,8 +252,40 @@ void Trainer::end_of_epoch() {
         if (bsq_schedule_.adjust_after(pos_.epoch)) adjust_bsq_precision();
         if (bsq_schedule_.frozen(pos_.epoch)) ex_.bsq->set_alpha(0.0);
     }
+    if (ex_.hessian_loader) update_ewgs_deltas();
     if (eval_interval_ == 0) validate();
     if (ckpt_interval_ == 0 && main_rank_) save("last.safetensors");
+}
+
+void Trainer::update_ewgs_deltas() {
+    log_train();  // closes the timing window: the estimate is not training throughput
+    data::Loader& loader = *ex_.hessian_loader;
+    loader.start_epoch(pos_.epoch);
+    const std::vector<EwgsLayerDelta> deltas = ewgs_hessian_deltas(
+        *ex_.model,
+        [&](Tensor& x, Tensor& y) {
+            std::optional<data::Batch> b = loader.next();
+            if (b) x = b->images, y = b->labels;
+            return b.has_value();
+        },
+        ewgs_hessian_options_from(ex_.cfg));
+    apply_ewgs_deltas(*ex_.model, deltas);
+    window_start_ = now_s();
+    if (!main_rank_) return;
+    bar_->finish();
+    for (const EwgsLayerDelta& d : deltas) {
+        log_->write("ewgs_delta:" + d.name, {{"step", pos_.step},
+                                             {"epoch", pos_.epoch},
+                                             {"trace_per_elem", d.trace_per_elem},
+                                             {"grad_std", d.grad_std},
+                                             {"delta", d.delta},
+                                             {"probes", d.probes}});
+        std::printf(
+            "ewgs delta after epoch %lld: %s = %.4g (Tr(H)/N %.4g, std(g) %.4g, %d probes)\n",
+            static_cast<long long>(pos_.epoch), d.name.c_str(), d.delta, d.trace_per_elem,
+            d.grad_std, d.probes);
+    }
+    std::fflush(stdout);
 }
 
 void Trainer::adjust_bsq_precision() {
@@ -262,7 +302,8 @@ TrainSummary Trainer::run() {
         log_ = std::make_unique<MetricsLog>(
             out_dir_,
             std::vector<std::string>{"step", "epoch", "loss", "acc", "beta", "lr", "images_per_s",
-                                     "val_loss", "val_acc", "val_acc_hard"});
+                                     "val_loss", "val_acc", "val_acc_hard", "trace_per_elem",
+                                     "grad_std", "delta", "probes"});
         bar_ = std::make_unique<ProgressBar>(ex_.run.iterations, cfg.get_bool("progress"));
         std::printf(
             "mdq train: %s on %s (%lld parameters), %s with %lld levels, %lld iterations "

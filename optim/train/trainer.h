@@ -62,6 +62,7 @@ class Trainer {
   private:
     void end_of_epoch();
     void adjust_bsq_precision();
+    void update_ewgs_deltas();  // ewgs_delta=hessian, at the end of every epoch
     void log_train();
     void validate();
     void save(const std::string& name);

@@ -66,7 +66,7 @@ TEST(ActQuantSetup, BadValuesAreClearErrors) {
         [] {
             settings({"act_bits=2", "act_quantizer=ewgs", "ewgs_delta=hessian"});
         },
-        {"hessian", "not in this build", "a number"}));
+        {"hessian", "EWGS weights only", "fixed number"}));
     EXPECT_TRUE(throws_with(
         [] {
             settings({"act_bits=2", "act_quantizer=ewgs", "ewgs_delta=-1"});
@@ -81,7 +81,7 @@ TEST(ActQuantSetup, BadValuesAreClearErrors) {
         [] {
             settings({"act_bits=2", "act_quantizer=dorefa", "ewgs_delta=0.01"});
         },
-        {"ewgs_delta", "ewgs only", "dorefa"}));
+        {"ewgs_delta", "EWGS quantizers", "act_quantizer=dorefa"}));
     EXPECT_TRUE(throws_with([] { settings({"first_last=fp32"}); }, {"first_last", "'fp32'"}));
     EXPECT_TRUE(throws_with([] { settings({"layer_act_bits={\"fc2\": 0}"}); },
                             {"layer_act_bits 'fc2'", "got 0"}));

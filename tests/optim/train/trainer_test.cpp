@@ -133,6 +133,33 @@ TEST(Trainer, ActivationQuantizedResumeIsBitwiseExact) {
         {"cannot resume", "act_bits"}));
 }
 
+TEST(Trainer, EwgsRunResumesExactly) {
+    SKIP_WITHOUT_DATA();
+    // EWGS weights: the quantizers' l, u, alpha and delta are in the checkpoint, and the
+    // calibration batch does not shift the training data (8 + resume 8 equals 16 straight).
+    const std::string straight = run_dir("ewgs_straight"), half = run_dir("ewgs_half"),
+                      rest = run_dir("ewgs_rest");
+    const std::vector<std::string> common = {"iterations=16", "method=ewgs", "levels=4",
+                                             "ewgs_delta=0.001", "exempt=conv1.*"};
+    auto with = [&](std::vector<std::string> v) {
+        v.insert(v.begin(), common.begin(), common.end());
+        return v;
+    };
+    Trainer(small_run(straight, with({}))).run();
+    Trainer(small_run(half, with({"iterations=8"}))).run();
+    Trainer second(small_run(rest, with({})), half + "/last.safetensors");
+    second.run();
+    const Checkpoint x = read_checkpoint(straight + "/last.safetensors");
+    const Checkpoint y = read_checkpoint(rest + "/last.safetensors");
+    ASSERT_EQ(x.file.tensors.size(), y.file.tensors.size());
+    int quantizer_tensors = 0;
+    for (const auto& [name, t] : x.file.tensors) {
+        EXPECT_TRUE(testing::all_equal(y.file.tensors.at(name), t)) << name;
+        quantizer_tensors += name.find("weight_quant.") != std::string::npos;
+    }
+    EXPECT_GT(quantizer_tensors, 0);
+}
+
 TEST(Trainer, TrainTransformsReplaceTheAugmentation) {
     SKIP_WITHOUT_DATA();
     Trainer plain(small_run(run_dir("plain")));
@@ -181,6 +208,23 @@ TEST(Trainer, BadSetupsAreClearErrors) {
             Trainer t(small_run(run_dir("tf"), {"train_transforms=hflip", "augment=false"}));
         },
         {"train_transforms is set but augment=false"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            Trainer t(small_run(run_dir("eg"), {"method=ewgs", "ewgs_delta=hessian",
+                                                "cuda_graph=true", "drop_last=true"}));
+        },
+        {"cuda_graph=true does not go with ewgs_delta=hessian"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            Trainer t(small_run(run_dir("ed"), {"method=ewgs", "ewgs_delta=-1"}));
+        },
+        {"ewgs_delta must be a number >= 0", "'-1'"}));
+    EXPECT_TRUE(throws_with(
+        [&] {
+            Trainer t(small_run(run_dir("eb"),
+                                {"method=ewgs", "ewgs_delta=hessian", "ewgs_hessian_batches=0"}));
+        },
+        {"ewgs_hessian_batches must be >= 1"}));
     // A checkpoint of another model.
     const std::string out = run_dir("other");
     Trainer(small_run(out, {"iterations=2"})).run();
