@@ -13,9 +13,14 @@
 //   - a warp operation whose mask names a lane that exited, waits at a barrier or at another
 //     warp operation, or does not exist, and a shuffle that reads a lane outside its mask;
 //   - a shared-memory index outside the block's buffer.
-// Schedule: the threads run one at a time, each until it blocks (barrier, warp op) or exits.
-// With a seed, the order they resume in after every barrier and warp op is a seeded random
-// permutation, so a missing barrier changes which writes a read sees.
+// Schedule: the threads run one at a time, each until it blocks (barrier, warp op) or exits;
+// a warp op completes as soon as every lane of its mask reached it. The warps take turns in a
+// priority order, redrawn after every barrier: the first warp runs as far as it can (past its
+// warp ops, up to the barrier) before the next one runs, the way a GPU warp may run ahead.
+// In order (random = false) that is warp 0 first, lanes by index; with random = true the warp
+// order and the lane picked each time are seeded random, so a missing barrier or syncwarp
+// changes which writes a read sees. Thread implements the
+// context of kernels/common/simt.h, the interface the CUDA bodies are written against.
 #pragma once
 
 #include <cstdint>
@@ -27,19 +32,21 @@
 #include <type_traits>
 #include <vector>
 
+#include "kernels/common/simt.h"
+
 namespace mdq::testing::simt {
 
-constexpr int kWarp = 32;
-constexpr unsigned kFullMask = 0xffffffffu;
+using ::mdq::simt::kFullMask;
+using ::mdq::simt::kWarp;
 inline constexpr char kBallot[] = "ballot";
 
 struct BlockConfig {
     std::string kernel = "kernel";  // named in every error
     int threads = 1;                // blockDim.x, 1..1024
     int64_t shared_bytes = 0;       // the block's shared-memory buffer
-    int block = 0;                  // blockIdx.x, and gridDim.x: the block shown to the body
+    int block = 0;                  // blockIdx.x, and gridDim.x: the block run() shows the body
     int blocks = 1;
-    bool random = false;  // seeded random resume order instead of thread order
+    bool random = false;  // seeded random resume order (and block order) instead of index order
     uint64_t seed = 0;
     int64_t stack_bytes = 64 << 10;  // per fiber
 };
@@ -103,7 +110,7 @@ class Thread {
     // __ballot_sync: bit l of the result is lane l's predicate, for the lanes of the mask.
     unsigned ballot(bool predicate, unsigned mask = kFullMask);
 
-    // atomicAdd: returns the old value. Fibers never preempt each other, so a plain
+    // atomicAdd, atomicMin: return the old value. Fibers never preempt each other, so a plain
     // read-modify-write is already atomic; the call marks where the CUDA body needs one.
     template <class T>
     T atomic_add(T& target, T v) {
@@ -111,6 +118,15 @@ class Thread {
         target = old + v;
         return old;
     }
+    template <class T>
+    T atomic_min(T& target, T v) {
+        const T old = target;
+        target = v < old ? v : old;
+        return old;
+    }
+
+    // __threadfence(): fibers see each other's writes at once, so there is nothing to order.
+    void fence() {}
 
     [[noreturn]] void fail_shared(int64_t i, int64_t size, size_t elem) const;
 
@@ -121,6 +137,7 @@ class Thread {
     template <class T>
     T shuffle(const T& v, int src_lane, unsigned mask, const char* op) {
         static_assert(std::is_trivially_copyable_v<T>, "shuffles move plain types");
+        static_assert(sizeof(T) % 4 == 0, "shuffles need a type of whole 32-bit words (as CUDA)");
         send_.resize(sizeof(T));
         std::memcpy(send_.data(), &v, sizeof(T));
         warp_op(src_lane, mask, op);
@@ -158,6 +175,9 @@ class Block {
     Block& operator=(const Block&) = delete;
 
     void run(const std::function<void(Thread&)>& body);
+    // Runs every block of the grid (config().blocks), one after the other: in index order, or
+    // in a seeded random order with config().random.
+    void run_grid(const std::function<void(Thread&)>& body);
     const BlockConfig& config() const { return config_; }
 
   private:
@@ -165,8 +185,7 @@ class Block {
     struct Fiber;
 
     void yield_to_scheduler(Thread& t);
-    void resume_all_ready();
-    bool complete_warp_ops();
+    void complete_warp_op(int i, bool stuck);
     void release_barrier();
     [[noreturn]] void fail(const std::string& what) const;
     static void trampoline();
