@@ -353,7 +353,7 @@ MDQ_SIMT void md_step_block(Ctx& t, const MdStepLaunch& L) {
     if (t.thread_idx() == 0) {
         t.fence();  // this block's reads of ctrl->cur happen before the counter moves
         const unsigned done = t.atomic_add(L.ctrl->blocks_done, 1u);
-        if (done + 1 == static_cast<unsigned>(t.grid_dim())) {
+        if (done == t.grid_dim() - 1) {
             t.fence();
             advance_step(*L.ctrl);
             L.ctrl->blocks_done = 0;

@@ -12,8 +12,9 @@
 // handed to the body as something indexable: a T* on the GPU, the emulator's bounds-checked
 // view in the tests. What Ctx provides (both types implement exactly this):
 //
-//   int thread_idx(), block_dim(), block_idx(), grid_dim()   threadIdx.x ... gridDim.x
-//   int lane(), warp()                                        thread_idx() % 32, / 32
+//   unsigned thread_idx(), block_dim(), block_idx(), grid_dim()   threadIdx.x ... gridDim.x
+//   unsigned lane(), warp()                                   thread_idx() % 32, / 32
+//     (unsigned on both sides, as the builtins: the same arithmetic, the same SASS)
 //   void sync()                                               __syncthreads()
 //   T shfl_xor(T v, int lane_mask, unsigned mask = full)      __shfl_xor_sync, any type of
 //   T shfl_down(T v, int delta, unsigned mask = full)         whole 32-bit words

@@ -9,12 +9,12 @@
 namespace mdq::cuda {
 
 struct CudaThread {
-    __device__ __forceinline__ int thread_idx() const { return static_cast<int>(threadIdx.x); }
-    __device__ __forceinline__ int block_dim() const { return static_cast<int>(blockDim.x); }
-    __device__ __forceinline__ int block_idx() const { return static_cast<int>(blockIdx.x); }
-    __device__ __forceinline__ int grid_dim() const { return static_cast<int>(gridDim.x); }
-    __device__ __forceinline__ int lane() const { return thread_idx() % simt::kWarp; }
-    __device__ __forceinline__ int warp() const { return thread_idx() / simt::kWarp; }
+    __device__ __forceinline__ unsigned thread_idx() const { return threadIdx.x; }
+    __device__ __forceinline__ unsigned block_dim() const { return blockDim.x; }
+    __device__ __forceinline__ unsigned block_idx() const { return blockIdx.x; }
+    __device__ __forceinline__ unsigned grid_dim() const { return gridDim.x; }
+    __device__ __forceinline__ unsigned lane() const { return threadIdx.x % simt::kWarp; }
+    __device__ __forceinline__ unsigned warp() const { return threadIdx.x / simt::kWarp; }
 
     __device__ __forceinline__ void sync() const { __syncthreads(); }
     __device__ __forceinline__ void syncwarp(unsigned mask = simt::kFullMask) const {

@@ -47,14 +47,14 @@ Block::Block(BlockConfig config) : config_(std::move(config)) {
 
 Block::~Block() = default;
 
-int Thread::block_dim() const {
-    return block_->config_.threads;
+unsigned Thread::block_dim() const {
+    return static_cast<unsigned>(block_->config_.threads);
 }
-int Thread::block_idx() const {
-    return block_->config_.block;
+unsigned Thread::block_idx() const {
+    return static_cast<unsigned>(block_->config_.block);
 }
-int Thread::grid_dim() const {
-    return block_->config_.blocks;
+unsigned Thread::grid_dim() const {
+    return static_cast<unsigned>(block_->config_.blocks);
 }
 
 void Thread::sync() {
@@ -64,7 +64,7 @@ void Thread::sync() {
 
 unsigned Thread::ballot(bool predicate, unsigned mask) {
     send_.assign(1, predicate ? 1 : 0);
-    warp_op(lane(), mask, kBallot);
+    warp_op(static_cast<int>(lane()), mask, kBallot);
     unsigned bits;
     std::memcpy(&bits, recv_.data(), sizeof(bits));
     return bits;

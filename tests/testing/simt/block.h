@@ -72,12 +72,13 @@ class SharedArray {
 // The context a kernel body gets: its indices, the barrier, shared memory, warp shuffles.
 class Thread {
   public:
-    int thread_idx() const { return index_; }
-    int block_dim() const;
-    int block_idx() const;
-    int grid_dim() const;
-    int lane() const { return index_ % kWarp; }
-    int warp() const { return index_ / kWarp; }
+    // Unsigned, as CUDA's builtins (kernels/common/simt.h).
+    unsigned thread_idx() const { return static_cast<unsigned>(index_); }
+    unsigned block_dim() const;
+    unsigned block_idx() const;
+    unsigned grid_dim() const;
+    unsigned lane() const { return thread_idx() % kWarp; }
+    unsigned warp() const { return thread_idx() / kWarp; }
 
     // __syncthreads(): returns once every live thread of the block reached a barrier.
     void sync();
@@ -94,17 +95,18 @@ class Thread {
     // part, and each must call it. shfl_down returns the caller's own value past lane 31.
     template <class T>
     T shfl_down(const T& v, int delta, unsigned mask = kFullMask) {
-        return shuffle(v, lane() + delta < kWarp ? lane() + delta : lane(), mask, "shfl_down");
+        const int l = static_cast<int>(lane());
+        return shuffle(v, l + delta < kWarp ? l + delta : l, mask, "shfl_down");
     }
     template <class T>
     T shfl_xor(const T& v, int lane_mask, unsigned mask = kFullMask) {
-        return shuffle(v, lane() ^ (lane_mask & (kWarp - 1)), mask, "shfl_xor");
+        return shuffle(v, static_cast<int>(lane()) ^ (lane_mask & (kWarp - 1)), mask, "shfl_xor");
     }
 
     // __syncwarp: returns once every lane of the mask reached it.
     void syncwarp(unsigned mask = kFullMask) {
         send_.clear();
-        warp_op(lane(), mask, "syncwarp");
+        warp_op(static_cast<int>(lane()), mask, "syncwarp");
     }
 
     // __ballot_sync: bit l of the result is lane l's predicate, for the lanes of the mask.

@@ -13,12 +13,12 @@ class DropBarrier {
     // (1, 0) drops every barrier and (2, 1) the second of each pair.
     DropBarrier(Thread& t, int period, int which) : t_(t), period_(period), which_(which) {}
 
-    int thread_idx() const { return t_.thread_idx(); }
-    int block_dim() const { return t_.block_dim(); }
-    int block_idx() const { return t_.block_idx(); }
-    int grid_dim() const { return t_.grid_dim(); }
-    int lane() const { return t_.lane(); }
-    int warp() const { return t_.warp(); }
+    unsigned thread_idx() const { return t_.thread_idx(); }
+    unsigned block_dim() const { return t_.block_dim(); }
+    unsigned block_idx() const { return t_.block_idx(); }
+    unsigned grid_dim() const { return t_.grid_dim(); }
+    unsigned lane() const { return t_.lane(); }
+    unsigned warp() const { return t_.warp(); }
     void sync() {
         if (count_++ % period_ != which_) t_.sync();
     }
