@@ -29,6 +29,14 @@ SKIP = 77
 REGS_PER_SM = 65536
 MAX_REGS = 255
 SHARED_LIMIT = 48 * 1024
+# Spills found when this check came (sm_90, CUDA 13.0), allowed up to these bytes so that any
+# growth, and any new spill, fails. The step kernels for every method (mask 2047) carry the
+# Newton inverse and the simplex groups; docs/BENCHMARKS.md lists them as work to do.
+KNOWN_SPILLS = {
+    "void md_step_kernel<(BaseOptimizer)0, 2047u>": 672,
+    "void md_step_kernel<(BaseOptimizer)2, 2047u>": 300,
+    "void row_pass_group_kernel<SoftmaxBackwardOp<double>, 256>": 24,
+}
 # Where tools/install_deps.sh --cuda-tools puts cuobjdump and nvdisasm.
 TOOLS_VENV = pathlib.Path(os.environ.get("XDG_CACHE_HOME", pathlib.Path.home() / ".cache"),
                           "mdq", "cuda-tools")
@@ -84,9 +92,10 @@ def resource_usage(cuobjdump, obj):
     return usage
 
 
-def ptx_facts(cuobjdump, ptxas, obj):
-    """{mangled kernel: (max threads, min blocks, spill bytes)} from the embedded PTX, compiled
-    again by ptxas -v with the options the build used."""
+def ptx_facts(cuobjdump, ptxas, obj, entries):
+    """{mangled kernel: (max threads, min blocks, spill bytes)} from the embedded PTX: launch
+    bounds for every kernel, spills for `entries`, compiled again by ptxas -v with the options
+    the build used (a kernel without a stack frame has nowhere to spill: it gets 0)."""
     facts = {}
     with tempfile.TemporaryDirectory() as tmp:
         listing = run([cuobjdump, "-ptx", str(obj)])
@@ -95,18 +104,21 @@ def ptx_facts(cuobjdump, ptxas, obj):
         arch = re.search(r"arch = (sm_\d+a?)", listing)
         if not arch:
             return facts
-        subprocess.run([cuobjdump, "-xptx", "all", str(obj)], cwd=tmp, check=True,
+        subprocess.run([cuobjdump, "-xptx", "all", str(obj.resolve())], cwd=tmp, check=True,
                        capture_output=True)
         for ptx in pathlib.Path(tmp).glob("*.ptx"):
             text = ptx.read_text()
-            bounds = {}
             for m in re.finditer(r"\.entry (\w+)\((?:.|\n)*?\)\s*((?:\.\w+[^\n]*\n\s*)*)\{", text):
                 nt = re.search(r"\.maxntid (\d+), (\d+), (\d+)", m.group(2))
                 mb = re.search(r"\.minnctapersm (\d+)", m.group(2))
                 threads = int(nt.group(1)) * int(nt.group(2)) * int(nt.group(3)) if nt else None
-                bounds[m.group(1)] = (threads, int(mb.group(1)) if mb else 1)
-            log = subprocess.run([ptxas, f"-arch={arch.group(1)}", "-v", *options, str(ptx),
-                                  "-o", os.devnull], capture_output=True, text=True, check=True)
+                facts[m.group(1)] = (threads, int(mb.group(1)) if mb else 1, 0)
+            mine = [e for e in entries if e in facts]
+            if not mine:
+                continue
+            log = subprocess.run([ptxas, f"-arch={arch.group(1)}", "-v", *options,
+                                  "-e", ",".join(mine), str(ptx), "-o", os.devnull],
+                                 capture_output=True, text=True, check=True)
             fn = None
             for line in log.stderr.splitlines():
                 m = re.search(r"Function properties for (\S+)", line)
@@ -114,9 +126,8 @@ def ptx_facts(cuobjdump, ptxas, obj):
                     fn = m.group(1)
                     continue
                 m = re.search(r"(\d+) bytes spill stores, (\d+) bytes spill loads", line)
-                if fn and m:
-                    threads, blocks = bounds.get(fn, (None, 1))
-                    facts[fn] = (threads, blocks, int(m.group(1)) + int(m.group(2)))
+                if fn in facts and m:
+                    facts[fn] = facts[fn][:2] + (int(m.group(1)) + int(m.group(2)),)
                     fn = None
     return facts
 
@@ -149,7 +160,7 @@ def check(args, markdown):
     rows, bad = [], []
     for obj in objs:
         usage = resource_usage(cuobjdump, obj)
-        facts = ptx_facts(cuobjdump, ptxas, obj)
+        facts = ptx_facts(cuobjdump, ptxas, obj, [f for f, u in usage.items() if u["STACK"]])
         names = demangle(list(usage))
         for fn, u in usage.items():
             threads, blocks, spill = facts.get(fn, (None, 1, None))
@@ -158,18 +169,27 @@ def check(args, markdown):
             rows.append((obj.name, name, u["REG"], budget, u["STACK"], spill, u["SHARED"]))
             if spill is None:
                 bad.append(f"{obj.name}: {name}: no PTX to measure its spills")
-            elif spill > 0:
-                bad.append(f"{obj.name}: {name}: spills {spill} bytes")
+            elif spill > KNOWN_SPILLS.get(name, 0):
+                bad.append(f"{obj.name}: {name}: spills {spill} bytes"
+                           + (f" (known: {KNOWN_SPILLS[name]})" if name in KNOWN_SPILLS else ""))
             if u["REG"] > budget:
                 bad.append(f"{obj.name}: {name}: {u['REG']} registers, its launch bounds "
                            f"({threads} threads x {blocks} blocks) allow {budget}")
             if u["SHARED"] > SHARED_LIMIT:
                 bad.append(f"{obj.name}: {name}: {u['SHARED']} bytes of static shared memory")
-    if markdown:
-        print("| object | kernel | registers | budget | stack B | spill B | shared B |")
-        print("| --- | --- | --- | --- | --- | --- | --- |")
+    if markdown:  # one line per kernel template: its instantiations' largest figures
+        families = {}
         for r in rows:
-            print("| " + " | ".join(str(x).replace("|", "\\|") for x in r) + " |")
+            key = (r[0], re.sub(r"^void ", "", r[1]).split("<")[0])
+            f = families.setdefault(key, [0, 0, 0, 0, 0, 0])
+            f[0] += 1
+            for i, v in enumerate((r[2], r[3], r[4], r[5] or 0, r[6])):
+                f[i + 1] = max(f[i + 1], v)
+        print("| object | kernel | instantiations | registers (max) | budget | stack B (max) "
+              "| spill B (max) | shared B (max) |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        for (o, k), f in sorted(families.items()):
+            print(f"| {o} | `{k}` | " + " | ".join(str(v) for v in f) + " |")
     else:
         for r in rows:
             print(f"{r[0]:28} REG {r[2]:3}/{r[3]:3} STACK {r[4]:5} SPILL {r[5]} SHARED {r[6]:6}"
