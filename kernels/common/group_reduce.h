@@ -10,7 +10,7 @@ namespace mdq {
 
 template <class Ctx, class T, class Combine>
 MDQ_SIMT T warp_reduce(Ctx& t, T v, const Combine& combine) {
-MDQ_UNROLL()
+    MDQ_UNROLL()
     for (int m = simt::kWarp / 2; m > 0; m >>= 1)
         v = combine(v, t.shfl_xor(v, m));
     return v;
@@ -26,7 +26,7 @@ MDQ_SIMT T group_reduce(Ctx& t, T v, const Combine& combine, Smem smem) {
         if (t.lane() == 0) smem[t.warp()] = v;
         t.sync();
         v = smem[0];
-MDQ_UNROLL()
+        MDQ_UNROLL()
         for (int w = 1; w < kGroup / simt::kWarp; ++w)
             v = combine(v, smem[w]);
         t.sync();  // smem is reused by the caller's next row

@@ -75,13 +75,13 @@ MDQ_SIMT void reduce_rows_body(Ctx& t, const ReducePass<T>& p, const Sink& sink,
         math::ReduceAcc<A> a = math::reduce_identity<A>(op);
         for (int64_t k0 = r0 + lane; k0 < r1; k0 += kGroup * kReduceUnroll) {
             math::ReduceAcc<A> v[kReduceUnroll];
-MDQ_UNROLL()
+            MDQ_UNROLL()
             for (int u = 0; u < kReduceUnroll; ++u) {
                 const int64_t k = k0 + u * kGroup;
                 v[u] = k < r1 ? reduce_element<T, A>(p.x, p.xi, row * p.r + k, k)
                               : math::reduce_identity<A>(op);
             }
-MDQ_UNROLL()
+            MDQ_UNROLL()
             for (int u = 0; u < kReduceUnroll; ++u)
                 math::reduce_combine(op, a, v[u]);
         }

@@ -4,9 +4,9 @@
 //
 // It lives in tests/testing/ rather than kernels/common/ because it is a test double for the GPU,
 // like grid_emulation.h: the library never runs a kernel through it, so its fibers, stacks and
-// scheduler stay out of libmdq. A kernel body is a template over its thread context (Thread
-// here); tests instantiate it with this emulator, and the context type that maps to the CUDA
-// builtins belongs in kernels/common/ next to the bodies.
+// scheduler stay out of libmdq. A kernel body is a template over its thread context
+// (kernels/common/simt.h): the CUDA kernel instantiates it with cuda::CudaThread, the tests
+// with Thread here, which implements the same methods.
 //
 // What it reports, as mdq::Error naming the kernel and the thread:
 //   - a barrier that only some threads reach (a thread exits while others wait at sync());
@@ -19,8 +19,7 @@
 // warp ops, up to the barrier) before the next one runs, the way a GPU warp may run ahead.
 // In order (random = false) that is warp 0 first, lanes by index; with random = true the warp
 // order and the lane picked each time are seeded random, so a missing barrier or syncwarp
-// changes which writes a read sees. Thread implements the
-// context of kernels/common/simt.h, the interface the CUDA bodies are written against.
+// changes which writes a read sees.
 #pragma once
 
 #include <cstdint>
