@@ -2,8 +2,10 @@
 // kStepChunk weights (the block scheduler balances the tail); inside a chunk the body's
 // 4-wide, 2-unrolled mapping. Every thread reads the iteration's scalars from the device
 // control block; the block that finishes last advances it for the next launch, so a
-// sequence of steps (or a CUDA graph replaying one) never involves the host.
+// sequence of steps (or a CUDA graph replaying one) never involves the host
+// (math::md_step_block, run by the tests in the SIMT emulator).
 #include "kernels/common/cuda_utils.cuh"
+#include "kernels/common/simt_cuda.cuh"
 #include "optim/md_step.h"
 
 namespace mdq::cuda {
@@ -12,18 +14,8 @@ namespace {
 
 template <BaseOptimizer K, uint32_t Mask>
 __global__ void __launch_bounds__(kStepThreads) md_step_kernel(const MdStepLaunch L) {
-    const StepScalars sc = L.ctrl->cur;
-    math::md_step_body<K, Mask>(GridPos{blockIdx.x, threadIdx.x, blockDim.x, gridDim.x}, L, sc);
-    __syncthreads();
-    if (threadIdx.x == 0) {
-        __threadfence();  // this block's reads of ctrl->cur happen before the counter moves
-        const unsigned done = atomicAdd(&L.ctrl->blocks_done, 1u);
-        if (done == gridDim.x - 1) {
-            __threadfence();
-            advance_step(*L.ctrl);
-            L.ctrl->blocks_done = 0;
-        }
-    }
+    CudaThread t;
+    math::md_step_block<K, Mask>(t, L);
 }
 
 __global__ void __launch_bounds__(kStepThreads)

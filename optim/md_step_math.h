@@ -16,6 +16,7 @@
 #include "core/half.h"
 #include "core/hd.h"
 #include "kernels/common/grid.h"
+#include "kernels/common/simt.h"
 #include "kernels/quant/quant_math.h"
 #include "optim/base_step_math.h"
 #include "optim/quant_method.h"
@@ -336,6 +337,29 @@ MDQ_HD void md_project_body(const GridPos& pos, const MdStepLaunch& L, float bet
                 project_one<M>(p, beta, i);
         });
     });
+}
+
+// ---------------------------------------------------------------- one block of the CUDA step
+// What every thread of the step kernel runs (simt.h context, so the SIMT emulator's tests run
+// it too): the body with the scalars of the iteration in the control block, then, once the
+// whole block is done, one thread counts the block; the block that finishes last advances the
+// control block for the next launch. The barrier keeps thread 0 from counting the block (and,
+// in the last block, advancing `cur`) before the other threads read `cur`.
+template <BaseOptimizer K, uint32_t Mask, class Ctx>
+MDQ_SIMT void md_step_block(Ctx& t, const MdStepLaunch& L) {
+    const StepScalars sc = L.ctrl->cur;
+    md_step_body<K, Mask>(GridPos{t.block_idx(), t.thread_idx(), t.block_dim(), t.grid_dim()}, L,
+                          sc);
+    t.sync();
+    if (t.thread_idx() == 0) {
+        t.fence();  // this block's reads of ctrl->cur happen before the counter moves
+        const unsigned done = t.atomic_add(L.ctrl->blocks_done, 1u);
+        if (done == t.grid_dim() - 1) {
+            t.fence();
+            advance_step(*L.ctrl);
+            L.ctrl->blocks_done = 0;
+        }
+    }
 }
 
 }  // namespace math

@@ -9,6 +9,8 @@
 #include "optim/quant_optimizer.h"
 #include "tests/testing/md_reference.h"
 #include "tests/testing/quant_models.h"
+#include "tests/testing/simt/block.h"
+#include "tests/testing/simt/drop_barrier.h"
 
 namespace mdq {
 namespace {
@@ -203,6 +205,71 @@ TEST(MdStepGrid, RealGridShapesMatchTheCpuPath) {
             EXPECT_EQ(b->launch().ctrl->step, 3);
         }
     }
+}
+
+// The CUDA step kernel's whole block (math::md_step_block: the body, the barrier, the count of
+// finished blocks and the control-block update by the last one) in the SIMT emulator, blocks
+// in a random order. drop removes its barrier (DropBarrier).
+void simt_step(const QuantOptimizer& opt, int blocks, uint64_t seed, bool drop) {
+    const MdStepLaunch& L = opt.launch();
+    testing::simt::BlockConfig c;
+    c.kernel = "md_step";
+    c.threads = kStepThreads;
+    c.blocks = blocks;
+    c.random = seed != 0;
+    c.seed = seed;
+    testing::simt::Block(c).run_grid([&](testing::simt::Thread& t) {
+        auto block = [&](auto& ctx) {
+            switch (L.hyper.kind) {
+                case BaseOptimizer::Adam:
+                    return math::md_step_block<BaseOptimizer::Adam, kAllMethods>(ctx, L);
+                case BaseOptimizer::AdamW:
+                    return math::md_step_block<BaseOptimizer::AdamW, kAllMethods>(ctx, L);
+                case BaseOptimizer::Sgd:
+                    return math::md_step_block<BaseOptimizer::Sgd, kAllMethods>(ctx, L);
+            }
+        };
+        if (!drop) return block(t);
+        testing::simt::DropBarrier d(t, 1, 0);
+        block(d);
+    });
+}
+
+// Three steps of the emulated kernel against three CPU steps: the weights bit for bit, the
+// iteration advanced exactly once per launch and the block counter back at 0.
+::testing::AssertionResult simt_steps_match(int blocks, uint64_t seed, bool drop) {
+    auto ma = testing::param_zoo(), mb = testing::param_zoo();
+    ParamArena aa(*ma), ab(*mb);
+    auto a = mixed(aa, BaseOptimizer::Adam), b = mixed(ab, BaseOptimizer::Adam);
+    for (int64_t t = 0; t < 3; ++t) {
+        const Tensor g = testing::random_tensor({aa.size()}, 70 + t, -1, 1);
+        aa.grads().copy_(g);
+        ab.grads().copy_(g);
+        a->step();
+        simt_step(*b, blocks, seed, drop);
+        if (b->launch().ctrl->step != t + 1 || b->launch().ctrl->blocks_done != 0)
+            return ::testing::AssertionFailure()
+                   << "after launch " << t << ": step " << b->launch().ctrl->step
+                   << ", blocks_done " << b->launch().ctrl->blocks_done;
+    }
+    auto eq = testing::all_equal(ab.values(), aa.values());
+    if (!eq) return eq << " (weights, " << blocks << " blocks, seed " << seed << ")";
+    return ::testing::AssertionSuccess();
+}
+
+TEST(SimtMdStep, BlockWithControlUpdateMatchesTheCpuPath) {
+    for (int blocks : {1, 3})
+        for (uint64_t seed : {0, 1, 2})
+            EXPECT_TRUE(simt_steps_match(blocks, seed, false));
+}
+
+// Without the barrier, thread 0 of the last block advances the iteration while other threads
+// of the block have yet to read its scalars.
+TEST(SimtMdStep, RemovedBarrierIsCaught) {
+    int wrong = 0;
+    for (uint64_t seed = 1; seed <= 4; ++seed)
+        wrong += !simt_steps_match(3, seed, true);
+    EXPECT_GE(wrong, 1) << "no seed of 4 exposed the removed barrier";
 }
 
 TEST(MdStepGrid, ProjectionBodyMatches) {

@@ -47,14 +47,14 @@ Block::Block(BlockConfig config) : config_(std::move(config)) {
 
 Block::~Block() = default;
 
-int Thread::block_dim() const {
-    return block_->config_.threads;
+unsigned Thread::block_dim() const {
+    return static_cast<unsigned>(block_->config_.threads);
 }
-int Thread::block_idx() const {
-    return block_->config_.block;
+unsigned Thread::block_idx() const {
+    return static_cast<unsigned>(block_->config_.block);
 }
-int Thread::grid_dim() const {
-    return block_->config_.blocks;
+unsigned Thread::grid_dim() const {
+    return static_cast<unsigned>(block_->config_.blocks);
 }
 
 void Thread::sync() {
@@ -64,7 +64,7 @@ void Thread::sync() {
 
 unsigned Thread::ballot(bool predicate, unsigned mask) {
     send_.assign(1, predicate ? 1 : 0);
-    warp_op(lane(), mask, kBallot);
+    warp_op(static_cast<int>(lane()), mask, kBallot);
     unsigned bits;
     std::memcpy(&bits, recv_.data(), sizeof(bits));
     return bits;
@@ -133,75 +133,102 @@ void Block::run(const std::function<void(Thread&)>& body) {
         makecontext(&f.ctx, &Block::trampoline, 0);
     }
     std::mt19937_64 rng(config_.seed);
-    std::vector<int> order;
+    const int warps = (config_.threads + kWarp - 1) / kWarp;
+    std::vector<int> rank(static_cast<size_t>(warps));  // warps in the order they get to run
+    std::vector<int> ready;
+    auto draw_ranks = [&] {
+        std::iota(rank.begin(), rank.end(), 0);
+        if (config_.random) std::shuffle(rank.begin(), rank.end(), rng);
+    };
+    draw_ranks();
     for (;;) {
-        order.clear();
-        for (const Thread& t : threads_)
-            if (t.state_ == Thread::State::kReady) order.push_back(t.index_);
-        if (config_.random) std::shuffle(order.begin(), order.end(), rng);
-        for (int i : order) {
+        // The first warp in rank order with a runnable lane runs it (a random one of them,
+        // or the lowest) until it blocks or exits, so one warp can run ahead of the others
+        // as far as its barriers and warp operations allow.
+        ready.clear();
+        for (int w : rank) {
+            for (int i = w * kWarp; i < std::min(config_.threads, (w + 1) * kWarp); ++i)
+                if (threads_[i].state_ == Thread::State::kReady) ready.push_back(i);
+            if (!ready.empty()) break;
+        }
+        if (!ready.empty()) {
+            const int i = config_.random ? ready[rng() % ready.size()] : ready.front();
             starting_block = this;
             starting_thread = &threads_[i];
             swapcontext(&scheduler_->ctx, &fibers_[i]->ctx);
             if (error_) std::rethrow_exception(error_);
+            if (threads_[i].state_ == Thread::State::kWarpOp) complete_warp_op(i, false);
+            continue;
         }
+        // Nothing can run: a warp operation still waiting now never completes (reported),
+        // else every thread exited or waits at the barrier.
+        for (int i = 0; i < config_.threads; ++i)
+            if (threads_[i].state_ == Thread::State::kWarpOp) complete_warp_op(i, true);
         if (std::all_of(threads_.begin(), threads_.end(),
                         [](const Thread& t) { return t.state_ == Thread::State::kDone; }))
             return;
-        if (!complete_warp_ops()) release_barrier();
+        release_barrier();
+        draw_ranks();
     }
 }
 
-bool Block::complete_warp_ops() {
-    bool any = false;
-    const int warps = (config_.threads + kWarp - 1) / kWarp;
-    for (int w = 0; w < warps; ++w) {
-        Thread* lanes = threads_.data() + w * kWarp;
-        const int n = std::min(kWarp, config_.threads - w * kWarp);
-        bool pending = false;
-        for (int l = 0; l < n; ++l) {
-            const Thread& t = lanes[l];
-            if (t.state_ != Thread::State::kWarpOp) continue;
-            pending = true;
-            auto who = [&](int lane) {
-                return detail::cat("lane ", lane, " (thread ", w * kWarp + lane, ")");
-            };
-            const std::string at = detail::cat(who(l), " calls ", t.op_, " with mask 0x", std::hex,
-                                               t.mask_, std::dec, ", but ");
-            if (!(t.mask_ >> l & 1u)) fail(at + "its mask leaves out its own lane");
-            if (!(t.mask_ >> t.src_lane_ & 1u))
-                fail(at + "it reads " + who(t.src_lane_) + ", which the mask leaves out");
-            for (int m = 0; m < kWarp; ++m) {
-                if (!(t.mask_ >> m & 1u)) continue;
-                if (m >= n) fail(at + detail::cat("the warp has only ", n, " lanes"));
-                const Thread& o = lanes[m];
-                if (o.state_ == Thread::State::kDone) fail(at + who(m) + " has exited");
-                if (o.state_ == Thread::State::kBarrier) fail(at + who(m) + " waits at a barrier");
-                if (std::strcmp(o.op_, t.op_) != 0 || o.mask_ != t.mask_)
-                    fail(at +
-                         detail::cat(who(m), " is at ", o.op_, " with mask 0x", std::hex, o.mask_));
-            }
-        }
-        if (!pending) continue;
-        for (int l = 0; l < n; ++l) {
-            Thread& t = lanes[l];
-            if (t.state_ != Thread::State::kWarpOp) continue;
-            if (std::strcmp(t.op_, kBallot) == 0) {
-                // Each lane sent its predicate as one byte; every lane receives the bit mask.
-                uint32_t bits = 0;
-                for (int m = 0; m < n; ++m)
-                    if (t.mask_ >> m & 1u && lanes[m].send_[0]) bits |= 1u << m;
-                t.recv_.resize(sizeof(bits));
-                std::memcpy(t.recv_.data(), &bits, sizeof(bits));
-            } else {
-                t.recv_ = lanes[t.src_lane_].send_;
-            }
-        }
-        for (int l = 0; l < n; ++l)
-            if (lanes[l].state_ == Thread::State::kWarpOp) lanes[l].state_ = Thread::State::kReady;
-        any = true;
+void Block::run_grid(const std::function<void(Thread&)>& body) {
+    std::vector<int> order(static_cast<size_t>(config_.blocks));
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 rng(config_.seed ^ 0x9e3779b97f4a7c15ull);
+    if (config_.random) std::shuffle(order.begin(), order.end(), rng);
+    for (int b : order) {
+        config_.block = b;
+        run(body);
     }
-    return any;
+}
+
+// Completes thread i's warp operation once every lane of its mask waits at the same one.
+// Reports a lane of the mask that exited, waits at a barrier or at another warp operation, or
+// does not exist, and, when nothing else can run (stuck), one that never gets there.
+void Block::complete_warp_op(int i, bool stuck) {
+    const int w = i / kWarp, l = i % kWarp;
+    Thread* lanes = threads_.data() + w * kWarp;
+    const int n = std::min(kWarp, config_.threads - w * kWarp);
+    const Thread& t = lanes[l];
+    auto who = [&](int lane) {
+        return detail::cat("lane ", lane, " (thread ", w * kWarp + lane, ")");
+    };
+    const std::string at = detail::cat(who(l), " calls ", t.op_, " with mask 0x", std::hex, t.mask_,
+                                       std::dec, ", but ");
+    if (!(t.mask_ >> l & 1u)) fail(at + "its mask leaves out its own lane");
+    if (!(t.mask_ >> t.src_lane_ & 1u))
+        fail(at + "it reads " + who(t.src_lane_) + ", which the mask leaves out");
+    for (int m = 0; m < kWarp; ++m) {
+        if (!(t.mask_ >> m & 1u)) continue;
+        if (m >= n) fail(at + detail::cat("the warp has only ", n, " lanes"));
+        const Thread& o = lanes[m];
+        if (o.state_ == Thread::State::kReady) {
+            if (stuck) fail(at + who(m) + " never gets there");
+            return;  // it may still get there
+        }
+        if (o.state_ == Thread::State::kDone) fail(at + who(m) + " has exited");
+        if (o.state_ == Thread::State::kBarrier) fail(at + who(m) + " waits at a barrier");
+        if (std::strcmp(o.op_, t.op_) != 0 || o.mask_ != t.mask_)
+            fail(at + detail::cat(who(m), " is at ", o.op_, " with mask 0x", std::hex, o.mask_));
+    }
+    const unsigned mask = t.mask_;
+    const bool ballot = std::strcmp(t.op_, kBallot) == 0;
+    uint32_t bits = 0;  // a ballot: each lane sent its predicate as one byte
+    for (int m = 0; m < n; ++m)
+        if (ballot && mask >> m & 1u && lanes[m].send_[0]) bits |= 1u << m;
+    for (int m = 0; m < n; ++m) {
+        if (!(mask >> m & 1u)) continue;
+        Thread& o = lanes[m];
+        if (ballot) {
+            o.recv_.resize(sizeof(bits));
+            std::memcpy(o.recv_.data(), &bits, sizeof(bits));
+        } else {
+            o.recv_ = lanes[o.src_lane_].send_;
+        }
+    }
+    for (int m = 0; m < n; ++m)
+        if (mask >> m & 1u) lanes[m].state_ = Thread::State::kReady;
 }
 
 void Block::release_barrier() {

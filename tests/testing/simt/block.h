@@ -4,18 +4,22 @@
 //
 // It lives in tests/testing/ rather than kernels/common/ because it is a test double for the GPU,
 // like grid_emulation.h: the library never runs a kernel through it, so its fibers, stacks and
-// scheduler stay out of libmdq. A kernel body is a template over its thread context (Thread
-// here); tests instantiate it with this emulator, and the context type that maps to the CUDA
-// builtins belongs in kernels/common/ next to the bodies.
+// scheduler stay out of libmdq. A kernel body is a template over its thread context
+// (kernels/common/simt.h): the CUDA kernel instantiates it with cuda::CudaThread, the tests
+// with Thread here, which implements the same methods.
 //
 // What it reports, as mdq::Error naming the kernel and the thread:
 //   - a barrier that only some threads reach (a thread exits while others wait at sync());
 //   - a warp operation whose mask names a lane that exited, waits at a barrier or at another
 //     warp operation, or does not exist, and a shuffle that reads a lane outside its mask;
 //   - a shared-memory index outside the block's buffer.
-// Schedule: the threads run one at a time, each until it blocks (barrier, warp op) or exits.
-// With a seed, the order they resume in after every barrier and warp op is a seeded random
-// permutation, so a missing barrier changes which writes a read sees.
+// Schedule: the threads run one at a time, each until it blocks (barrier, warp op) or exits;
+// a warp op completes as soon as every lane of its mask reached it. The warps take turns in a
+// priority order, redrawn after every barrier: the first warp runs as far as it can (past its
+// warp ops, up to the barrier) before the next one runs, the way a GPU warp may run ahead.
+// In order (random = false) that is warp 0 first, lanes by index; with random = true the warp
+// order and the lane picked each time are seeded random, so a missing barrier or syncwarp
+// changes which writes a read sees.
 #pragma once
 
 #include <cstdint>
@@ -27,19 +31,21 @@
 #include <type_traits>
 #include <vector>
 
+#include "kernels/common/simt.h"
+
 namespace mdq::testing::simt {
 
-constexpr int kWarp = 32;
-constexpr unsigned kFullMask = 0xffffffffu;
+using ::mdq::simt::kFullMask;
+using ::mdq::simt::kWarp;
 inline constexpr char kBallot[] = "ballot";
 
 struct BlockConfig {
     std::string kernel = "kernel";  // named in every error
     int threads = 1;                // blockDim.x, 1..1024
     int64_t shared_bytes = 0;       // the block's shared-memory buffer
-    int block = 0;                  // blockIdx.x, and gridDim.x: the block shown to the body
+    int block = 0;                  // blockIdx.x, and gridDim.x: the block run() shows the body
     int blocks = 1;
-    bool random = false;  // seeded random resume order instead of thread order
+    bool random = false;  // seeded random resume order (and block order) instead of index order
     uint64_t seed = 0;
     int64_t stack_bytes = 64 << 10;  // per fiber
 };
@@ -65,12 +71,13 @@ class SharedArray {
 // The context a kernel body gets: its indices, the barrier, shared memory, warp shuffles.
 class Thread {
   public:
-    int thread_idx() const { return index_; }
-    int block_dim() const;
-    int block_idx() const;
-    int grid_dim() const;
-    int lane() const { return index_ % kWarp; }
-    int warp() const { return index_ / kWarp; }
+    // Unsigned, as CUDA's builtins (kernels/common/simt.h).
+    unsigned thread_idx() const { return static_cast<unsigned>(index_); }
+    unsigned block_dim() const;
+    unsigned block_idx() const;
+    unsigned grid_dim() const;
+    unsigned lane() const { return thread_idx() % kWarp; }
+    unsigned warp() const { return thread_idx() / kWarp; }
 
     // __syncthreads(): returns once every live thread of the block reached a barrier.
     void sync();
@@ -87,23 +94,24 @@ class Thread {
     // part, and each must call it. shfl_down returns the caller's own value past lane 31.
     template <class T>
     T shfl_down(const T& v, int delta, unsigned mask = kFullMask) {
-        return shuffle(v, lane() + delta < kWarp ? lane() + delta : lane(), mask, "shfl_down");
+        const int l = static_cast<int>(lane());
+        return shuffle(v, l + delta < kWarp ? l + delta : l, mask, "shfl_down");
     }
     template <class T>
     T shfl_xor(const T& v, int lane_mask, unsigned mask = kFullMask) {
-        return shuffle(v, lane() ^ (lane_mask & (kWarp - 1)), mask, "shfl_xor");
+        return shuffle(v, static_cast<int>(lane()) ^ (lane_mask & (kWarp - 1)), mask, "shfl_xor");
     }
 
     // __syncwarp: returns once every lane of the mask reached it.
     void syncwarp(unsigned mask = kFullMask) {
         send_.clear();
-        warp_op(lane(), mask, "syncwarp");
+        warp_op(static_cast<int>(lane()), mask, "syncwarp");
     }
 
     // __ballot_sync: bit l of the result is lane l's predicate, for the lanes of the mask.
     unsigned ballot(bool predicate, unsigned mask = kFullMask);
 
-    // atomicAdd: returns the old value. Fibers never preempt each other, so a plain
+    // atomicAdd, atomicMin: return the old value. Fibers never preempt each other, so a plain
     // read-modify-write is already atomic; the call marks where the CUDA body needs one.
     template <class T>
     T atomic_add(T& target, T v) {
@@ -111,6 +119,15 @@ class Thread {
         target = old + v;
         return old;
     }
+    template <class T>
+    T atomic_min(T& target, T v) {
+        const T old = target;
+        target = v < old ? v : old;
+        return old;
+    }
+
+    // __threadfence(): fibers see each other's writes at once, so there is nothing to order.
+    void fence() {}
 
     [[noreturn]] void fail_shared(int64_t i, int64_t size, size_t elem) const;
 
@@ -121,6 +138,7 @@ class Thread {
     template <class T>
     T shuffle(const T& v, int src_lane, unsigned mask, const char* op) {
         static_assert(std::is_trivially_copyable_v<T>, "shuffles move plain types");
+        static_assert(sizeof(T) % 4 == 0, "shuffles need a type of whole 32-bit words (as CUDA)");
         send_.resize(sizeof(T));
         std::memcpy(send_.data(), &v, sizeof(T));
         warp_op(src_lane, mask, op);
@@ -158,6 +176,9 @@ class Block {
     Block& operator=(const Block&) = delete;
 
     void run(const std::function<void(Thread&)>& body);
+    // Runs every block of the grid (config().blocks), one after the other: in index order, or
+    // in a seeded random order with config().random.
+    void run_grid(const std::function<void(Thread&)>& body);
     const BlockConfig& config() const { return config_; }
 
   private:
@@ -165,8 +186,7 @@ class Block {
     struct Fiber;
 
     void yield_to_scheduler(Thread& t);
-    void resume_all_ready();
-    bool complete_warp_ops();
+    void complete_warp_op(int i, bool stuck);
     void release_barrier();
     [[noreturn]] void fail(const std::string& what) const;
     static void trampoline();
