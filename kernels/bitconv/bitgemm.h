@@ -1,7 +1,7 @@
 // Binary (W1A1) GEMM on sign bits: activations and weights packed one bit per sign into 64-bit
-// words per row, out[o][n] = dot(w_o, a_n) exactly, as an integer. CPU only for now; the variant
-// (portable C++, popcnt, AVX-512 VPOPCNTDQ) is chosen at run time from what the processor
-// supports, or forced with MDQ_CPU_ISA=<name> (docs/INFERENCE.md).
+// words per row, out[o][n] = dot(w_o, a_n) exactly, as an integer. The CPU variant (portable
+// C++, popcnt, AVX2 nibble lookup, AVX-512 VPOPCNTDQ) is chosen at run time from what the
+// processor supports, or forced with MDQ_CPU_ISA=<name> (docs/INFERENCE.md).
 #pragma once
 
 #include <cstdint>
@@ -14,9 +14,10 @@ namespace mdq {
 
 // X(Enum, MDQ_CPU_ISA name, whether this processor runs it), slowest first; each entry's
 // target attribute sits on its bitgemm_<name>_cpu.cpp.
-#define MDQ_BITGEMM_ISAS(X)                               \
-    X(Scalar, "scalar", true)                             \
-    X(Popcnt, "popcnt", __builtin_cpu_supports("popcnt")) \
+#define MDQ_BITGEMM_ISAS(X)                                                             \
+    X(Scalar, "scalar", true)                                                           \
+    X(Popcnt, "popcnt", __builtin_cpu_supports("popcnt"))                               \
+    X(Avx2, "avx2", __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt")) \
     X(Avx512, "avx512", __builtin_cpu_supports("avx512vpopcntdq"))
 
 enum class BitIsa : uint8_t {
