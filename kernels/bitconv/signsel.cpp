@@ -10,12 +10,16 @@ namespace mdq {
 
 namespace cpu {
 // Sixteen partial sums, the AVX-512 variant's lanes, so both sum in a similar order.
-void masked_sums_portable(const SignSelectArgs& a, const uint64_t* w, float* out) {
+void masked_sums_portable(const SignSelectArgs& a, const uint64_t* plus, const uint64_t* minus,
+                          float* out) {
     for (int64_t r = 0; r < a.rows; ++r) {
         const float* x = a.x + r * a.k;
         float lanes[16] = {};
-        for (int64_t k = 0; k < a.k; ++k)
-            lanes[k % 16] += ((w[k / 64] >> (k % 64)) & 1u) ? x[k] : 0.0f;
+        for (int64_t k = 0; k < a.k; ++k) {
+            const bool p = (plus[k / 64] >> (k % 64)) & 1u;
+            const bool m = minus ? (minus[k / 64] >> (k % 64)) & 1u : !p;
+            lanes[k % 16] += p ? x[k] : (m ? -x[k] : 0.0f);
+        }
         float s = 0;
         for (float l : lanes)
             s += l;
@@ -49,24 +53,15 @@ Tensor sign_select_gemm(const Tensor& x, const BitConvWeights& w, BitIsa isa) {
     for (int64_t b = 0; b < blocks; ++b) {
         const int64_t r0 = b * block, n = std::min(block, rows - r0);
         const cpu::SignSelectArgs a{xp + r0 * k, n, k, words};
-        float total[block], p0[block], p1[block];
-        for (int64_t r = 0; r < n; ++r) {
-            float s = 0;
-            for (int64_t j = 0; j < k; ++j)
-                s += a.x[r * k + j];
-            total[r] = s;
-        }
+        float out[block];
         for (int64_t c = 0; c < o; ++c) {
-            const auto run = [&](const uint64_t* wp, float* out) {
-                if (isa == BitIsa::Avx512)
-                    cpu::masked_sums_Avx512(a, wp + c * words, out);
-                else
-                    cpu::masked_sums_portable(a, wp + c * words, out);
-            };
-            run(w0, p0);
-            if (ternary) run(w1, p1);
+            const uint64_t* minus = w1 ? w1 + c * words : nullptr;
+            if (isa == BitIsa::Avx512)
+                cpu::masked_sums_Avx512(a, w0 + c * words, minus, out);
+            else
+                cpu::masked_sums_portable(a, w0 + c * words, minus, out);
             for (int64_t r = 0; r < n; ++r)
-                yp[(r0 + r) * o + c] = ternary ? p0[r] - p1[r] : 2 * p0[r] - total[r];
+                yp[(r0 + r) * o + c] = out[r];
         }
     }
     return y;

@@ -1,9 +1,9 @@
 // Binary and ternary weights with float activations (the first layer of a binary network, and
 // every layer of a weight-only quantized one): no multiplications, each weight bit selects
-// whether its input is added. With P = the inputs under the +1 bits and M those under -1,
-// binary y = 2 P - sum(x) and ternary y = P(w+) - P(w-). The AVX-512 variant adds 16 inputs per
-// instruction under a 16-bit mask taken straight from the weight word; the others run the
-// portable loop.
+// whether its input is added or subtracted: y = sum over +1 weights - sum over -1 weights,
+// accumulated in that order (not 2 P - sum(x), whose cancellation loses bits). The AVX-512
+// variant adds and subtracts 16 inputs per instruction under 16-bit masks taken straight from
+// the weight words; the others run the portable loop.
 #pragma once
 
 #include "kernels/bitconv/bitconv.h"
@@ -20,14 +20,17 @@ Tensor sign_select_conv2d(const Tensor& x, const BitConvWeights& w, const Conv2d
                           BitIsa isa = BitIsa::Auto);
 
 namespace cpu {
-// Masked sums of `rows` rows of x (stride k floats) under one weight row w (k bits):
-// out[r] = sum of x[r][j] over the set bits j of w.
+// Signed masked sums of `rows` rows of x (stride k floats) under one output channel's weight
+// rows: out[r] = sum of x[r][j] over the set bits of plus - over the set bits of minus (binary
+// weights: minus null, the complement of plus).
 struct SignSelectArgs {
     const float* x;
     int64_t rows, k, words;
 };
-void masked_sums_portable(const SignSelectArgs& a, const uint64_t* w, float* out);
-void masked_sums_Avx512(const SignSelectArgs& a, const uint64_t* w, float* out);
+void masked_sums_portable(const SignSelectArgs& a, const uint64_t* plus, const uint64_t* minus,
+                          float* out);
+void masked_sums_Avx512(const SignSelectArgs& a, const uint64_t* plus, const uint64_t* minus,
+                        float* out);
 }  // namespace cpu
 
 }  // namespace mdq
