@@ -1,5 +1,6 @@
 // Binary (W1A1) GEMM on sign bits: activations and weights packed one bit per sign into 64-bit
-// words per row, out[o][n] = dot(w_o, a_n) exactly, as an integer. The CPU variant (portable
+// words per row, out[o][n] = dot(w_o, a_n) exactly, as an integer, on the CPU or a GPU. The CPU
+// variant (portable
 // C++, popcnt, AVX2 nibble lookup, AVX-512 VPOPCNTDQ) is chosen at run time from what the
 // processor supports, or forced with MDQ_CPU_ISA=<name> (docs/INFERENCE.md).
 #pragma once
@@ -40,10 +41,18 @@ struct SignRows {
     int64_t rows = 0, k = 0;
 };
 
-// Packs f32 [rows, k] (contiguous, CPU) by sign.
+// Packs f32 [rows, k] (contiguous) by sign, on x's device.
 SignRows pack_sign_rows(const Tensor& x);
-// i32 [w.rows, a.rows]: out[o][n] = sum_k sign(w[o][k]) * sign(a[n][k]).
+// i32 [w.rows, a.rows]: out[o][n] = sum_k sign(w[o][k]) * sign(a[n][k]), on the operands'
+// device (one device for both); on a GPU one thread per output (XOR + __popcll), `isa` unused.
 Tensor bitgemm(const SignRows& w, const SignRows& a, BitIsa isa = BitIsa::Auto);
+
+struct PackSignRows;
+struct BitGemmCells;
+namespace cuda {
+void run_body(const PackSignRows& e, Device d);
+void run_body(const BitGemmCells& e, Device d);
+}  // namespace cuda
 
 namespace cpu {
 // One variant per MDQ_BITGEMM_ISAS entry, each in its own bitgemm_<name>_cpu.cpp.
