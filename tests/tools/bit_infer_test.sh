@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # mdq infer / mdq bench infer end to end: a few iterations of binary and ternary small-cnn,
-# exported; the bit kernels' test accuracy equals mdq's float path on the export's hard
-# weights (the loss to rounding) and `mdq eval`'s hard-quantized accuracy of the checkpoint. Skips (exit 77) without
-# the dataset.
+# exported; the bit kernels' test accuracy equals mdq's float path on the export's hard weights
+# (the loss to rounding) and `mdq eval`'s hard-quantized accuracy of the checkpoint. Skips
+# (exit 77) without the dataset.
 set -euo pipefail
 mdq=$1
 data=/usr/share/datasets/fashion-mnist
