@@ -101,6 +101,11 @@ BitConvWeights pack_conv_weights(const PackedTensor& p) {
 }
 
 SignRows bit_patches(const Tensor& plane, int64_t c, const ConvProblem& p) {
+    check_defined("bit_patches", plane);
+    MDQ_CHECK(plane.dtype() == DType::I64 && plane.is_contiguous() && plane.device().is_cpu() &&
+                  c == p.c && plane.shape() == Shape({p.n, p.h, p.w, math::sign_words(c)}),
+              "bit_patches: needs a contiguous i64 CPU plane [", p.n, ", ", p.h, ", ", p.w, ", ",
+              math::sign_words(p.c), "] of ", p.c, " channels, got ", plane.str(), " of ", c);
     const int64_t k = p.kh * p.kw * c, words = math::sign_words(k), cw = math::sign_words(c);
     SignRows r;
     r.rows = p.n * p.oh * p.ow;

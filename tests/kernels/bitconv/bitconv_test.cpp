@@ -110,6 +110,8 @@ TEST(BitConv, PatchesHoldTapBitsInOhwiOrder) {
     const SignRows r = bit_patches(a.planes[0], 3, p);
     ASSERT_EQ(r.words.shape(), Shape({1, 1}));
     EXPECT_EQ(static_cast<uint64_t>(r.words.to_vector<int64_t>()[0]), 0b010011100101u);
+    EXPECT_TRUE(testing::throws_with([&] { bit_patches(a.planes[0], 4, p); },
+                                     {"bit_patches", "3 channels"}));
 }
 
 TEST(BitConv, BadArgumentsThrow) {
