@@ -1,5 +1,7 @@
 #include "kernels/bitconv/bitconv.h"
 
+#include <algorithm>
+
 #include "kernels/bitconv/bitgemm_math.h"
 #include "kernels/conv/conv.h"
 
@@ -28,25 +30,34 @@ SignRows plane_rows(const std::vector<float>& v, int64_t rows, int64_t k, float 
 }
 
 // The padded taps' weights of each output pixel, added to a +-1 code result (see bitconv.h).
+// They depend on the pixel's position only, so they are summed once per position and added to
+// every image.
 void add_padding(const ConvProblem& p, const BitConvWeights& w, int32_t* y) {
     const int32_t* ts = w.tap_sums.data<int32_t>();
-    const int64_t taps = p.kh * p.kw;
-#pragma omp parallel for schedule(static)
-    for (int64_t r = 0; r < p.n * p.oh; ++r) {
-        const int64_t oy = r % p.oh;
-        for (int64_t ox = 0; ox < p.ow; ++ox) {
-            std::vector<uint8_t> inside(static_cast<size_t>(taps), 0);
-            int64_t count = 0;
-            math::for_each_input_tap(p, oy, ox, [&](int64_t, int64_t, int64_t tap) {
-                inside[static_cast<size_t>(tap)] = 1;
-                ++count;
-            });
-            if (count == taps) continue;
-            int32_t* out = y + (r * p.ow + ox) * p.o;
-            for (int64_t o = 0; o < p.o; ++o)
-                for (int64_t t = 0; t < taps; ++t)
-                    if (!inside[static_cast<size_t>(t)]) out[o] += ts[o * taps + t];
-        }
+    const int64_t taps = p.kh * p.kw, positions = p.oh * p.ow;
+    std::vector<int32_t> corr(static_cast<size_t>(positions * p.o), 0);
+    std::vector<uint8_t> border(static_cast<size_t>(positions), 0);
+    std::vector<uint8_t> inside(static_cast<size_t>(taps));
+    for (int64_t pos = 0; pos < positions; ++pos) {
+        std::fill(inside.begin(), inside.end(), 0);
+        int64_t count = 0;
+        math::for_each_input_tap(p, pos / p.ow, pos % p.ow, [&](int64_t, int64_t, int64_t tap) {
+            inside[static_cast<size_t>(tap)] = 1;
+            ++count;
+        });
+        if (count == taps) continue;
+        border[static_cast<size_t>(pos)] = 1;
+        for (int64_t o = 0; o < p.o; ++o)
+            for (int64_t t = 0; t < taps; ++t)
+                if (!inside[static_cast<size_t>(t)])
+                    corr[static_cast<size_t>(pos * p.o + o)] += ts[o * taps + t];
+    }
+#pragma omp parallel for schedule(static) if (p.n * positions * p.o > 65536)
+    for (int64_t i = 0; i < p.n * positions; ++i) {
+        const int64_t pos = i % positions;
+        if (!border[static_cast<size_t>(pos)]) continue;
+        for (int64_t o = 0; o < p.o; ++o)
+            y[i * p.o + o] += corr[static_cast<size_t>(pos * p.o + o)];
     }
 }
 

@@ -31,6 +31,7 @@ const Layer kLayers[] = {{"resnet18-cifar 32x32 64->64", 32, 64, 64, 3, 1, 1},
                          {"small-cnn conv2 14x14 16->32", 14, 16, 32, 5, 1, 2}};
 
 struct BenchArgs {
+    std::string only;  // layers whose name contains it (all when empty)
     int64_t batch = 16;
     int warmup = 1, iters = 5;
 };
@@ -49,6 +50,7 @@ void bench_bitconv(const BenchArgs& a) {
                 ("layer (batch " + std::to_string(a.batch) + ")").c_str(), "kernel", "ms", "GOPS",
                 "vs float");
     for (const Layer& l : kLayers) {
+        if (std::string(l.name).find(a.only) == std::string::npos) continue;
         const Tensor x = sign(uniform({a.batch, l.hw, l.hw, l.c}, -1, 1));
         const Tensor w = sign(uniform({l.o, l.k, l.k, l.c}, -1, 1));
         Conv2dArgs args;
@@ -79,6 +81,7 @@ void add_bench_bitconv_command(CLI::App& app) {
     auto args = std::make_shared<BenchArgs>();
     auto* cmd = bench_group(app).add_subcommand(
         "bitconv", "Bit convolutions (W1A1 per CPU variant, sign-select) vs mdq's float conv");
+    cmd->add_option("--only", args->only, "Only the layers whose name contains this text");
     cmd->add_option("--batch", args->batch, "Images per batch (default 16)");
     cmd->add_option("--warmup", args->warmup, "Untimed calls first (default 1)");
     cmd->add_option("--iters", args->iters, "Timed calls; the median is reported (default 5)");
