@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "kernels/bitconv/bitgemm_math.h"
+#include "kernels/common/dispatch.h"
 #include "kernels/common/grid_cpu.h"
 
 namespace mdq {
@@ -41,8 +42,6 @@ void check_rows(const char* op, const SignRows& r, const char* what) {
     check_defined(op, r.words);
     MDQ_CHECK(r.rows >= 0 && r.k >= 1, op, ": ", what, " needs rows >= 0 and k >= 1, got rows ",
               r.rows, ", k ", r.k);
-    MDQ_CHECK(r.words.device().is_cpu(), op, ": ", what,
-              " must be on the CPU (no GPU bitgemm yet), got ", r.words.str());
     MDQ_CHECK(r.words.dtype() == DType::I64 && r.words.is_contiguous() &&
                   r.words.shape() == Shape({r.rows, math::sign_words(r.k)}),
               op, ": ", what, " words must be contiguous i64 [", r.rows, ", ",
@@ -99,9 +98,8 @@ BitIsa selected_bit_isa() {
 SignRows pack_sign_rows(const Tensor& x) {
     const char* op = "pack_sign_rows";
     check_defined(op, x);
-    MDQ_CHECK(x.dtype() == DType::F32 && x.is_contiguous() && x.dim() == 2 && x.size(1) >= 1 &&
-                  x.device().is_cpu(),
-              op, ": needs a contiguous f32 CPU tensor [rows, k >= 1], got ", x.str());
+    MDQ_CHECK(x.dtype() == DType::F32 && x.is_contiguous() && x.dim() == 2 && x.size(1) >= 1, op,
+              ": needs a contiguous f32 tensor [rows, k >= 1], got ", x.str());
     SignRows r;
     r.rows = x.size(0);
     r.k = x.size(1);
@@ -109,7 +107,12 @@ SignRows pack_sign_rows(const Tensor& x) {
     r.words = Tensor::empty({r.rows, words}, DType::I64, x.device());
     const PackSignRows e{x.data<float>(), reinterpret_cast<uint64_t*>(r.words.data<int64_t>()),
                          r.rows * words, r.k, words};
-    if (e.n > 0) cpu::Runner::run(e, x.device());
+    if (e.n == 0) return r;
+    if (x.is_cuda()) {
+        MDQ_ON_CUDA(op, cuda::run_body(e, x.device()));
+    } else {
+        cpu::Runner::run(e, x.device());
+    }
     return r;
 }
 
@@ -118,14 +121,21 @@ Tensor bitgemm(const SignRows& w, const SignRows& a, BitIsa isa) {
     check_rows(op, w, "weights");
     check_rows(op, a, "activations");
     MDQ_CHECK(w.k == a.k, op, ": weights have ", w.k, " signs per row, activations ", a.k);
-    if (isa == BitIsa::Auto) isa = selected_bit_isa();
-    MDQ_CHECK(supports(isa), op, ": variant ", bit_isa_name(isa),
-              " is not supported by this processor");
+    MDQ_CHECK(w.words.device() == a.words.device(), op, ": weights on ", w.words.device().str(),
+              ", activations on ", a.words.device().str(), "; put both on one device");
     Tensor out = Tensor::empty({w.rows, a.rows}, DType::I32, w.words.device());
     const auto* wp = reinterpret_cast<const uint64_t*>(w.words.data<int64_t>());
     const auto* ap = reinterpret_cast<const uint64_t*>(a.words.data<int64_t>());
     int32_t* op_out = out.data<int32_t>();
     const int64_t words = math::sign_words(w.k), block = 8;
+    if (w.words.is_cuda()) {
+        const BitGemmCells e{wp, ap, op_out, w.rows, a.rows, words, w.k};
+        if (e.o * e.n > 0) MDQ_ON_CUDA(op, cuda::run_body(e, w.words.device()));
+        return out;
+    }
+    if (isa == BitIsa::Auto) isa = selected_bit_isa();
+    MDQ_CHECK(supports(isa), op, ": variant ", bit_isa_name(isa),
+              " is not supported by this processor");
     const int64_t blocks = (w.rows + block - 1) / block;
     // Blocks of weight rows across threads; each block's activations stay in cache.
 #pragma omp parallel for schedule(static) if (w.rows * a.rows * words > 4096)

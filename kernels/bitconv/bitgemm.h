@@ -1,7 +1,8 @@
 // Binary (W1A1) GEMM on sign bits: activations and weights packed one bit per sign into 64-bit
-// words per row, out[o][n] = dot(w_o, a_n) exactly, as an integer. CPU only for now; the variant
-// (portable C++, popcnt, AVX-512 VPOPCNTDQ) is chosen at run time from what the processor
-// supports, or forced with MDQ_CPU_ISA=<name> (docs/INFERENCE.md).
+// words per row, out[o][n] = dot(w_o, a_n) exactly, as an integer, on the CPU or a GPU. The CPU
+// variant (portable
+// C++, popcnt, AVX2 nibble lookup, AVX-512 VPOPCNTDQ) is chosen at run time from what the
+// processor supports, or forced with MDQ_CPU_ISA=<name> (docs/INFERENCE.md).
 #pragma once
 
 #include <cstdint>
@@ -14,9 +15,10 @@ namespace mdq {
 
 // X(Enum, MDQ_CPU_ISA name, whether this processor runs it), slowest first; each entry's
 // target attribute sits on its bitgemm_<name>_cpu.cpp.
-#define MDQ_BITGEMM_ISAS(X)                               \
-    X(Scalar, "scalar", true)                             \
-    X(Popcnt, "popcnt", __builtin_cpu_supports("popcnt")) \
+#define MDQ_BITGEMM_ISAS(X)                                                             \
+    X(Scalar, "scalar", true)                                                           \
+    X(Popcnt, "popcnt", __builtin_cpu_supports("popcnt"))                               \
+    X(Avx2, "avx2", __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt")) \
     X(Avx512, "avx512", __builtin_cpu_supports("avx512vpopcntdq"))
 
 enum class BitIsa : uint8_t {
@@ -39,10 +41,18 @@ struct SignRows {
     int64_t rows = 0, k = 0;
 };
 
-// Packs f32 [rows, k] (contiguous, CPU) by sign.
+// Packs f32 [rows, k] (contiguous) by sign, on x's device.
 SignRows pack_sign_rows(const Tensor& x);
-// i32 [w.rows, a.rows]: out[o][n] = sum_k sign(w[o][k]) * sign(a[n][k]).
+// i32 [w.rows, a.rows]: out[o][n] = sum_k sign(w[o][k]) * sign(a[n][k]), on the operands'
+// device (one device for both); on a GPU one thread per output (XOR + __popcll), `isa` unused.
 Tensor bitgemm(const SignRows& w, const SignRows& a, BitIsa isa = BitIsa::Auto);
+
+struct PackSignRows;
+struct BitGemmCells;
+namespace cuda {
+void run_body(const PackSignRows& e, Device d);
+void run_body(const BitGemmCells& e, Device d);
+}  // namespace cuda
 
 namespace cpu {
 // One variant per MDQ_BITGEMM_ISAS entry, each in its own bitgemm_<name>_cpu.cpp.

@@ -22,6 +22,8 @@ void register_commands(CLI::App& app) {
     add_bench_train_command(app);
     add_card_command(app);
     add_ptq_command(app);
+    add_infer_command(app);
+    add_bench_bitconv_command(app);
 }
 
 void make_output_folder(const std::string& dir) {

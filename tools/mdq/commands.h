@@ -22,6 +22,8 @@ void add_bench_md_command(CLI::App& app);
 void add_bench_train_command(CLI::App& app);
 void add_card_command(CLI::App& app);
 void add_ptq_command(CLI::App& app);
+void add_infer_command(CLI::App& app);  // also `mdq bench infer`
+void add_bench_bitconv_command(CLI::App& app);
 
 // Creates `dir` and its parents; throws mdq::Error naming it when that fails.
 void make_output_folder(const std::string& dir);
