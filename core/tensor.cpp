@@ -1,9 +1,12 @@
 #include "core/tensor.h"
 
+#include <cstdint>
 #include <cstring>
+#include <new>
 #include <sstream>
 
 #include "core/autograd.h"
+#include "core/out_of_memory.h"
 #include "core/tensor_primitives.h"
 
 namespace mdq {
@@ -13,12 +16,34 @@ TensorImpl::~TensorImpl() = default;
 
 // ---------------------------------------------------------------- creation
 
+namespace {
+// The storage of a new tensor; a refusal names the tensor (shape, dtype, device) it was for.
+std::shared_ptr<Storage> allocate_storage(const Shape& shape, DType dtype, Device device) {
+    const size_t n = static_cast<size_t>(mdq::numel(shape));
+    const auto tensor_text = [&] {
+        return detail::cat("cannot allocate a tensor ", dtype_name(dtype), shape, " on ",
+                           device.str(), ": ");
+    };
+    if (n > SIZE_MAX / dtype_size(dtype))
+        throw OutOfMemoryError(tensor_text() + "it would need more than 2^64 bytes");
+    try {
+        return std::make_shared<Storage>(n * dtype_size(dtype), device);
+    } catch (const OutOfMemoryError& e) {
+        throw OutOfMemoryError(tensor_text() + e.what());
+    } catch (const CudaError& e) {  // out of GPU memory: keeps the CUDA status
+        throw CudaError(e.code(), tensor_text() + e.what());
+    } catch (const std::bad_alloc&) {  // the bookkeeping next to the block
+        throw OutOfMemoryError(tensor_text() + "out of host memory, " +
+                               byte_size_text(host_memory_available()) + " available");
+    }
+}
+}  // namespace
+
 Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
     for (int64_t s : shape)
         MDQ_CHECK(s >= 0, "Tensor::empty: negative size in shape ", shape);
     auto impl = std::make_shared<TensorImpl>();
-    impl->storage = std::make_shared<Storage>(
-        static_cast<size_t>(mdq::numel(shape)) * dtype_size(dtype), device);
+    impl->storage = allocate_storage(shape, dtype, device);
     impl->shape = shape;
     impl->strides = contiguous_strides(shape);
     impl->dtype = dtype;
