@@ -23,7 +23,9 @@ if [ -n "$sanitize" ]; then
     cmake --build "$build" -j "$(nproc)"
     cd "$build"
     # Leaks are reported at exit; OpenBLAS and OpenMP keep thread pools alive on purpose.
-    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
+    # allocator_may_return_null: mdq turns a refused allocation into an OutOfMemoryError that
+    # its tests check (core/out_of_memory.h); by default ASan aborts on a request over its limit.
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1:allocator_may_return_null=1}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
     ctest --output-on-failure -j "$(nproc)" --timeout 900 -L cpu -LE slow
     exit
