@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <new>
 #include <string>
 
 #include "core/error.h"
@@ -21,5 +22,22 @@ class OutOfMemoryError : public Error {
 size_t host_memory_available();
 // "1.5 GiB (1610612736 bytes)": a size for messages.
 std::string byte_size_text(size_t bytes);
+
+// Returns alloc(); a refused allocation in it (OutOfMemoryError, std::bad_alloc, or the
+// CudaError of a GPU allocator, whose status it keeps) is thrown again with what() in front of
+// its message, e.g. "cannot allocate a tensor f32[8, 1000000] on cpu: ". what() runs only then.
+template <class What, class Alloc>
+auto with_allocation_context(const What& what, const Alloc& alloc) -> decltype(alloc()) {
+    try {
+        return alloc();
+    } catch (const OutOfMemoryError& e) {
+        throw OutOfMemoryError(what() + e.what());
+    } catch (const CudaError& e) {
+        throw CudaError(e.code(), what() + e.what());
+    } catch (const std::bad_alloc&) {
+        throw OutOfMemoryError(what() + "out of host memory, " +
+                               byte_size_text(host_memory_available()) + " available");
+    }
+}
 
 }  // namespace mdq

@@ -2,7 +2,6 @@
 
 #include <cstdint>
 #include <cstring>
-#include <new>
 #include <sstream>
 
 #include "core/autograd.h"
@@ -26,16 +25,8 @@ std::shared_ptr<Storage> allocate_storage(const Shape& shape, DType dtype, Devic
     };
     if (n > SIZE_MAX / dtype_size(dtype))
         throw OutOfMemoryError(tensor_text() + "it would need more than 2^64 bytes");
-    try {
-        return std::make_shared<Storage>(n * dtype_size(dtype), device);
-    } catch (const OutOfMemoryError& e) {
-        throw OutOfMemoryError(tensor_text() + e.what());
-    } catch (const CudaError& e) {  // out of GPU memory: keeps the CUDA status
-        throw CudaError(e.code(), tensor_text() + e.what());
-    } catch (const std::bad_alloc&) {  // the bookkeeping next to the block
-        throw OutOfMemoryError(tensor_text() + "out of host memory, " +
-                               byte_size_text(host_memory_available()) + " available");
-    }
+    return with_allocation_context(
+        tensor_text, [&] { return std::make_shared<Storage>(n * dtype_size(dtype), device); });
 }
 }  // namespace
 
