@@ -5,6 +5,7 @@
 
 #include "core/allocator_tracker.h"
 #include "core/error.h"
+#include "core/out_of_memory.h"
 #include "mdq/config.h"
 
 namespace mdq {
@@ -22,7 +23,10 @@ class CpuAllocator final : public Allocator {
         // aligned_alloc needs a multiple of the alignment; a zero-byte request still gets a block.
         const size_t n = ((nbytes + kAlign - 1) / kAlign) * kAlign;
         void* p = std::aligned_alloc(kAlign, n ? n : kAlign);
-        if (!p) MDQ_THROW(Error, "out of host memory allocating ", nbytes, " bytes");
+        if (!p)
+            throw OutOfMemoryError(
+                detail::cat("out of host memory: ", byte_size_text(nbytes), " asked for, ",
+                            byte_size_text(host_memory_available()), " available"));
         tracker_.add(p, nbytes);
         return p;
     }

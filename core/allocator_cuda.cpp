@@ -5,11 +5,13 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "core/allocator.h"
 #include "core/allocator_tracker.h"
 #include "core/cuda_check.h"
 #include "core/gpu.h"
+#include "core/out_of_memory.h"
 #include "core/stream.h"
 
 namespace mdq {
@@ -50,11 +52,14 @@ class CudaAllocator final : public Allocator {
         if (err != cudaSuccess) {
             (void)cudaGetLastError();
             const AllocatorStats st = stats();
+            const auto [free, total] = memory_info();
             throw CudaError(
                 static_cast<int>(err),
-                detail::cat("out of GPU memory on cuda:", device_, " allocating ", nbytes,
-                            " bytes (in use ", st.in_use, ", reserved ", st.reserved, ", peak ",
-                            st.peak, "): ", cudaGetErrorString(err)));
+                detail::cat("out of GPU memory on cuda:", device_, ": ", byte_size_text(nbytes),
+                            " asked for, ", byte_size_text(free), " free of ",
+                            byte_size_text(total), " (mdq holds ", byte_size_text(st.reserved),
+                            ", ", byte_size_text(st.in_use), " in use, peak ",
+                            byte_size_text(st.peak), "): ", cudaGetErrorString(err)));
         }
         tracker_.add(p, nbytes);
         if (!direct_) {
@@ -62,6 +67,19 @@ class CudaAllocator final : public Allocator {
             streams_[p] = s;
         }
         return p;
+    }
+
+    // Free and total bytes of this device, for the message of a refused allocation; zeros
+    // when the query fails too (the allocation's error is the one reported).
+    std::pair<size_t, size_t> memory_info() const {
+        size_t free = 0, total = 0;
+        int prev = -1;
+        if (cudaGetDevice(&prev) != cudaSuccess || cudaSetDevice(device_) != cudaSuccess ||
+            cudaMemGetInfo(&free, &total) != cudaSuccess)
+            (void)cudaGetLastError();
+        if (prev >= 0 && prev != device_ && cudaSetDevice(prev) != cudaSuccess)
+            (void)cudaGetLastError();
+        return {free, total};
     }
 
     void deallocate(void* p) noexcept override {

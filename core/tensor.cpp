@@ -1,9 +1,11 @@
 #include "core/tensor.h"
 
+#include <cstdint>
 #include <cstring>
 #include <sstream>
 
 #include "core/autograd.h"
+#include "core/out_of_memory.h"
 #include "core/tensor_primitives.h"
 
 namespace mdq {
@@ -13,12 +15,26 @@ TensorImpl::~TensorImpl() = default;
 
 // ---------------------------------------------------------------- creation
 
+namespace {
+// The storage of a new tensor; a refusal names the tensor (shape, dtype, device) it was for.
+std::shared_ptr<Storage> allocate_storage(const Shape& shape, DType dtype, Device device) {
+    const size_t n = static_cast<size_t>(mdq::numel(shape));
+    const auto tensor_text = [&] {
+        return detail::cat("cannot allocate a tensor ", dtype_name(dtype), shape, " on ",
+                           device.str(), ": ");
+    };
+    if (n > SIZE_MAX / dtype_size(dtype))
+        throw OutOfMemoryError(tensor_text() + "it would need more than 2^64 bytes");
+    return with_allocation_context(
+        tensor_text, [&] { return std::make_shared<Storage>(n * dtype_size(dtype), device); });
+}
+}  // namespace
+
 Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
     for (int64_t s : shape)
         MDQ_CHECK(s >= 0, "Tensor::empty: negative size in shape ", shape);
     auto impl = std::make_shared<TensorImpl>();
-    impl->storage = std::make_shared<Storage>(
-        static_cast<size_t>(mdq::numel(shape)) * dtype_size(dtype), device);
+    impl->storage = allocate_storage(shape, dtype, device);
     impl->shape = shape;
     impl->strides = contiguous_strides(shape);
     impl->dtype = dtype;

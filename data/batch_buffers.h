@@ -45,6 +45,7 @@ class BatchBufferPool {
 
   private:
     Allocator& alloc_;
+    int64_t batch_size_;
     size_t labels_bytes_, nbytes_;
     mutable std::mutex mu_;
     std::vector<std::unique_ptr<BatchBuffer>> all_;

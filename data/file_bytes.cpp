@@ -7,12 +7,35 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <new>
 
 #include "core/error.h"
+#include "core/out_of_memory.h"
 
 namespace mdq::data {
 
 namespace {
+
+// Sizes `out` for n bytes read from `path`. A size over the memory available, or one the
+// system refuses, is an OutOfMemoryError naming the file, not std::bad_alloc; the check comes
+// first because under overcommit a huge block may be granted and then kill the process.
+void resize_for(std::vector<uint8_t>& out, size_t n, const std::string& path) {
+    if (n <= out.capacity()) {
+        out.resize(n);
+        return;
+    }
+    const size_t avail = host_memory_available();
+    const auto refuse = [&] {
+        throw OutOfMemoryError(detail::cat("cannot read '", path, "': it needs ", byte_size_text(n),
+                                           " of memory, ", byte_size_text(avail), " available"));
+    };
+    if (avail > 0 && n - out.size() > avail) refuse();
+    try {
+        out.resize(n);
+    } catch (const std::bad_alloc&) {
+        refuse();
+    }
+}
 
 bool has_gzip_magic(const std::string& path) {
     std::FILE* f = std::fopen(path.c_str(), "rb");
@@ -30,7 +53,8 @@ std::vector<uint8_t> inflate_file(const std::string& path) {
     std::vector<uint8_t> out;
     size_t used = 0;
     for (;;) {
-        if (out.size() - used < (1u << 20)) out.resize(std::max<size_t>(2 * out.size(), 1u << 20));
+        if (out.size() - used < (1u << 20))
+            resize_for(out, std::max<size_t>(2 * out.size(), 1u << 20), path);
         const unsigned want = static_cast<unsigned>(std::min<size_t>(out.size() - used, 1u << 30));
         const int got = gzread(gz, out.data() + used, want);
         if (got < 0) {
@@ -63,7 +87,12 @@ void read_raw_file(const std::string& path, std::vector<uint8_t>& out) {
     std::fseek(f, 0, SEEK_END);
     const long size = std::ftell(f);
     std::fseek(f, 0, SEEK_SET);
-    out.resize(size > 0 ? static_cast<size_t>(size) : 0);
+    try {
+        resize_for(out, size > 0 ? static_cast<size_t>(size) : 0, path);
+    } catch (...) {
+        std::fclose(f);
+        throw;
+    }
     const size_t got = out.empty() ? 0 : std::fread(out.data(), 1, out.size(), f);
     std::fclose(f);
     if (size < 0 || got != out.size())

@@ -42,14 +42,20 @@ std::string folder_of(const std::string& path) {
     return slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
 }
 
-void write_all(int fd, const char* data, size_t n, const std::string& path) {
+// Writes all n bytes; false with errno set when the system refuses (ENOSPC, EIO, EFBIG).
+bool write_whole(int fd, const char* data, size_t n) {
     while (n > 0) {
         const ssize_t w = ::write(fd, data, n);
         if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) io_fail("cannot write", path);
+        if (w < 0) return false;
+        if (w == 0) {
+            errno = EIO;
+            return false;
+        }
         data += w;
         n -= static_cast<size_t>(w);
     }
+    return true;
 }
 
 }  // namespace
@@ -58,29 +64,41 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
     const std::string tmp = path + ".tmp." + std::to_string(::getpid());
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) io_fail("cannot create", tmp);
-    try {
-        write_all(fd, bytes.data(), bytes.size(), tmp);
-        if (::fsync(fd) != 0) io_fail("cannot fsync", tmp);
-    } catch (...) {
-        ::close(fd);
+    // A full disk may show at write, fsync or close (delayed allocation, network file systems).
+    // The message names the file asked for, the temporary one, and that nothing was replaced.
+    auto fail = [&](const char* step, int err) {
         ::unlink(tmp.c_str());
-        throw;
-    }
-    if (::close(fd) != 0) {
-        ::unlink(tmp.c_str());
-        io_fail("cannot close", tmp);
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        MDQ_THROW(IoError, "cannot write '", path, "': ", step, " of its temporary file '", tmp,
+                  "' failed: ", std::strerror(err), "; the previous '", path,
+                  "', if any, is unchanged");
+    };
+    const char* step = nullptr;
+    if (!write_whole(fd, bytes.data(), bytes.size()))
+        step = "write";
+    else if (::fsync(fd) != 0)
+        step = "fsync";
+    if (step) {
         const int err = errno;
-        ::unlink(tmp.c_str());
-        errno = err;
-        io_fail("cannot rename the temporary file onto", path);
+        ::close(fd);
+        fail(step, err);
     }
+    if (::close(fd) != 0) fail("close", errno);
+    if (::rename(tmp.c_str(), path.c_str()) != 0) fail("the rename", errno);
     const int dir = ::open(folder_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir >= 0) {
         ::fsync(dir);  // makes the rename durable; failure here cannot undo it
         ::close(dir);
     }
+}
+
+void append_whole(int fd, const std::string& bytes, const std::string& path) {
+    const off_t end = ::lseek(fd, 0, SEEK_END);
+    if (end < 0) io_fail("cannot append to", path);
+    if (write_whole(fd, bytes.data(), bytes.size())) return;
+    const int err = errno;
+    const bool cut = ::ftruncate(fd, end) == 0;  // drops the part of the row that got written
+    MDQ_THROW(IoError, "cannot append to '", path, "': ", std::strerror(err),
+              cut ? "; the file keeps its earlier rows, whole" : "; the last row may be partial");
 }
 
 void save_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,

@@ -25,6 +25,11 @@ void save_safetensors(const std::string& path, const std::map<std::string, Tenso
 SafetensorsFile load_safetensors(const std::string& path);
 
 // Writes `bytes` to `path` atomically (temporary file, fsync, rename, fsync of the folder).
+// A failure (ENOSPC, EIO, a file-size limit) is an IoError naming `path` and the reason; the
+// temporary file is removed and the previous file under `path` stays as it was.
 void write_file_atomic(const std::string& path, const std::string& bytes);
+// Appends `bytes` to the open file descriptor `fd` (of `path`) whole or not at all: a write cut
+// short is truncated back to the previous end, then reported as an IoError naming `path`.
+void append_whole(int fd, const std::string& bytes, const std::string& path);
 
 }  // namespace mdq

@@ -1,14 +1,18 @@
 #include "optim/train/metrics_log.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "core/error.h"
+#include "data/safetensors.h"
 
 namespace mdq {
 
@@ -33,19 +37,38 @@ std::string format_duration(double s) {
 
 }  // namespace
 
+namespace {
+int open_append(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) MDQ_THROW(IoError, "cannot open '", path, "' for writing: ", std::strerror(errno));
+    return fd;
+}
+}  // namespace
+
 MetricsLog::MetricsLog(const std::string& out_dir, std::vector<std::string> columns)
-    : csv_path_(out_dir + "/metrics.csv"), columns_(std::move(columns)) {
+    : jsonl_path_(out_dir + "/metrics.jsonl"),
+      csv_path_(out_dir + "/metrics.csv"),
+      columns_(std::move(columns)) {
     columns_.insert(columns_.begin(), "kind");
-    const bool fresh = !std::ifstream(csv_path_).good();
-    jsonl_.open(out_dir + "/metrics.jsonl", std::ios::app);
-    if (!jsonl_) MDQ_THROW(IoError, "cannot open '", out_dir, "/metrics.jsonl' for writing");
-    csv_.open(csv_path_, std::ios::app);
-    if (!csv_) MDQ_THROW(IoError, "cannot open '", csv_path_, "' for writing");
-    if (fresh) {
-        for (size_t i = 0; i < columns_.size(); ++i)
-            csv_ << (i ? "," : "") << columns_[i];
-        csv_ << "\n";
+    jsonl_ = open_append(jsonl_path_);
+    try {
+        csv_ = open_append(csv_path_);
+        if (::lseek(csv_, 0, SEEK_END) == 0) {
+            std::string header;
+            for (size_t i = 0; i < columns_.size(); ++i)
+                header += (i ? "," : "") + columns_[i];
+            append_whole(csv_, header + "\n", csv_path_);
+        }
+    } catch (...) {
+        ::close(jsonl_);
+        if (csv_ >= 0) ::close(csv_);
+        throw;
     }
+}
+
+MetricsLog::~MetricsLog() {
+    ::close(jsonl_);
+    ::close(csv_);
 }
 
 void MetricsLog::write(const std::string& kind, const std::map<std::string, double>& fields) {
@@ -56,21 +79,27 @@ void MetricsLog::write(const std::string& kind, const std::map<std::string, doub
                   "MetricsLog: field '", k, "' is not one of the columns");
         j[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
     }
-    jsonl_ << j.dump() << "\n";
-    jsonl_.flush();
+    std::ostringstream csv;
     for (size_t i = 0; i < columns_.size(); ++i) {
-        if (i) csv_ << ",";
+        if (i) csv << ",";
         if (columns_[i] == "kind") {
-            csv_ << kind;
+            csv << kind;
             continue;
         }
         auto it = fields.find(columns_[i]);
-        if (it != fields.end() && std::isfinite(it->second)) csv_ << it->second;
+        if (it != fields.end() && std::isfinite(it->second)) csv << it->second;
     }
-    csv_ << "\n";
-    csv_.flush();
-    if (!jsonl_ || !csv_)
-        MDQ_THROW(IoError, "writing metrics to '", csv_path_, "' failed (disk full?)");
+    csv << "\n";
+    const off_t jsonl_end = ::lseek(jsonl_, 0, SEEK_END);
+    append_whole(jsonl_, j.dump() + "\n", jsonl_path_);
+    try {
+        append_whole(csv_, csv.str(), csv_path_);
+    } catch (...) {
+        // Keeps the files row for row: the JSON line of a row the CSV lacks goes too.
+        if (jsonl_end >= 0 && ::ftruncate(jsonl_, jsonl_end) != 0) {
+        }
+        throw;
+    }
 }
 
 ProgressBar::ProgressBar(int64_t total_steps, bool enabled)

@@ -1,9 +1,9 @@
 // Training metrics written as they happen: one JSON object per line in metrics.jsonl and the
 // same rows in metrics.csv with fixed columns ("kind" first; a field a row lacks stays empty).
-// Appending keeps earlier rows when a run resumes.
+// Appending keeps earlier rows when a run resumes. Each row reaches each file in one write,
+// whole or not at all: a full disk is an IoError naming the file, which keeps its whole rows.
 #pragma once
 
-#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -14,12 +14,15 @@ class MetricsLog {
   public:
     // Opens (appending) OUT_DIR/metrics.jsonl and OUT_DIR/metrics.csv with these columns.
     MetricsLog(const std::string& out_dir, std::vector<std::string> columns);
+    ~MetricsLog();
+    MetricsLog(const MetricsLog&) = delete;
+    MetricsLog& operator=(const MetricsLog&) = delete;
     // A row: "kind" (e.g. "train", "val") plus numeric fields.
     void write(const std::string& kind, const std::map<std::string, double>& fields);
 
   private:
-    std::ofstream jsonl_, csv_;
-    std::string csv_path_;
+    std::string jsonl_path_, csv_path_;
+    int jsonl_ = -1, csv_ = -1;  // file descriptors opened for appending
     std::vector<std::string> columns_;
 };
 

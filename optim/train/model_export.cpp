@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include "data/safetensors.h"
@@ -60,7 +62,7 @@ nlohmann::json io_quantizers(Module& model) {
 
 void write_export(const std::string& dir, Experiment& ex) {
     if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-        MDQ_THROW(IoError, "cannot create the export folder '", dir, "'");
+        MDQ_THROW(IoError, "cannot create the export folder '", dir, "': ", std::strerror(errno));
     std::map<std::string, Tensor> tensors;
     nlohmann::json packed_meta = nlohmann::json::object();
     for (auto& [name, p] : ex.opt->export_packed()) {

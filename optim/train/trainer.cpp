@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -228,20 +229,34 @@ void Trainer::save(const std::string& name) {
     window_start_ = now_s();
 }
 
+// A multi-process job acts on a signal only at steps all its ranks reach together: every
+// log_interval-th step, where log_train reads the loss back anyway, the ranks sum one flag per
+// signal (an all-reduce of two values), so a signal sent to any one rank stops them all at the
+// same step boundary. A single process acts on it at the next step.
+int Trainer::agreed_stop_signal() {
+    const int own = stop_signal();
+    if (!ex_.comm || ex_.comm->size() == 1) return own;
+    if (pos_.step % log_interval_ != 0) return 0;
+    Tensor flags = Tensor::from_vector<float>(
+        {own == SIGINT ? 1.0f : 0.0f, own != 0 && own != SIGINT ? 1.0f : 0.0f}, {2},
+        ex_.comm->device());
+    ex_.comm->all_reduce(flags, comm::AllReduceOp::Sum);
+    const Tensor host = flags.to(Device::cpu());
+    const float* f = host.data<float>();
+    if (own != 0) return own;
+    return f[0] > 0 ? SIGINT : (f[1] > 0 ? SIGTERM : 0);
+}
+
 void Trainer::stop(int sig) {
     const std::string ckpt = out_dir_ + "/last.safetensors";
-    // Ranks see the signal at different steps and cannot agree on one checkpoint without a
-    // collective per step, so a multi-process job stops at once (its periodic checkpoint stays).
-    if (ex_.comm && ex_.comm->size() > 1)
-        MDQ_THROW(Error, "stopped by ", signal_name(sig), " at step ", pos_.step,
-                  "; a multi-process run writes no checkpoint on a signal, resume from '", ckpt,
-                  "' if a periodic one was written");
-    save("last.safetensors");
-    bar_->finish();
+    if (main_rank_) save("last.safetensors");
+    // No rank leaves before the checkpoint is written: mpirun ends a job when one rank exits.
+    if (ex_.comm && ex_.comm->size() > 1) ex_.comm->barrier();
+    if (main_rank_) bar_->finish();
     throw TrainingInterrupted(
         detail::cat("stopped by ", signal_name(sig), " at step ", pos_.step, " of ",
                     ex_.run.iterations, "; checkpoint written to ", ckpt),
-        sig, ckpt);
+        sig, ckpt, main_rank_);
 }
 
 void Trainer::end_of_epoch() {
@@ -326,7 +341,7 @@ TrainSummary Trainer::run() {
     window_start_ = now_s();
     int64_t last_val_step = -1;
     while (pos_.step < ex_.run.iterations) {
-        if (const int sig = stop_signal()) stop(sig);  // a step boundary: the state is whole
+        if (const int sig = agreed_stop_signal()) stop(sig);  // a step boundary: state is whole
         std::optional<data::Batch> b = ex_.train_loader->next();
         if (!b) {
             end_of_epoch();

@@ -34,17 +34,20 @@ struct TrainSummary {
     nlohmann::json to_json() const;
 };
 
-// Thrown by Trainer::run when a stop signal ended the run; checkpoint resumes it.
+// Thrown by Trainer::run when a stop signal ended the run; checkpoint resumes it. In a
+// multi-process job every rank throws it; only the main rank (report()) tells the user.
 class TrainingInterrupted : public Error {
   public:
-    TrainingInterrupted(const std::string& msg, int sig, std::string checkpoint)
-        : Error(msg), signal_(sig), checkpoint_(std::move(checkpoint)) {}
+    TrainingInterrupted(const std::string& msg, int sig, std::string checkpoint, bool report = true)
+        : Error(msg), signal_(sig), checkpoint_(std::move(checkpoint)), report_(report) {}
     int signal() const { return signal_; }
     const std::string& checkpoint() const { return checkpoint_; }
+    bool report() const { return report_; }
 
   private:
     int signal_;
     std::string checkpoint_;
+    bool report_;
 };
 
 class Trainer {
@@ -67,6 +70,7 @@ class Trainer {
     void validate();
     void save(const std::string& name);
     void require_finite_loss();
+    int agreed_stop_signal();
     [[noreturn]] void stop(int sig);
     TrainSummary finish();
 

@@ -2,12 +2,29 @@
 #include <cmath>
 #include <limits>
 
+#include "core/out_of_memory.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq {
 namespace {
 
 using testing::throws_with;
+
+// A tensor too large for memory is an OutOfMemoryError naming the tensor and the sizes; one
+// whose byte count overflows is refused before any allocation.
+TEST(Tensor, TooLargeForMemoryNamesTheTensorAndTheSizes) {
+    const int64_t n = int64_t{1} << 60;  // 4 EiB of f32: beyond any address space
+    EXPECT_THROW(Tensor::empty({n}), OutOfMemoryError);
+    EXPECT_TRUE(throws_with([&] { Tensor::empty({n}); },
+                            {"cannot allocate a tensor f32[" + std::to_string(n) + "] on cpu",
+                             "4.0 EiB", "asked for", "available"}));
+    EXPECT_THROW(Tensor::zeros({4, n}, DType::F64), OutOfMemoryError);
+    EXPECT_TRUE(throws_with(
+        [&] {
+            Tensor::zeros({4, n}, DType::F64);
+        },
+        {"tensor f64[4, " + std::to_string(n) + "]", "more than 2^64 bytes"}));
+}
 
 TEST(Tensor, EmptyHasContiguousStrides) {
     Tensor t = Tensor::empty({2, 3, 4});

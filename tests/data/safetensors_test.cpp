@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "data/safetensors.h"
+#include "tests/testing/small_fs.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq {
@@ -54,11 +55,35 @@ TEST(Safetensors, RoundTripsEveryDtypeAndMetadata) {
     std::remove(p.c_str());
 }
 
+// A real full disk: a tmpfs of 256 KB, filled but for a few KB.
+TEST(Safetensors, FullDiskKeepsThePreviousFile) {
+    testing::SmallFilesystem fs(256 << 10);
+    if (!fs.mounted()) GTEST_SKIP() << fs.reason();
+    const std::string p = fs.path() + "/last.safetensors";
+    save_safetensors(p, {{"w", Tensor::ones({4})}});
+    const std::string before = read_all(p);
+    fs.fill(8192);
+    EXPECT_TRUE(throws_with(
+        [&] {
+            save_safetensors(p, {{"w", Tensor::ones({100000})}});
+        },
+        {"cannot write '" + p + "'", "No space left on device", "unchanged"}));
+    EXPECT_EQ(read_all(p), before);
+    EXPECT_TRUE(testing::all_equal(load_safetensors(p).tensors.at("w"), Tensor::ones({4})));
+    EXPECT_EQ(fs.listing(), "fill.bin last.safetensors");  // no temporary file left behind
+    // Where nothing was there before, nothing is left under the final name either.
+    EXPECT_TRUE(
+        throws_with([&] { write_file_atomic(fs.path() + "/new.json", std::string(65536, 'x')); },
+                    {"new.json", "No space left on device"}));
+    EXPECT_EQ(fs.listing(), "fill.bin last.safetensors");
+}
+
+// The same through a file-size limit, which fails write() in the kernel (EFBIG) without a
+// mount, so it runs on every machine.
 TEST(Safetensors, FailedWriteKeepsThePreviousFile) {
     const std::string p = temp_path("keep.safetensors");
     save_safetensors(p, {{"w", Tensor::ones({4})}});
     const std::string before = read_all(p);
-    // A file-size limit makes write() fail (EFBIG) like a full disk would (ENOSPC).
     std::signal(SIGXFSZ, SIG_IGN);
     rlimit old{};
     getrlimit(RLIMIT_FSIZE, &old);

@@ -61,8 +61,9 @@ void add_train_command(CLI::App& app) {
             trainer.run();
         } catch (const TrainingInterrupted& e) {
             std::fflush(stdout);
-            std::fprintf(stderr, "mdq train: %s\nresume with:\n  %s\n", e.what(),
-                         resume_command(*args, e.checkpoint()).c_str());
+            if (e.report())
+                std::fprintf(stderr, "mdq train: %s\nresume with:\n  %s\n", e.what(),
+                             resume_command(*args, e.checkpoint()).c_str());
             throw CLI::RuntimeError(exit_status_for(e.signal()));
         }
     });

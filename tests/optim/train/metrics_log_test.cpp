@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "optim/train/metrics_log.h"
+#include "tests/testing/small_fs.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq {
@@ -43,6 +44,34 @@ TEST(MetricsLog, WritesJsonLinesAndCsvAndAppends) {
     EXPECT_EQ(j["kind"], "val");
     EXPECT_EQ(j["val_acc"], 0.75);
     EXPECT_TRUE(nlohmann::json::parse(jl[2])["loss"].is_null());
+}
+
+// A full disk mid-run: the error names the file and the reason, and both files keep whole,
+// matching rows (a row is never half written, nor written to one file only).
+TEST(MetricsLog, FullDiskIsAnErrorAndKeepsWholeRows) {
+    testing::SmallFilesystem fs(128 << 10);
+    if (!fs.mounted()) GTEST_SKIP() << fs.reason();
+    MetricsLog log(fs.path(), {"step", "loss"});
+    log.write("train", {{"step", 1}, {"loss", 0.5}});
+    fs.fill();
+    int64_t step = 2;
+    const bool threw = testing::throws_with(
+        [&] {
+            for (; step < 100000; ++step)  // tmpfs frees a page at a time: fill the last one
+                log.write("train", {{"step", static_cast<double>(step)}, {"loss", 0.25}});
+        },
+        {"cannot append to '" + fs.path() + "/metrics.", "No space left on device",
+         "earlier rows"});
+    EXPECT_TRUE(threw);
+    const auto csv = lines(fs.path() + "/metrics.csv");
+    const auto jl = lines(fs.path() + "/metrics.jsonl");
+    ASSERT_EQ(csv.size(), jl.size() + 1);  // the header
+    ASSERT_GE(jl.size(), 1u);
+    for (size_t i = 0; i < jl.size(); ++i) {
+        EXPECT_EQ(nlohmann::json::parse(jl[i])["step"], static_cast<double>(i + 1)) << jl[i];
+        EXPECT_EQ(csv[i + 1], "train," + std::to_string(i + 1) + (i ? ",0.25" : ",0.5"));
+    }
+    EXPECT_EQ(static_cast<int64_t>(jl.size()), step - 1);
 }
 
 }  // namespace
