@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # mdq -> ONNX (tools/interop/to_onnx.py, docs/INTEROP.md): the export of every model of the zoo
-# after a short md-tanh-s run (tests/tools/interop_common.sh), written as ONNX and run by
+# after its short md-tanh-s run in RUNS (interop_runs.sh), written as ONNX and run by
 # onnxruntime on the CPU, gives mdq eval's hard test accuracy to the printed digit, its loss,
 # and its hard logits on a batch (1e-4); an export the ONNX path cannot carry is refused naming
 # the layer and why. onnx, onnxruntime (and safetensors, numpy) are pip-installed into a
-# scratch venv when python3 lacks them; skips (77) where that fails (no package index). The
-# Fashion-MNIST models are left out where the dataset is absent.
+# scratch venv when python3 lacks them; skips (77) where that fails (no package index).
 set -euo pipefail
-mdq=$1
+runs=$1
 source "$(dirname "$0")/interop_common.sh"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -22,24 +21,13 @@ if ! $py -c 'import onnx, onnxruntime, safetensors, numpy' 2>/dev/null; then
     fi
     py=$dir/venv/bin/python
 fi
-cifar_data "$dir/cifar"
-
-# check MODEL [CIFAR_DIR]
-check() {
-    local model=$1 run=$dir/$1 hard
-    mdq_run "$mdq" "$model" "$run" "${2:-}"
-    $py "$root/tools/interop/to_onnx.py" --export "$run/export" --out "$run/model.onnx"
-    hard=$($py "$root/tools/interop/run_onnx.py" --onnx "$run/model.onnx" --export "$run/export" \
-        ${2:+--data-dir "$2"} --limit "$images" --compare "$run/logits.safetensors")
+for model in $(run_models "$runs"); do
+    load_run "$runs" "$model"
+    $py "$root/tools/interop/to_onnx.py" --export "$run/export" --out "$dir/$model.onnx"
+    hard=$($py "$root/tools/interop/run_onnx.py" --onnx "$dir/$model.onnx" --export "$run/export" \
+        ${data_dir:+--data-dir "$data_dir"} --limit "$images" --compare "$run/logits.safetensors")
     printf '%s: mdq hard %s\n%s\n' "$model" "$hard_mdq" "$hard"
     same_as "$hard_mdq" "$hard"
-}
-
-for model in $fashion_models; do
-    if [ -d "$data" ]; then check "$model"; else echo "SKIP $model: no Fashion-MNIST in $data"; fi
-done
-for model in $cifar_models; do
-    check "$model" "$dir/cifar"
 done
 
 # refused MESSAGE: to_onnx.py on $dir/bad fails and says MESSAGE.
@@ -52,7 +40,7 @@ refused() {
 }
 # An activation quantizer on fc's input (layers/act_quant.h names its ends LAYER.act_quant.*),
 # which the export does not describe yet; then a model the tools do not know.
-cp -r "$dir/resnet18-cifar/export" "$dir/bad"
+cp -r "$runs/resnet18-cifar/export" "$dir/bad"
 $py - "$dir/bad/model.safetensors" <<'PY'
 import sys, numpy as np
 from safetensors.numpy import load_file, save_file

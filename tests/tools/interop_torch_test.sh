@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # mdq <-> PyTorch (tools/interop/load_mdq.py, init_from; docs/INTEROP.md). Every model of the zoo
-# after a short md-tanh-s run (tests/tools/interop_common.sh), read into PyTorch from its
+# after its short md-tanh-s run in RUNS (interop_runs.sh), read into PyTorch from its
 # checkpoint (soft weights) and its export (hard weights), gives mdq eval's test accuracy to
 # the printed digit, its loss, and its logits on a batch (1e-4). Then PyTorch -> mdq: a
 # resnet18-cifar with fresh PyTorch weights and batch-norm statistics, saved with
 # safetensors.torch.save_file and evaluated by `mdq eval --set init_from=...`, gives PyTorch's
-# logits (1e-4). Skips (77) where torch or safetensors cannot be imported; the Fashion-MNIST
-# models are left out where the dataset is absent.
+# logits (1e-4). Skips (77) where torch or safetensors cannot be imported.
 set -euo pipefail
-mdq=$1
+mdq=$1 runs=$2
 source "$(dirname "$0")/interop_common.sh"
 if ! python3 -c 'import torch, safetensors' 2>/dev/null; then
     echo "SKIP: python3 cannot import torch and safetensors (pip install torch safetensors)"
@@ -16,26 +15,16 @@ if ! python3 -c 'import torch, safetensors' 2>/dev/null; then
 fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-cifar_data "$dir/cifar"
 
-# check MODEL [CIFAR_DIR]
-check() {
-    local model=$1 run=$dir/$1 soft hard
-    mdq_run "$mdq" "$model" "$run" "${2:-}"
+for model in $(run_models "$runs"); do
+    load_run "$runs" "$model"
     soft=$(python3 "$root/tools/interop/load_mdq.py" --checkpoint "$run/last.safetensors" \
         --limit "$images" --compare "$run/logits.safetensors")
-    hard=$(python3 "$root/tools/interop/load_mdq.py" --export "$run/export" ${2:+--data-dir "$2"} \
-        --limit "$images" --compare "$run/logits.safetensors")
+    hard=$(python3 "$root/tools/interop/load_mdq.py" --export "$run/export" \
+        ${data_dir:+--data-dir "$data_dir"} --limit "$images" --compare "$run/logits.safetensors")
     printf '%s: mdq soft %s, hard %s\n%s\n%s\n' "$model" "$soft_mdq" "$hard_mdq" "$soft" "$hard"
     same_as "$soft_mdq" "$soft"
     same_as "$hard_mdq" "$hard"
-}
-
-for model in $fashion_models; do
-    if [ -d "$data" ]; then check "$model"; else echo "SKIP $model: no Fashion-MNIST in $data"; fi
-done
-for model in $cifar_models; do
-    check "$model" "$dir/cifar"
 done
 
 # PyTorch -> mdq: resnet18-cifar's module with PyTorch's weights, through init_from, saved
@@ -44,16 +33,16 @@ done
 from_torch() {
     local out=$dir/$1 map='{}' cmp
     mkdir -p "$out"
-    python3 "$root/tests/tools/interop_from_torch.py" save "$dir/resnet18-cifar/export" \
-        "$dir/resnet18-cifar/logits.safetensors" "$out" ${2:+--rename "$2"}
+    python3 "$root/tests/testing/interop_from_torch.py" save "$runs/resnet18-cifar/export" \
+        "$runs/resnet18-cifar/logits.safetensors" "$out" ${2:+--rename "$2"}
     [ -n "${3:-}" ] && map=$(python3 "$root/tools/interop/init_map.py" --model resnet18-cifar \
         --source "$3" --state "$out/torch.safetensors" |
         python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["init_map"]))')
-    "$mdq" eval --set model=resnet18-cifar --set dataset=cifar10 --set data_dir="$dir/cifar" \
+    "$mdq" eval --set model=resnet18-cifar --set dataset=cifar10 --set data_dir="$runs/cifar" \
         --set method=float --set init_from="$out/torch.safetensors" --set init_map="$map" \
         --set batch_size=32 --set eval_batches=1 --logits "$out/mdq_logits.safetensors" \
         --out "$out/eval" > "$out/eval.log"
-    cmp=$(python3 "$root/tests/tools/interop_from_torch.py" compare "$out" \
+    cmp=$(python3 "$root/tests/testing/interop_from_torch.py" compare "$out" \
         "$out/mdq_logits.safetensors")
     echo "resnet18-cifar from PyTorch ($1): $cmp"
     python3 - "$cmp" <<'PY'
