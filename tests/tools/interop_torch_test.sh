@@ -2,8 +2,8 @@
 # mdq <-> PyTorch (tools/interop/load_mdq.py, init_from; docs/INTEROP.md). Every model of the zoo
 # after its short md-tanh-s run in RUNS (interop_runs.sh), read into PyTorch from its
 # checkpoint (soft weights) and its export (hard weights), gives mdq eval's test accuracy to
-# the printed digit, its loss, and its logits on a batch (1e-4). Then PyTorch -> mdq: a
-# resnet18-cifar with fresh PyTorch weights and batch-norm statistics, saved with
+# the printed digit, its loss, and its logits on a batch (1e-4). Then PyTorch -> mdq:
+# resnet18-cifar and resnet18 with fresh PyTorch weights and batch-norm statistics, saved with
 # safetensors.torch.save_file and evaluated by `mdq eval --set init_from=...`, gives PyTorch's
 # logits (1e-4). Skips (77) where torch or safetensors cannot be imported.
 set -euo pipefail
@@ -27,30 +27,33 @@ for model in $(run_models "$runs"); do
     same_as "$hard_mdq" "$hard"
 done
 
-# PyTorch -> mdq: resnet18-cifar's module with PyTorch's weights, through init_from, saved
-# with mdq's names and with kuangliu/pytorch-cifar's (renamed back by tools/interop/init_map.py).
-# from_torch OUT [RENAME_RULES [SOURCE]]
+# PyTorch -> mdq: a model's module with PyTorch's weights, through init_from; resnet18-cifar
+# saved with mdq's names and with kuangliu/pytorch-cifar's (renamed back by
+# tools/interop/init_map.py), resnet18 with torchvision's (mdq's own, affine batch norm).
+# from_torch MODEL LABEL [RENAME_RULES] [SOURCE]
 from_torch() {
-    local out=$dir/$1 map='{}' cmp
+    local model=$1 out=$dir/$1-$2 map='{}' cmp
     mkdir -p "$out"
-    python3 "$root/tests/testing/interop_from_torch.py" save "$runs/resnet18-cifar/export" \
-        "$runs/resnet18-cifar/logits.safetensors" "$out" ${2:+--rename "$2"}
-    [ -n "${3:-}" ] && map=$(python3 "$root/tools/interop/init_map.py" --model resnet18-cifar \
-        --source "$3" --state "$out/torch.safetensors" |
+    python3 "$root/tests/testing/interop_from_torch.py" save "$runs/$model/export" \
+        "$runs/$model/logits.safetensors" "$out" ${3:+--rename "$3"}
+    [ -n "${4:-}" ] && map=$(python3 "$root/tools/interop/init_map.py" --model "$model" \
+        --source "$4" --state "$out/torch.safetensors" |
         python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["init_map"]))')
-    "$mdq" eval --set model=resnet18-cifar --set dataset=cifar10 --set data_dir="$runs/cifar" \
+    "$mdq" eval --set model="$model" --set dataset=cifar10 --set data_dir="$runs/cifar" \
         --set method=float --set init_from="$out/torch.safetensors" --set init_map="$map" \
         --set batch_size=32 --set eval_batches=1 --logits "$out/mdq_logits.safetensors" \
         --out "$out/eval" > "$out/eval.log"
     cmp=$(python3 "$root/tests/testing/interop_from_torch.py" compare "$out" \
         "$out/mdq_logits.safetensors")
-    echo "resnet18-cifar from PyTorch ($1): $cmp"
+    echo "$model from PyTorch ($2): $cmp"
     python3 - "$cmp" <<'PY'
 import re, sys
 m = re.search(r"max abs difference (\S+)", sys.argv[1])
 assert m and float(m.group(1)) <= 1e-4, sys.argv[1]
 PY
 }
-from_torch mdq-names
-from_torch pytorch-cifar '[["\\.downsample\\.", ".shortcut."], ["^fc\\.", "linear."]]' pytorch-cifar
+from_torch resnet18-cifar mdq-names
+kuangliu='[["\\.downsample\\.", ".shortcut."], ["^fc\\.", "linear."]]'
+from_torch resnet18-cifar pytorch-cifar "$kuangliu" pytorch-cifar
+from_torch resnet18 torchvision "" torchvision
 echo "interop torch test passed"

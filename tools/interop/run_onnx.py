@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Evaluate an ONNX file of to_onnx.py with onnxruntime (CPU) on the export's test set, and compare its
-logits with an `mdq eval --logits` file's hard logits (docs/INTEROP.md).
+"""Evaluate an ONNX file of to_onnx.py with onnxruntime (CPU) on the export's test set, and
+compare its logits with an `mdq eval --logits` file's hard logits (docs/INTEROP.md).
 
   python3 tools/interop/run_onnx.py --onnx model.onnx --export runs/x/export --limit 128 \
       --compare logits.safetensors
