@@ -56,4 +56,20 @@ from_torch resnet18-cifar mdq-names
 kuangliu='[["\\.downsample\\.", ".shortcut."], ["^fc\\.", "linear."]]'
 from_torch resnet18-cifar pytorch-cifar "$kuangliu" pytorch-cifar
 from_torch resnet18 torchvision "" torchvision
+
+# An activation quantizer, which the export does not describe yet, is refused naming its layer.
+cp -r "$runs/resnet18-cifar/export" "$dir/bad"
+python3 - "$dir/bad/model.safetensors" <<'PY'
+import sys, numpy as np
+from safetensors.numpy import load_file, save_file
+t = load_file(sys.argv[1])
+t["layer1.0.conv1.act_quant.lower"] = np.zeros(1, np.float32)
+save_file(t, sys.argv[1])
+PY
+if python3 "$root/tools/interop/load_mdq.py" --export "$dir/bad" --no-test > "$dir/bad.log" 2>&1
+then
+    echo "load_mdq.py read an export it cannot carry"; exit 1
+fi
+grep -qF "layer layer1.0.conv1: its activation quantizer" "$dir/bad.log" ||
+    { cat "$dir/bad.log"; exit 1; }
 echo "interop torch test passed"
