@@ -146,7 +146,14 @@ Experiment::Experiment(const Config& c, Synthetic)
 }
 
 void Experiment::build_model(bool train, const std::function<Tensor()>& calibration) {
-    if (cfg.has("affine_bn")) model_options.affine_bn = cfg.get_bool("affine_bn");
+    if (cfg.has("affine_bn")) {
+        model_options.affine_bn = cfg.get_bool("affine_bn");
+    } else {
+        // Records the model's own default (affine for the ImageNet models), so that the
+        // checkpoints' and exports' configuration rebuilds the model that was trained.
+        const bool affine = *resolve_options(cfg.get_string("model"), model_options).affine_bn;
+        cfg.set(std::string("affine_bn=") + (affine ? "true" : "false"));
+    }
     model_options.seed = static_cast<uint64_t>(cfg.get_int("seed"));
     model = mdq::build_model(cfg.get_string("model"), model_options);
     model->to(device);

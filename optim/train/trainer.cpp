@@ -130,7 +130,7 @@ Trainer::Trainer(const Config& cfg, const std::string& resume_path)
             MDQ_THROW(Error, "the output folder '", out_dir_, "' holds a finished run (", summary,
                       "): give this run another out_dir, continue that one with --resume ",
                       out_dir_, "/last.safetensors, or set overwrite=true to replace it");
-        write_file_atomic(out_dir_ + "/config.json", cfg.effective().dump(2) + "\n");
+        write_file_atomic(out_dir_ + "/config.json", ex_.cfg.effective().dump(2) + "\n");
     }
     if (!resume_path.empty()) {
         // The checkpoint holds the recomposed weights, not the planes and their momentum.

@@ -23,6 +23,13 @@ grep -q "test accuracy: soft weights" "$dir/train.log"
 
 "$mdq" eval --checkpoint "$dir/run/last.safetensors" --set eval_batches=2 > "$dir/eval.log"
 grep -q "hard-quantized weights" "$dir/eval.log"
+# Without --checkpoint, eval builds the model from init_from (docs/INTEROP.md): the
+# checkpoint's soft weights, evaluated as float, give its soft accuracy and loss.
+soft=$(grep -o 'soft weights [0-9.]*% (loss [0-9.]*)' "$dir/eval.log")
+"$mdq" eval --set model=lenet5 --set init_from="$dir/run/last.safetensors" --set method=float \
+    --set batch_size=32 --set eval_batches=2 --out "$dir/eval-init" > "$dir/eval-init.log"
+grep -qF "test accuracy: $soft" "$dir/eval-init.log" || { cat "$dir/eval-init.log"; exit 1; }
+grep -q '"init_from"' "$dir/eval-init/summary.json"
 
 "$mdq" export --checkpoint "$dir/run/last.safetensors" --out "$dir/export" > "$dir/export.log"
 [ -s "$dir/export/model.safetensors" ] && [ -s "$dir/export/model.json" ]
@@ -59,6 +66,9 @@ expect_error() {  # EXPECTED_TEXT ARGS...
 expect_error "unknown config key 'epoch'" train --set epoch=3
 expect_error "'batch_size'" train --set batch_size=big
 expect_error "unknown model 'resnet99'" train "${common[@]}" --set model=resnet99 --set out_dir="$dir/x"
+expect_error "give --checkpoint FILE, or --set init_from" eval --set model=lenet5
+expect_error "evaluates imported weights without --checkpoint" eval \
+    --checkpoint "$dir/run/last.safetensors" --set init_from="$dir/run/last.safetensors"
 expect_error "cannot resume" train "${common[@]}" --set model=small-cnn --set out_dir="$dir/y" \
     --resume "$dir/run/last.safetensors"
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Load an mdq model into PyTorch and evaluate it on Fashion-MNIST (docs/INTEROP.md).
+"""Load an mdq model into PyTorch and evaluate it (docs/INTEROP.md).
 
-The PyTorch module carries mdq's layer names (conv1, bn1, fc1, ...), so an mdq tensor
-LAYER.weight is the module's LAYER.weight with no name map. Weights come from
+The PyTorch module carries mdq's layer names (conv1, layer1.0.downsample.0, features.3.conv.1.0,
+...), so an mdq tensor LAYER.weight is the module's LAYER.weight with no name map, and its
+state_dict saved with safetensors.torch.save_file is read back by mdq's init_from as it is.
+Every model of mdq's zoo is built (mdq_interop.MODELS). Weights come from
 
   - a training checkpoint (best.safetensors / last.safetensors): its model.* tensors, i.e. the
     soft weights `mdq eval` reports as "soft weights";
@@ -10,8 +12,8 @@ LAYER.weight is the module's LAYER.weight with no name map. Weights come from
     packed level codes (the hard-quantized weights) and the float tensors as they are.
 
 mdq is channels last: convolution weights are OHWI (permuted here to OIHW), and its Flatten
-flattens an NHWC activation, so the module permutes to NHWC before flattening and fc1 takes
-mdq's weight unchanged.
+flattens an NHWC activation, so the module permutes to NHWC before flattening and the first
+linear layer takes mdq's weight unchanged.
 
   python3 tools/interop/load_mdq.py --checkpoint runs/x/last.safetensors --limit 128
   python3 tools/interop/load_mdq.py --export runs/x/export --compare logits.safetensors
@@ -36,28 +38,71 @@ class FlattenNHWC(nn.Module):
         return torch.flatten(x.permute(0, 2, 3, 1), 1)
 
 
-def module(kind, arg, w, affine):
+class Residual(nn.Module):
+    """mi's residual node: the body's children in order, plus the shortcut, then ReLU."""
+
+    def __init__(self, body, shortcut, add, relu):
+        super().__init__()
+        self.body = [name for name, _ in body]
+        for name, m in body:
+            self.add_module(name, m)
+        self.shortcut_name = shortcut[0] if shortcut else None
+        if shortcut:
+            self.add_module(*shortcut)
+        self.adds, self.relu_after = add, relu
+
+    def forward(self, x):
+        y = x
+        for name in self.body:
+            y = getattr(self, name)(y)
+        if self.adds:
+            y = y + (getattr(self, self.shortcut_name)(x) if self.shortcut_name else x)
+        return torch.relu(y) if self.relu_after else y
+
+
+class BatchNorm(nn.BatchNorm2d):
+    """mdq's BatchNorm2d ([N, C, H, W] here) and BatchNorm1d ([N, C]) in one class."""
+
+    def _check_input_dim(self, x):
+        if x.dim() not in (2, 4):
+            raise ValueError(f"batch norm takes a 2-D or 4-D input, got {x.dim()}-D")
+
+
+def module(node, name, tensors):
+    """The PyTorch module of the node tree `node` whose tensors are `tensors` (mdq names)."""
+    kind, o = node
+
+    def sub(children):
+        return [(n, module(c, f"{name}.{n}" if name else n, tensors)) for n, c in children]
+
+    if kind == "seq":
+        return nn.Sequential(OrderedDict(sub(o)))
+    if kind == "residual":
+        short = sub([o["shortcut"]])[0] if o["shortcut"] else None
+        return Residual(sub(o["body"]), short, o["add"], o["relu"])
     if kind == "conv":  # w: OHWI
-        return nn.Conv2d(w.shape[3], w.shape[0], w.shape[1], padding=arg)
+        w = tensors[name + ".weight"]
+        k, s, p, g = mi.conv_geometry(w, o)
+        return nn.Conv2d(w.shape[3] * g, w.shape[0], k, s, p, groups=g,
+                         bias=name + ".bias" in tensors)
     if kind == "linear":
-        return nn.Linear(w.shape[1], w.shape[0])
-    if kind == "bn":  # w: running_mean
-        cls = nn.BatchNorm2d if arg == 2 else nn.BatchNorm1d
-        return cls(w.shape[0], eps=mi.BN_EPS, affine=affine)
-    return {"relu": nn.ReLU, "flatten": FlattenNHWC}.get(kind, lambda: nn.MaxPool2d(arg))()
+        w = tensors[name + ".weight"]
+        return nn.Linear(w.shape[1], w.shape[0], bias=name + ".bias" in tensors)
+    if kind == "bn":
+        return BatchNorm(tensors[name + ".running_mean"].shape[0], eps=mi.BN_EPS,
+                         affine=name + ".weight" in tensors)
+    if kind == "maxpool":
+        return nn.MaxPool2d(o["k"], o["s"], o["p"])
+    return {"relu": nn.ReLU, "relu6": nn.ReLU6, "gap": lambda: nn.AdaptiveAvgPool2d(1),
+            "flatten": FlattenNHWC, "identity": nn.Identity}[kind]()
 
 
-def build(model, tensors):
-    """The PyTorch module of `model` holding `tensors` (mdq names and layouts)."""
-    named, dims = [], 2
-    for name, kind, arg in mi.layers(model):
-        dims = 1 if kind == "flatten" else dims
-        w = tensors.get(name + (".running_mean" if kind == "bn" else ".weight"))
-        named.append((name, module(kind, dims if kind == "bn" else arg, w,
-                                   name + ".weight" in tensors)))
-    net = nn.Sequential(OrderedDict(named))
+def build(m):
+    """The PyTorch module (evaluation mode) of the mi.MdqModel `m`, holding its tensors."""
+    mi.check_placed(m.structure(), m.tensors, "load_mdq")
+    net = module(m.structure(), "", m.tensors)
     state = {}
-    for k, v in tensors.items():
+    for k, v in m.tensors.items():
         t = torch.from_numpy(np.ascontiguousarray(v)).float()
         state[k] = t.permute(0, 3, 1, 2).contiguous() if t.dim() == 4 else t  # OHWI -> OIHW
     missing, unexpected = net.load_state_dict(state, strict=False)
@@ -74,15 +119,18 @@ def main():
     src.add_argument("--checkpoint", help="mdq training checkpoint (soft weights)")
     src.add_argument("--export", help="directory written by `mdq export` (hard weights)")
     p.add_argument("--model", help="model name when the checkpoint does not say")
-    p.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
+    p.add_argument("--data-dir", help="test set folder (default: the checkpoint's data_dir, "
+                   "or /usr/share/datasets/fashion-mnist for Fashion-MNIST)")
     p.add_argument("--limit", type=int, default=0, help="first N test images (0: all)")
     p.add_argument("--batch", type=int, default=256)
     p.add_argument("--compare", help="file of `mdq eval --logits`: compare with its soft "
                    "(--checkpoint) or hard (--export) logits on its batch")
+    p.add_argument("--no-test", action="store_true", help="only the --compare check")
     args = p.parse_args()
 
     torch.set_num_threads(1)
-    net = build(*mi.read_mdq(args.checkpoint, args.export, args.model))
+    m = mi.read_mdq(args.checkpoint, args.export, args.model)
+    net = build(m)
 
     def run(x):
         with torch.no_grad():
@@ -91,8 +139,9 @@ def main():
 
     if args.compare:
         mi.compare(run, args.compare, "hard" if args.export else "soft")
-    x, labels = mi.fashion_test(args.data_dir, args.limit)
-    mi.report(run(x), labels)
+    if not args.no_test:
+        x, labels = mi.test_set(m.dataset, args.data_dir or m.data_dir, args.limit)
+        mi.report(run(x), labels)
 
 
 if __name__ == "__main__":

@@ -3,9 +3,11 @@
 
 Reads the directory of `mdq export --out DIR`: every quantized tensor decoded to its exact level
 values, batch-norm statistics as they are. Input "images" is NCHW f32 [N, C, H, W], normalised
-as mdq does; output "logits" [N, classes]. Nodes: Conv (OIHW weights), BatchNormalization
-(non-affine: scale 1, bias 0), Relu, MaxPool, Transpose + Flatten (mdq flattens NHWC) and Gemm.
-Needs the `onnx` package only.
+as mdq does; output "logits" [N, classes]. Nodes: Conv (OIHW weights; depthwise as group =
+channels), BatchNormalization (non-affine: scale 1, bias 0), Relu, Clip (ReLU6), MaxPool,
+GlobalAveragePool, Add (residual sums), Transpose + Flatten (mdq flattens NHWC) and Gemm. Every
+model of mdq's zoo is written; a tensor no node reads (an activation quantizer's) stops the
+export with the layer's name and the reason. Needs the `onnx` package only.
 
   python3 tools/interop/to_onnx.py --export runs/x/export --out model.onnx
 """
@@ -23,58 +25,94 @@ import mdq_interop as mi  # noqa: E402
 OPSET = 17
 
 
-def graph(model, tensors, in_channels=1, h=28, w=28):
-    inits, nodes = [], []
+class Writer:
+    """Appends the nodes and initializers of a node tree (mdq_interop) to an ONNX graph."""
 
-    def const(name, value):
-        inits.append(numpy_helper.from_array(np.ascontiguousarray(value, np.float32), name))
+    def __init__(self, tensors):
+        self.tensors, self.inits, self.nodes = tensors, [], []
+
+    def const(self, name, value):
+        self.inits.append(numpy_helper.from_array(np.ascontiguousarray(value, np.float32), name))
         return name
 
-    x = "images"
-    for name, kind, arg in mi.layers(model):
-        out = name
+    def node(self, op, ins, name, **attrs):
+        self.nodes.append(helper.make_node(op, ins, [name], name=name, **attrs))
+        return name
+
+    def emit(self, node, name, x):
+        """Appends `node` (named `name`) reading tensor x; returns its output's name."""
+        kind, o = node
+
+        def children(items, x):
+            for n, c in items:
+                x = self.emit(c, f"{name}.{n}" if name else n, x)
+            return x
+
+        t = self.tensors
+        if kind == "seq":
+            return children(o, x)
+        if kind == "residual":
+            y = children(o["body"], x)
+            if o["add"]:
+                y = self.node("Add", [y, children([o["shortcut"]], x) if o["shortcut"] else x],
+                              name + ".sum")
+            return self.node("Relu", [y], name + ".out") if o["relu"] else y
         if kind == "conv":
-            wt = tensors[name + ".weight"].transpose(0, 3, 1, 2)  # OHWI -> OIHW
-            ins = [x, const(name + ".weight", wt)]
-            if name + ".bias" in tensors:
-                ins.append(const(name + ".bias", tensors[name + ".bias"]))
-            nodes.append(helper.make_node("Conv", ins, [out], name=name, pads=[arg] * 4,
-                                          kernel_shape=list(wt.shape[2:])))
-        elif kind == "bn":
-            mean = tensors[name + ".running_mean"]
-            ones, zeros = np.ones_like(mean), np.zeros_like(mean)
-            ins = [x, const(name + ".weight", tensors.get(name + ".weight", ones)),
-                   const(name + ".bias", tensors.get(name + ".bias", zeros)),
-                   const(name + ".running_mean", mean),
-                   const(name + ".running_var", tensors[name + ".running_var"])]
-            nodes.append(helper.make_node("BatchNormalization", ins, [out], name=name,
-                                          epsilon=mi.BN_EPS))
-        elif kind == "relu":
-            nodes.append(helper.make_node("Relu", [x], [out], name=name))
-        elif kind == "maxpool":
-            nodes.append(helper.make_node("MaxPool", [x], [out], name=name,
-                                          kernel_shape=[arg, arg], strides=[arg, arg]))
-        elif kind == "flatten":
-            nodes.append(helper.make_node("Transpose", [x], [name + ".nhwc"],
-                                          name=name + ".nhwc", perm=[0, 2, 3, 1]))
-            nodes.append(helper.make_node("Flatten", [name + ".nhwc"], [out], name=name))
-        elif kind == "linear":
-            ins = [x, const(name + ".weight", tensors[name + ".weight"]),
-                   const(name + ".bias", tensors[name + ".bias"])]
-            nodes.append(helper.make_node("Gemm", ins, [out], name=name, transB=1))
-        else:
-            sys.exit(f"to_onnx: layer {name} ({kind}) has no ONNX operator here")
-        x = out
-    nodes.append(helper.make_node("Identity", [x], ["logits"], name="logits"))
-    classes = tensors[x + ".bias"].shape[0]
+            w = t[name + ".weight"]
+            k, s, p, g = mi.conv_geometry(w, o)
+            ins = [x, self.const(name + ".weight", w.transpose(0, 3, 1, 2))]  # OHWI -> OIHW
+            if name + ".bias" in t:
+                ins.append(self.const(name + ".bias", t[name + ".bias"]))
+            return self.node("Conv", ins, name, kernel_shape=[k, k], strides=[s, s],
+                             pads=[p] * 4, group=g)
+        if kind == "linear":
+            ins = [x, self.const(name + ".weight", t[name + ".weight"])]
+            if name + ".bias" in t:
+                ins.append(self.const(name + ".bias", t[name + ".bias"]))
+            return self.node("Gemm", ins, name, transB=1)
+        if kind == "bn":
+            mean = t[name + ".running_mean"]
+            ins = [x, self.const(name + ".weight", t.get(name + ".weight", np.ones_like(mean))),
+                   self.const(name + ".bias", t.get(name + ".bias", np.zeros_like(mean))),
+                   self.const(name + ".running_mean", mean),
+                   self.const(name + ".running_var", t[name + ".running_var"])]
+            return self.node("BatchNormalization", ins, name, epsilon=mi.BN_EPS)
+        if kind == "relu":
+            return self.node("Relu", [x], name)
+        if kind == "relu6":
+            return self.node("Clip", [x, self.const(name + ".min", np.float32(0)),
+                                      self.const(name + ".max", np.float32(6))], name)
+        if kind == "maxpool":
+            return self.node("MaxPool", [x], name, kernel_shape=[o["k"]] * 2,
+                             strides=[o["s"]] * 2, pads=[o["p"]] * 4)
+        if kind == "gap":
+            return self.node("GlobalAveragePool", [x], name)
+        if kind == "flatten":
+            nhwc = self.node("Transpose", [x], name + ".nhwc", perm=[0, 2, 3, 1])
+            return self.node("Flatten", [nhwc], name)
+        if kind == "identity":
+            return x
+        sys.exit(f"to_onnx: cannot export layer {name}: no ONNX operator for its kind {kind}")
+
+
+def graph(m):
+    """The checked ONNX model of the mi.MdqModel `m` (an export's hard weights)."""
+    root = m.structure()
+    mi.check_placed(root, m.tensors, "to_onnx")
+    w = Writer(m.tensors)
+    out = w.emit(root, "", "images")
+    w.node("Identity", [out], "logits")
+    o = m.options
     g = helper.make_graph(
-        nodes, model, [helper.make_tensor_value_info("images", TensorProto.FLOAT,
-                                                     ["N", in_channels, h, w])],
-        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", classes])], inits)
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", OPSET)],
-                          producer_name="mdq tools/interop/to_onnx.py")
-    onnx.checker.check_model(m)
-    return m
+        w.nodes, m.model,
+        [helper.make_tensor_value_info("images", TensorProto.FLOAT,
+                                       ["N", o["in_channels"], o["input_h"], o["input_w"]])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", o["num_classes"]])],
+        w.inits)
+    model = helper.make_model(g, opset_imports=[helper.make_opsetid("", OPSET)],
+                              producer_name="mdq tools/interop/to_onnx.py")
+    onnx.checker.check_model(model)
+    return model
 
 
 def main():
@@ -83,9 +121,9 @@ def main():
     p.add_argument("--export", required=True, help="directory written by `mdq export`")
     p.add_argument("--out", required=True, help="ONNX file to write")
     args = p.parse_args()
-    model, tensors = mi.read_mdq(export=args.export)
-    onnx.save(graph(model, tensors), args.out)
-    print(f"wrote {args.out} ({model}, opset {OPSET})")
+    m = mi.read_mdq(export=args.export)
+    onnx.save(graph(m), args.out)
+    print(f"wrote {args.out} ({m.model}, opset {OPSET})")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,12 @@
 // `mdq eval --checkpoint PATH`: accuracy of a checkpoint with soft and hard-quantized weights;
-// --logits FILE also writes the logits of the split's first batch (for interop checks).
+// --logits FILE also writes the logits of the split's first batch (for interop checks). Without
+// --checkpoint, the model named by --set model=... starts from --set init_from=FILE (a PyTorch
+// state_dict or an mdq checkpoint, docs/INTEROP.md) and is evaluated as the optimizer sets it up.
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "core/autograd.h"
 #include "data/safetensors.h"
@@ -52,20 +55,34 @@ std::string default_eval_dir(const std::string& checkpoint, const std::string& s
 void run_eval(const EvalArgs& a) {
     MDQ_CHECK(a.split == "test" || a.split == "val", "--split must be test or val, got '", a.split,
               "'");
-    const Checkpoint ck = read_checkpoint(a.checkpoint);
     Config cfg = make_train_config();
-    cfg.merge(ck.config, "the checkpoint's configuration");
-    for (const std::string& s : a.sets)
+    std::optional<Checkpoint> ck;
+    if (!a.checkpoint.empty()) {
+        ck = read_checkpoint(a.checkpoint);
+        cfg.merge(ck->config, "the checkpoint's configuration");
+        cfg.set("init_from=");  // the weights are the checkpoint's, not its run's warm start
+    }
+    for (const std::string& s : a.sets) {
+        MDQ_CHECK(!ck || s.rfind("init_from=", 0) != 0,
+                  "mdq eval: --set init_from evaluates imported weights without --checkpoint");
         cfg.set(s);
-    Experiment ex(cfg);
-    restore_checkpoint(ck, *ex.model, *ex.opt);
-    restore_pruner(ck.model_options, ex.prune.get(), a.checkpoint);  // the masks of prune=taylor
+    }
+    const std::string source = ck ? a.checkpoint : cfg.get_string("init_from");
+    MDQ_CHECK(!source.empty(),
+              "mdq eval: give --checkpoint FILE, or --set init_from=FILE with --set model=NAME "
+              "to evaluate imported weights");
+    Experiment ex(cfg);  // imports init_from when there is no checkpoint
+    if (ck) {
+        restore_checkpoint(*ck, *ex.model, *ex.opt);
+        restore_pruner(ck->model_options, ex.prune.get(), a.checkpoint);  // prune=taylor's masks
+    }
+    const int64_t step = ck ? ck->position.step : 0;
     data::Loader& loader = a.split == "test" ? *ex.test_loader : *ex.val_loader;
     const EvalResult soft = ex.evaluate_soft(loader), hard = ex.evaluate_hard(loader);
-    std::printf("%s (%s on %s, %s, %lld levels, step %lld, beta %.4g)\n", a.checkpoint.c_str(),
+    std::printf("%s (%s on %s, %s, %lld levels, step %lld, beta %.4g)\n", source.c_str(),
                 cfg.get_string("model").c_str(), cfg.get_string("dataset").c_str(),
                 cfg.get_string("method").c_str(), static_cast<long long>(cfg.get_int("levels")),
-                static_cast<long long>(ck.position.step), ex.opt->beta());
+                static_cast<long long>(step), ex.opt->beta());
     std::printf(
         "%s accuracy: soft weights %.2f%% (loss %.4f), hard-quantized weights %.2f%% (loss "
         "%.4f), %lld images\n",
@@ -76,13 +93,16 @@ void run_eval(const EvalArgs& a) {
         std::printf("logits of the first batch in %s\n", a.logits.c_str());
     }
     // summary.json and the quantization card of this evaluation (docs/CARD.md).
-    const std::string out = a.out.empty() ? default_eval_dir(a.checkpoint, a.split) : a.out;
+    const std::string out = a.out.empty() ? default_eval_dir(source, a.split) : a.out;
     make_output_folder(out);
-    const nlohmann::json summary = {
-        {"checkpoint", a.checkpoint},        {"split", a.split},
-        {"step", ck.position.step},          {a.split + "_acc_soft", soft.acc},
-        {a.split + "_acc_hard", hard.acc},   {a.split + "_loss_soft", soft.loss},
-        {a.split + "_loss_hard", hard.loss}, {"images", soft.count}};
+    const nlohmann::json summary = {{ck ? "checkpoint" : "init_from", source},
+                                    {"split", a.split},
+                                    {"step", step},
+                                    {a.split + "_acc_soft", soft.acc},
+                                    {a.split + "_acc_hard", hard.acc},
+                                    {a.split + "_loss_soft", soft.loss},
+                                    {a.split + "_loss_hard", hard.loss},
+                                    {"images", soft.count}};
     write_file_atomic(out + "/summary.json", summary.dump(2) + "\n");
     write_card(out, training_card(ex, "eval", summary));
     std::printf("summary and quantization card in %s\n", out.c_str());
@@ -92,7 +112,8 @@ void run_eval(const EvalArgs& a) {
 void add_eval_command(CLI::App& app) {
     auto args = std::make_shared<EvalArgs>();
     auto* cmd = app.add_subcommand("eval", "Evaluate a checkpoint with soft and hard weights");
-    cmd->add_option("--checkpoint", args->checkpoint, "Checkpoint file")->required();
+    cmd->add_option("--checkpoint", args->checkpoint,
+                    "Checkpoint file (or --set init_from=FILE --set model=NAME)");
     cmd->add_option("--split", args->split, "test (default) or val");
     cmd->add_option(
         "--logits", args->logits,
