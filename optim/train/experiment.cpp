@@ -122,6 +122,10 @@ void Experiment::build_model_and_optimizer(int64_t batches_per_epoch, int64_t tr
                                            bool train) {
     if (cfg.has("affine_bn")) model_options.affine_bn = cfg.get_bool("affine_bn");
     model_options.seed = static_cast<uint64_t>(cfg.get_int("seed"));
+    for (const auto& [bn, w] : cfg.get_json("model_widths").items()) {
+        MDQ_CHECK(w.is_number_integer(), "model_widths: '", bn, "' must map to a channel count");
+        model_options.widths[bn] = w.get<int64_t>();
+    }
     model = build_model(cfg.get_string("model"), model_options);
     model->to(device);
     if (train && !cfg.get_string("init_from").empty()) {
