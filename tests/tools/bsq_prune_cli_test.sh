@@ -27,6 +27,16 @@ grep -q "resuming at step 4" "$dir/resume.log"
 grep -q '"pruned": 5' "$dir/prune/summary.json"
 "$mdq" eval --checkpoint "$dir/prune/best.safetensors" --set eval_batches=2 > "$dir/eval.log"
 grep -q "hard-quantized" "$dir/eval.log"
+# Real removal: the thinned checkpoint evaluates to the masked model's accuracy (same images) and
+# has fewer parameters, which model.json and mdq summary report.
+"$mdq" export --checkpoint "$dir/prune/best.safetensors" --out "$dir/thin" --thin > /dev/null
+"$mdq" eval --checkpoint "$dir/thin/checkpoint.safetensors" --set eval_batches=2 > "$dir/thin.log"
+acc() { grep -o "soft weights [0-9.]*%.*hard-quantized weights [0-9.]*%" "$1"; }
+[ "$(acc "$dir/eval.log")" = "$(acc "$dir/thin.log")" ] || { cat "$dir/eval.log" "$dir/thin.log"; exit 1; }
+params=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['parameters'])" "$dir/thin/model.json")
+widths=$(python3 -c "import json,sys; print(json.dumps(json.load(open(sys.argv[1]))['model_widths']))" "$dir/thin/model.json")
+[ "$params" -lt 215370 ]
+"$mdq" summary --model small-cnn --widths "$widths" | grep -q "^parameters: $params$"
 
 expect_error() {  # EXPECTED_TEXT ARGS...
     local want=$1
@@ -40,4 +50,6 @@ expect_error "set optimizer=sgd" train "${common[@]}" "${bsq[@]}" --set optimize
 expect_error "prune_max 1000 would prune every channel" train "${common[@]}" "${prune[@]}" \
     --set prune_max=1000
 expect_error "prune must be none or taylor" train "${common[@]}" --set prune=l1
+expect_error "was not trained with prune=taylor" export --checkpoint "$dir/bsq/best.safetensors" \
+    --out "$dir/thin2" --thin
 echo "bsq and prune command lines: ok"

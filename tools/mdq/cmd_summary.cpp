@@ -1,8 +1,10 @@
-// `mdq summary --model NAME [--classes N] [--input HxW] [--channels C] [--affine-bn]`: builds a
-// model of the zoo, runs one forward pass on zeros (batch 1, eval mode) and prints every layer
+// `mdq summary --model NAME [--classes N] [--input HxW] [--channels C] [--affine-bn]
+// [--widths JSON]`: builds a model of the zoo (thinned by --widths, the model_widths of a
+// `mdq export --thin`), runs one forward pass on zeros (batch 1, eval mode) and prints every layer
 // with its output shape, parameters and multiply-accumulates; the last line is
 // `parameters: N`.
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "layers/summary.h"
@@ -15,7 +17,7 @@ namespace mdq::tools {
 namespace {
 
 struct SummaryArgs {
-    std::string model, input;
+    std::string model, input, widths;
     int64_t classes = 0, channels = 0;
     bool affine_bn = false;
 };
@@ -26,6 +28,15 @@ void print_summary(const SummaryArgs& a) {
     o.in_channels = a.channels;
     if (a.affine_bn) o.affine_bn = true;
     if (!a.input.empty()) parse_size(a.input, o.input_h, o.input_w);
+    if (!a.widths.empty()) {
+        const nlohmann::json w = nlohmann::json::parse(a.widths, nullptr, false);
+        MDQ_CHECK(w.is_object(), "--widths must be a JSON object {\"batch norm\": channels}, got '",
+                  a.widths, "'");
+        for (const auto& [bn, c] : w.items()) {
+            MDQ_CHECK(c.is_number_integer(), "--widths: '", bn, "' must map to a channel count");
+            o.widths[bn] = c.get<int64_t>();
+        }
+    }
     const ModelOptions r = resolve_options(a.model, o);
     ModulePtr m = build_model(a.model, o);
     m->eval();
@@ -60,6 +71,8 @@ void add_summary_command(CLI::App& app) {
     cmd->add_option("--input", args->input, "Input size HxW or H (default: the model's)");
     cmd->add_option("--channels", args->channels, "Input channels (default: the model's)");
     cmd->add_flag("--affine-bn", args->affine_bn, "Affine batch norm in the CIFAR models");
+    cmd->add_option("--widths", args->widths,
+                    "A thinned model: {\"batch norm\": channels} (model.json's model_widths)");
     cmd->callback([args] { print_summary(*args); });
 }
 
