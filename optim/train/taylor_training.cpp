@@ -34,7 +34,7 @@ TaylorTraining::TaylorTraining(Module& model, QuantOptimizer& opt, const TaylorO
 
 TaylorTraining::TaylorTraining(Module& model, QuantOptimizer& opt, const TaylorOptions& o,
                                const std::vector<ChannelGroup>& plan)
-    : opt_(&opt), pruner_(gate_groups(plan), o) {
+    : opt_(&opt), plan_(plan), pruner_(gate_groups(plan), o) {
     std::map<std::string, Module*> modules;
     for (auto& [name, m] : model.named_modules())
         modules[name] = m;

@@ -50,6 +50,7 @@ class TaylorTraining {
     int64_t after_step();
 
     const TaylorPruner& pruner() const { return pruner_; }
+    const std::vector<ChannelGroup>& plan() const { return plan_; }
     // The pruner's state (masks, importances, running sums, counters) for a checkpoint, and
     // its restoration, which re-applies the masks.
     nlohmann::json state() const;
@@ -71,6 +72,7 @@ class TaylorTraining {
     void enforce_all();
 
     QuantOptimizer* opt_;
+    std::vector<ChannelGroup> plan_;
     std::vector<Gate> gates_;
     TaylorPruner pruner_;
 };

@@ -1,5 +1,7 @@
 #include "optim/train/thin_checkpoint.h"
 
+#include "core/autograd.h"
+#include "layers/summary.h"
 #include "optim/train/checkpoint.h"
 #include "optim/train/experiment.h"
 #include "optim/train/thin.h"
@@ -17,6 +19,18 @@ Config config_of(const nlohmann::json& j) {
 }
 
 }  // namespace
+
+int64_t model_macs(const std::string& model, const ModelOptions& o) {
+    const ModelOptions r = resolve_options(model, o);
+    ModulePtr m = build_model(model, r);
+    m->eval();
+    NoGradGuard no_grad;
+    int64_t macs = 0;
+    for (const LayerRecord& row :
+         trace_layers(*m, Tensor::zeros({1, r.input_h, r.input_w, r.in_channels})))
+        macs += row.macs;
+    return macs;
+}
 
 ThinResult write_thinned_checkpoint(const std::string& in, const std::string& out) {
     const Checkpoint ck = read_checkpoint(in);

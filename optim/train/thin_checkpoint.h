@@ -8,7 +8,12 @@
 #include <map>
 #include <string>
 
+#include "models/registry.h"
+
 namespace mdq {
+
+// Multiply-accumulates per image of `model` built with o (o.widths: a thinned one).
+int64_t model_macs(const std::string& model, const ModelOptions& o);
 
 struct ThinResult {
     std::map<std::string, int64_t> widths;  // model_widths of the thinned model

@@ -15,6 +15,8 @@
 #include "optim/train/bsq_training.h"
 #include "optim/train/card_io.h"
 #include "optim/train/card_schemes.h"
+#include "optim/train/thin.h"
+#include "optim/train/thin_checkpoint.h"
 #include "optim/train/train_config.h"
 
 namespace mdq {
@@ -133,6 +135,8 @@ Trainer::Trainer(const Config& cfg, const std::string& resume_path)
         if (ex_.bsq && bsq_schedule_.frozen(pos_.epoch)) ex_.bsq->set_alpha(0.0);
         default_generator().set_offset(pos_.rng_offset);
     }
+    if (ex_.bsq && main_rank_ && pos_.step == 0)
+        append_bsq_precision(out_dir_ + "/" + kBsqPrecisionLog, 0, 0, *ex_.bsq);
 }
 
 Trainer::~Trainer() = default;
@@ -240,7 +244,10 @@ void Trainer::end_of_epoch() {
 }
 
 void Trainer::adjust_bsq_precision() {
-    if (!ex_.bsq->adjust_precision() || !main_rank_) return;
+    const bool changed = ex_.bsq->adjust_precision();
+    if (!main_rank_) return;
+    append_bsq_precision(out_dir_ + "/" + kBsqPrecisionLog, pos_.epoch, pos_.step, *ex_.bsq);
+    if (!changed) return;
     bar_->finish();
     std::printf("bsq precision after epoch %lld: %s\n", static_cast<long long>(pos_.epoch),
                 bsq_precision_table(*ex_.bsq).dump().c_str());
@@ -316,7 +323,13 @@ TrainSummary Trainer::finish() {
         restore_pruner(ck.model_options, ex_.prune.get(), best);  // its masks
         if (ex_.bsq) load_bsq_state(best, *ex_.bsq);              // its precision
     }
-    if (ex_.prune) s.prune = ex_.prune->table();  // of the model tested
+    if (ex_.prune) {  // of the model tested, with the MACs of its thinned version
+        s.prune = ex_.prune->table();
+        ModelOptions thin = ex_.model_options;
+        thin.widths = thinned_widths(ex_.prune->plan(), ex_.prune->pruner().masks());
+        s.prune["macs"] = model_macs(ex_.cfg.get_string("model"), thin);
+        s.prune["macs_full"] = model_macs(ex_.cfg.get_string("model"), ex_.model_options);
+    }
     if (ex_.bsq) s.bsq = bsq_precision_table(*ex_.bsq);
     const EvalResult soft = ex_.evaluate_soft(*ex_.test_loader);
     const EvalResult hard = ex_.evaluate_hard(*ex_.test_loader);
