@@ -4,7 +4,6 @@
 // with its output shape, parameters and multiply-accumulates; the last line is
 // `parameters: N`.
 #include <cstdio>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "layers/summary.h"
@@ -28,15 +27,7 @@ void print_summary(const SummaryArgs& a) {
     o.in_channels = a.channels;
     if (a.affine_bn) o.affine_bn = true;
     if (!a.input.empty()) parse_size(a.input, o.input_h, o.input_w);
-    if (!a.widths.empty()) {
-        const nlohmann::json w = nlohmann::json::parse(a.widths, nullptr, false);
-        MDQ_CHECK(w.is_object(), "--widths must be a JSON object {\"batch norm\": channels}, got '",
-                  a.widths, "'");
-        for (const auto& [bn, c] : w.items()) {
-            MDQ_CHECK(c.is_number_integer(), "--widths: '", bn, "' must map to a channel count");
-            o.widths[bn] = c.get<int64_t>();
-        }
-    }
+    o.widths = parse_widths(a.widths);
     const ModelOptions r = resolve_options(a.model, o);
     ModulePtr m = build_model(a.model, o);
     m->eval();
