@@ -87,7 +87,8 @@ std::string precision_script(const std::string& csv, const std::string& png,
       << "set title 'BSQ: weight precision per layer'\nset key outside right\nplot ";
     for (size_t c = 2; c < cols.size(); ++c)
         g << (c > 2 ? ", " : "") << "'" << csv << "' using 1:" << c + 1 << " with steps lw "
-          << (c == 2 ? 3 : 1) << " title '" << cols[c] << "'";
+          << (c == 2 ? 3 : 2) << " dt " << (c == 2 ? 1 : c - 1)  // dashes: equal bits stay apart
+          << " title '" << cols[c] << "'";
     g << "\n";
     return g.str();
 }
