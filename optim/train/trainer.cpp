@@ -315,8 +315,12 @@ TrainSummary Trainer::finish() {
     s.images_per_s = train_seconds_ > 0 ? static_cast<double>(total_images_) / train_seconds_ : 0.0;
     s.best_val_acc = pos_.best_val_acc;
     s.best_step = pos_.best_step;
-    if (ex_.bsq && main_rank_)  // the precision the run ends with, before the best is restored
-        append_bsq_precision(out_dir_ + "/" + kBsqPrecisionLog, pos_.epoch, pos_.step, *ex_.bsq);
+    if (ex_.bsq && main_rank_) {  // the precision the run ends with, before the best is restored
+        // A run that stops on its iteration count ends inside (or at the end of) an epoch.
+        const int64_t per_epoch = ex_.train_loader->batches_per_epoch();
+        append_bsq_precision(out_dir_ + "/" + kBsqPrecisionLog,
+                             (pos_.step + per_epoch - 1) / per_epoch, pos_.step, *ex_.bsq);
+    }
     // The test numbers are the best checkpoint's (docs/METHOD.md 1.8), with soft and hard weights.
     const std::string best = out_dir_ + "/best.safetensors";
     if (pos_.best_step >= 0 && std::ifstream(best).good()) {
