@@ -17,6 +17,10 @@ prune=(--set model=small-cnn --set prune=taylor --set prune_interval=2 --set pru
 "$mdq" train "${common[@]}" "${bsq[@]}" --set iterations=4 --set out_dir="$dir/bsq" > /dev/null
 grep -q '"average_bits": 6.0' "$dir/bsq/summary.json"
 [ -s "$dir/bsq/last.bsq.safetensors" ] && [ -s "$dir/bsq/best.bsq.safetensors" ]
+# The precision log: its header, the start and the end of the run (4 iterations: epoch 1).
+head -n 1 "$dir/bsq/bsq_precision.csv" | grep -q "^epoch,step,average_bits,conv1.weight,"
+sed -n 2p "$dir/bsq/bsq_precision.csv" | grep -q "^0,0,6,"
+tail -n 1 "$dir/bsq/bsq_precision.csv" | grep -q "^1,4,6,"
 "$mdq" eval --checkpoint "$dir/bsq/best.safetensors" --set eval_batches=2 > "$dir/eval.log"
 grep -q "hard-quantized" "$dir/eval.log"
 "$mdq" train "${common[@]}" "${bsq[@]}" --set iterations=6 --set out_dir="$dir/bsq" \
