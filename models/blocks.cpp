@@ -37,6 +37,14 @@ std::shared_ptr<Sequential> conv_bn(int64_t in, int64_t out, int64_t kernel, int
     return s;
 }
 
+int64_t width(const ModelOptions& o, const std::string& bn, int64_t full) {
+    const auto it = o.widths.find(bn);
+    if (it == o.widths.end()) return full;
+    MDQ_CHECK(it->second >= 1 && it->second <= full, "widths: '", bn, "' must keep between 1 and ",
+              full, " channels, got ", it->second);
+    return it->second;
+}
+
 int64_t out_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad) {
     return (in + 2 * pad - kernel) / stride + 1;
 }

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "layers/sequential.h"
+#include "models/registry.h"
 
 namespace mdq::models {
 
@@ -18,6 +20,10 @@ enum class Act { None, Relu, Relu6 };
 // Conv2dNormActivation names).
 std::shared_ptr<Sequential> conv_bn(int64_t in, int64_t out, int64_t kernel, int64_t stride,
                                     bool affine, Act act, int64_t groups = 1);
+
+// The channels a (possibly thinned) model keeps at the batch norm named `bn`: o.widths[bn],
+// `full` when unnamed. Throws unless the width lies in [1, full].
+int64_t width(const ModelOptions& o, const std::string& bn, int64_t full);
 
 // The spatial size after a convolution or pooling along one axis.
 int64_t out_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad);

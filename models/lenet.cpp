@@ -16,25 +16,27 @@ namespace mdq::models {
 ModulePtr build_lenet5(const ModelOptions& o) {
     check_input("lenet5", o.input_h, o.input_w, o.in_channels, 12);
     const bool affine = *o.affine_bn;
-    const Conv2dOptions c2(6, 16, 5);  // unpadded
+    const int64_t c1 = width(o, "bn1", 6), c2w = width(o, "bn2", 16), f1 = width(o, "bn3", 120),
+                  f2 = width(o, "bn4", 84);
+    const Conv2dOptions c2(c1, c2w, 5);  // unpadded
     const int64_t fh = (o.input_h / 2 - 4) / 2, fw = (o.input_w / 2 - 4) / 2;
     auto m = std::make_shared<Sequential>();
-    m->add(conv(o.in_channels, 6, 5, 1, true), "conv1");
-    m->add(batch_norm2d(6, affine), "bn1");
+    m->add(conv(o.in_channels, c1, 5, 1, true), "conv1");
+    m->add(batch_norm2d(c1, affine), "bn1");
     m->add(std::make_shared<ReLU>(), "relu1");
     m->add(std::make_shared<MaxPool2d>(2), "pool1");
     m->add(std::make_shared<Conv2d>(c2), "conv2");
-    m->add(batch_norm2d(16, affine), "bn2");
+    m->add(batch_norm2d(c2w, affine), "bn2");
     m->add(std::make_shared<ReLU>(), "relu2");
     m->add(std::make_shared<MaxPool2d>(2), "pool2");
     m->add(std::make_shared<Flatten>(), "flatten");
-    m->add(std::make_shared<Linear>(16 * fh * fw, 120), "fc1");
-    m->add(batch_norm1d(120, affine), "bn3");
+    m->add(std::make_shared<Linear>(c2w * fh * fw, f1), "fc1");
+    m->add(batch_norm1d(f1, affine), "bn3");
     m->add(std::make_shared<ReLU>(), "relu3");
-    m->add(std::make_shared<Linear>(120, 84), "fc2");
-    m->add(batch_norm1d(84, affine), "bn4");
+    m->add(std::make_shared<Linear>(f1, f2), "fc2");
+    m->add(batch_norm1d(f2, affine), "bn4");
     m->add(std::make_shared<ReLU>(), "relu4");
-    m->add(std::make_shared<Linear>(84, o.num_classes), "fc3");
+    m->add(std::make_shared<Linear>(f2, o.num_classes), "fc3");
     m->add(std::make_shared<ToF32>(), "to_f32");
     return m;
 }

@@ -1,5 +1,6 @@
 #include "models/registry.h"
 
+#include "layers/batch_norm.h"
 #include "layers/init.h"
 #include "models/builders.h"
 
@@ -47,6 +48,24 @@ const Entry& entry(const std::string& name) {
     MDQ_THROW(ValueError, "unknown model '", name, "'; known models: ", known);
 }
 
+// Every requested width must have been built: a builder that ignores widths, or a name that is
+// no batch norm of the model, is an error rather than a silently full-width model.
+void check_widths(const std::string& model, Module& m,
+                  const std::map<std::string, int64_t>& widths) {
+    std::map<std::string, int64_t> built;
+    for (auto& [bn_name, mod] : m.named_modules())
+        if (auto* bn = dynamic_cast<BatchNorm*>(mod)) built[bn_name] = bn->options().num_features;
+    for (const auto& [bn_name, w] : widths) {
+        const auto it = built.find(bn_name);
+        MDQ_CHECK(it != built.end(), model, ": widths name '", bn_name,
+                  "', which is not a batch norm of the model");
+        MDQ_CHECK(it->second == w, model, ": the batch norm '", bn_name, "' was asked for ", w,
+                  " channels but built with ", it->second,
+                  " (this model cannot be thinned there, or the widths tied by a residual add "
+                  "differ)");
+    }
+}
+
 }  // namespace
 
 const std::vector<ModelInfo>& model_infos() {
@@ -87,6 +106,7 @@ ModelOptions resolve_options(const std::string& name, const ModelOptions& o) {
 ModulePtr build_model(const std::string& name, const ModelOptions& o) {
     const Entry& e = entry(name);
     ModulePtr m = e.build(resolve_options(name, o));
+    check_widths(name, *m, o.widths);
     init_parameters(*m, o.seed);
     return m;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,10 @@ struct ModelOptions {
     int64_t in_channels = 0;        // 0: the model's default
     std::optional<bool> affine_bn;  // unset: the model's default
     uint64_t seed = 0;              // init_parameters() seed
+    // A thinned model (docs/PRUNING.md): channels kept per batch norm, by its dotted name; the
+    // conv or linear layer feeding it and the one reading it follow. Unnamed ones keep their
+    // width; batch norms tied by a residual add must be given the same width.
+    std::map<std::string, int64_t> widths;
 };
 
 struct ModelInfo {
@@ -40,7 +45,8 @@ const ModelInfo& model_info(const std::string& name);
 ModelOptions resolve_options(const std::string& name, const ModelOptions& o);
 
 // Builds and initialises (init_parameters with o.seed) the model. Throws naming the known
-// models for an unknown name, and naming the model for an input it cannot take.
+// models for an unknown name, naming the model for an input it cannot take, and naming the
+// batch norm when o.widths names one the model lacks or one it cannot narrow.
 ModulePtr build_model(const std::string& name, const ModelOptions& o = {});
 
 }  // namespace mdq

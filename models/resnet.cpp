@@ -13,18 +13,22 @@
 
 namespace mdq::models {
 
-BasicBlock::BasicBlock(int64_t in, int64_t out, int64_t stride, bool affine_bn)
-    : conv1_(conv(in, out, 3, stride)),
-      bn1_(batch_norm2d(out, affine_bn)),
+BasicBlock::BasicBlock(int64_t in, int64_t mid, int64_t out, int64_t stride, bool downsample,
+                       bool affine_bn)
+    : conv1_(conv(in, mid, 3, stride)),
+      bn1_(batch_norm2d(mid, affine_bn)),
       relu_(std::make_shared<ReLU>()),
-      conv2_(conv(out, out, 3)),
+      conv2_(conv(mid, out, 3)),
       bn2_(batch_norm2d(out, affine_bn)) {
     register_module("conv1", conv1_);
     register_module("bn1", bn1_);
     register_module("relu", relu_);
     register_module("conv2", conv2_);
     register_module("bn2", bn2_);
-    if (stride != 1 || in != out) {
+    MDQ_CHECK(downsample || (stride == 1 && in == out), "BasicBlock: an identity shortcut needs ",
+              "stride 1 and as many channels in as out, got stride ", stride, ", ", in, " -> ",
+              out);
+    if (downsample) {
         auto d = std::make_shared<Sequential>();
         d->add(conv(in, out, 1, stride));
         d->add(batch_norm2d(out, affine_bn));
@@ -40,20 +44,28 @@ Tensor BasicBlock::forward(const Tensor& x) {
 
 namespace {
 
-// layer1..layer4 of two BasicBlocks each, global average pooling, fc; appended to m.
-void add_stages_and_head(Sequential& m, int64_t num_classes, bool affine) {
-    int64_t in = 64;
+// layer1..layer4 of two BasicBlocks each, global average pooling, fc; appended to m, whose
+// stem feeds `in` channels. Widths as o.widths narrows them: a stage's residual stream is named
+// by the batch norm that opens it (the stem's "bn1" for layer1, the downsample's for the others).
+void add_stages_and_head(Sequential& m, const ModelOptions& o, int64_t in, bool affine) {
     const int64_t widths[4] = {64, 128, 256, 512};
     for (int s = 0; s < 4; ++s) {
+        const std::string l = "layer" + std::to_string(s + 1);
+        const int64_t out = s == 0 ? in : width(o, l + ".0.downsample.1", widths[s]);
         auto stage = std::make_shared<Sequential>();
-        stage->add(std::make_shared<BasicBlock>(in, widths[s], s == 0 ? 1 : 2, affine));
-        stage->add(std::make_shared<BasicBlock>(widths[s], widths[s], 1, affine));
-        m.add(stage, "layer" + std::to_string(s + 1));
-        in = widths[s];
+        for (int b = 0; b < 2; ++b) {
+            const std::string blk = l + "." + std::to_string(b);
+            const bool first = b == 0 && s > 0;
+            stage->add(std::make_shared<BasicBlock>(b == 0 ? in : out,
+                                                    width(o, blk + ".bn1", widths[s]), out,
+                                                    first ? 2 : 1, first, affine));
+        }
+        m.add(stage, l);
+        in = out;
     }
     m.add(std::make_shared<AdaptiveAvgPool2d>(1, 1), "avgpool");
     m.add(std::make_shared<Flatten>(), "flatten");
-    m.add(std::make_shared<Linear>(512, num_classes), "fc");
+    m.add(std::make_shared<Linear>(in, o.num_classes), "fc");
     m.add(std::make_shared<ToF32>(), "to_f32");
 }
 
@@ -64,10 +76,11 @@ ModulePtr build_resnet18_cifar(const ModelOptions& o) {
     check_input("resnet18-cifar", o.input_h, o.input_w, o.in_channels, 8 * stride);
     const bool affine = *o.affine_bn;
     auto m = std::make_shared<Sequential>();
-    m->add(conv(o.in_channels, 64, 3, stride), "conv1");
-    m->add(batch_norm2d(64, affine), "bn1");
+    const int64_t stem = width(o, "bn1", 64);
+    m->add(conv(o.in_channels, stem, 3, stride), "conv1");
+    m->add(batch_norm2d(stem, affine), "bn1");
     m->add(std::make_shared<ReLU>(), "relu");
-    add_stages_and_head(*m, o.num_classes, affine);
+    add_stages_and_head(*m, o, stem, affine);
     return m;
 }
 
@@ -75,11 +88,12 @@ ModulePtr build_resnet18(const ModelOptions& o) {
     check_input("resnet18", o.input_h, o.input_w, o.in_channels, 32);
     const bool affine = *o.affine_bn;
     auto m = std::make_shared<Sequential>();
-    m->add(conv(o.in_channels, 64, 7, 2), "conv1");
-    m->add(batch_norm2d(64, affine), "bn1");
+    const int64_t stem = width(o, "bn1", 64);
+    m->add(conv(o.in_channels, stem, 7, 2), "conv1");
+    m->add(batch_norm2d(stem, affine), "bn1");
     m->add(std::make_shared<ReLU>(), "relu");
     m->add(std::make_shared<MaxPool2d>(3, 2, 1), "maxpool");
-    add_stages_and_head(*m, o.num_classes, affine);
+    add_stages_and_head(*m, o, stem, affine);
     return m;
 }
 

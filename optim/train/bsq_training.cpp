@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <fstream>
 
 #include "data/safetensors.h"
 
@@ -97,6 +98,23 @@ nlohmann::json bsq_precision_table(const BsqOptimizer& bsq) {
     return {{"average_bits", bsq.average_bits()},
             {"compression", bsq.compression()},
             {"layers", layers}};
+}
+
+void append_bsq_precision(const std::string& path, int64_t epoch, int64_t step,
+                          const BsqOptimizer& bsq) {
+    const bool fresh = !std::ifstream(path).good();
+    std::ofstream out(path, std::ios::app);
+    MDQ_CHECK(out.good(), "cannot write the precision log '", path, "'");
+    if (fresh) {
+        out << "epoch,step,average_bits";
+        for (const BsqOptimizer::Layer& l : bsq.layers())
+            out << "," << l.name;
+        out << "\n";
+    }
+    out << epoch << "," << step << "," << bsq.average_bits();
+    for (const BsqOptimizer::Layer& l : bsq.layers())
+        out << "," << l.planes.bits;
+    out << "\n";
 }
 
 }  // namespace mdq

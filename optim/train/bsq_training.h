@@ -38,5 +38,10 @@ void load_bsq_state(const std::string& checkpoint_path, BsqOptimizer& bsq);
 
 // {"average_bits", "compression", "layers": {name: bits}}.
 nlohmann::json bsq_precision_table(const BsqOptimizer& bsq);
+constexpr const char* kBsqPrecisionLog = "bsq_precision.csv";  // in the run folder
+// Appends a row `epoch,step,average_bits,<bits of each layer>` to the CSV at `path` (writing
+// its header first when the file is new): the precision over training that `mdq plot` draws.
+void append_bsq_precision(const std::string& path, int64_t epoch, int64_t step,
+                          const BsqOptimizer& bsq);
 
 }  // namespace mdq

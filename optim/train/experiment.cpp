@@ -155,6 +155,10 @@ void Experiment::build_model(bool train, const std::function<Tensor()>& calibrat
         cfg.set(std::string("affine_bn=") + (affine ? "true" : "false"));
     }
     model_options.seed = static_cast<uint64_t>(cfg.get_int("seed"));
+    for (const auto& [bn, w] : cfg.get_json("model_widths").items()) {
+        MDQ_CHECK(w.is_number_integer(), "model_widths: '", bn, "' must map to a channel count");
+        model_options.widths[bn] = w.get<int64_t>();
+    }
     model = mdq::build_model(cfg.get_string("model"), model_options);
     model->to(device);
     if (train && !cfg.get_string("init_from").empty()) {

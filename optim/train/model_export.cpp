@@ -86,6 +86,8 @@ void write_export(const std::string& dir, Experiment& ex) {
         {"affine_bn", ex.cfg.get_bool("affine_bn")},
         {"model_options", ex.model_options_json()},
         {"config", ex.cfg.effective()},  // what mdq infer rebuilds the model from
+        {"model_widths", ex.cfg.get_json("model_widths")},  // a thinned model's (docs/PRUNING.md)
+        {"parameters", ex.model->num_parameters()},
         {"layout", "activations NHWC, convolution weights OHWI, linear weights [out, in]"},
         {"encoding",
          "code c of weight i sits in bits [i*bits, (i+1)*bits) of the u8 stream, "

@@ -1,30 +1,18 @@
 #include "optim/train/taylor_training.h"
 
+#include <map>
+
 #include "core/autograd.h"
 #include "optim/train/channel_mask.h"
 
 namespace mdq {
 
-namespace {
-
-std::string join(const std::string& prefix, const std::string& name) {
-    return prefix.empty() ? name : prefix + "." + name;
-}
-
-bool produces_channels(Module* m) {
-    return m->type_name() == "Conv2d" || m->type_name() == "Linear";
-}
-
-// One gate group per batch norm.
-std::vector<GateGroup> groups_of(Module& model) {
+std::vector<GateGroup> gate_groups(const std::vector<ChannelGroup>& plan) {
     std::vector<GateGroup> groups;
-    for (auto& [name, m] : model.named_modules())
-        if (auto* bn = dynamic_cast<BatchNorm*>(m))
-            groups.push_back({name, bn->options().num_features, 1});
+    for (const ChannelGroup& g : plan)
+        groups.push_back({g.name, g.channels, static_cast<int>(g.batch_norms.size())});
     return groups;
 }
-
-}  // namespace
 
 bool is_taylor_pruning(const Config& cfg) {
     const std::string p = cfg.get_string("prune");
@@ -42,41 +30,46 @@ TaylorOptions taylor_options_from(const Config& cfg) {
 }
 
 TaylorTraining::TaylorTraining(Module& model, QuantOptimizer& opt, const TaylorOptions& o)
-    : opt_(&opt), pruner_(groups_of(model), o) {
-    // A gate masks its batch norm's parameters and those of the conv or linear layer registered
-    // just before it, when its output channels match (the conv -> bn order of every model).
-    Module* producer = nullptr;
-    std::string producer_name;
-    for (auto& [name, m] : model.named_modules()) {
-        if (produces_channels(m)) {
-            producer = m;
-            producer_name = name;
-        }
-        auto* bn = dynamic_cast<BatchNorm*>(m);
-        if (!bn) continue;
-        Gate g{bn, name, {}, Tensor::ones({bn->options().num_features}, DType::F32, bn->device())};
-        const int64_t c = bn->options().num_features;
-        for (auto& [p, param] : bn->named_parameters())
-            g.params.push_back(join(name, p));
-        if (producer) {
-            for (auto& [p, param] : producer->named_parameters()) {
-                const std::string full = join(producer_name, p);
-                // Simplex logits have no zero weight: there the gate alone removes the channel.
-                if (param->value.size(0) == c &&
-                    !is_simplex(method_storage(opt.param(full).spec.method)))
-                    g.params.push_back(full);
-            }
-            producer = nullptr;  // a conv feeds one batch norm
-        }
+    : TaylorTraining(model, opt, o, channel_plan(model)) {}
+
+TaylorTraining::TaylorTraining(Module& model, QuantOptimizer& opt, const TaylorOptions& o,
+                               const std::vector<ChannelGroup>& plan)
+    : opt_(&opt), plan_(plan), pruner_(gate_groups(plan), o) {
+    std::map<std::string, Module*> modules;
+    for (auto& [name, m] : model.named_modules())
+        modules[name] = m;
+    std::map<std::string, Tensor*> buffers;
+    for (auto& [name, t] : model.named_buffers())
+        buffers[name] = t;
+    for (const ChannelGroup& cg : plan) {
+        // One gate tensor for all the batch norms of a group: its gradient sums their uses.
+        Gate g{{}, cg.name, {}, {}, Tensor::ones({cg.channels}, DType::F32, model.device())};
         g.gate.set_requires_grad(true);
-        bn->set_gate(g.gate);
+        for (const std::string& bn : cg.batch_norms) {
+            g.bns.push_back(dynamic_cast<BatchNorm*>(modules.at(bn)));
+            g.bns.back()->set_gate(g.gate);
+        }
+        for (const ChannelSlice& sl : cg.slices) {
+            if (!sl.output) continue;  // a consumer reads zeros from a pruned channel
+            if (sl.buffer) {
+                // The running mean is zeroed so a pruned channel's statistics read as empty.
+                if (sl.tensor.size() > 13 &&
+                    sl.tensor.compare(sl.tensor.size() - 13, 13, ".running_mean") == 0)
+                    g.running_means.push_back(buffers.at(sl.tensor));
+                continue;
+            }
+            // Simplex logits have no zero weight: there the gate alone removes the channel.
+            if (!is_simplex(method_storage(opt.param(sl.tensor).spec.method)))
+                g.params.push_back(sl.tensor);
+        }
         gates_.push_back(std::move(g));
     }
 }
 
 TaylorTraining::~TaylorTraining() {
     for (Gate& g : gates_)
-        g.bn->set_gate(Tensor());
+        for (BatchNorm* bn : g.bns)
+            bn->set_gate(Tensor());
 }
 
 void TaylorTraining::enforce(const Gate& g, const std::vector<uint8_t>& mask) {
@@ -84,8 +77,8 @@ void TaylorTraining::enforce(const Gate& g, const std::vector<uint8_t>& mask) {
     zero_channels(g.gate, 0, mask);
     for (const std::string& p : g.params)
         enforce_channel_mask(*opt_, p, 0, mask);
-    for (auto& [b, t] : g.bn->named_buffers())
-        if (b == "running_mean") zero_channels(*t, 0, mask);
+    for (Tensor* t : g.running_means)
+        zero_channels(*t, 0, mask);
 }
 
 int64_t TaylorTraining::after_step() {
@@ -136,7 +129,7 @@ nlohmann::json TaylorTraining::table() const {
         int64_t live = 0;
         for (uint8_t m : pruner_.masks()[i])
             live += m;
-        layers[gates_[i].bn_name] = live;
+        layers[gates_[i].name] = live;
         gated += static_cast<int64_t>(pruner_.masks()[i].size());
     }
     return {{"pruned", pruner_.pruned()}, {"gated", gated}, {"layers", layers}};

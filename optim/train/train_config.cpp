@@ -74,6 +74,8 @@ Config make_train_config() {
         {"prune_per_round", T::Int, 100, "prune=taylor: channels removed per round"},
         {"prune_max", T::Int, 0, "prune=taylor: channels removed in all"},
         {"prune_momentum", T::Float, 0.0, "prune=taylor: momentum of the importance across rounds"},
+        {"model_widths", T::Object, J::object(),
+         "a thinned model: {\"batch norm\": channels kept}, as `mdq export --thin` writes"},
         {"proxquant_reg", T::Float, 1e-4, "ProxQuant regularisation rate"},
         {"proxquant_freeze", T::Float, 0.67,
          "ProxQuant: fraction of training after which signs freeze"},

@@ -16,6 +16,8 @@
 #include "optim/train/bsq_training.h"
 #include "optim/train/card_io.h"
 #include "optim/train/card_schemes.h"
+#include "optim/train/thin.h"
+#include "optim/train/thin_checkpoint.h"
 #include "optim/train/train_config.h"
 
 namespace mdq {
@@ -151,6 +153,8 @@ Trainer::Trainer(const Config& cfg, const std::string& resume_path)
         calibrate_weight_quantizers(*ex_.model, b->images);
         ex_.train_loader->set_position(0, 0);
     }
+    if (ex_.bsq && main_rank_ && pos_.step == 0)
+        append_bsq_precision(out_dir_ + "/" + kBsqPrecisionLog, 0, 0, *ex_.bsq);
 }
 
 Trainer::~Trainer() = default;
@@ -304,7 +308,10 @@ void Trainer::update_ewgs_deltas() {
 }
 
 void Trainer::adjust_bsq_precision() {
-    if (!ex_.bsq->adjust_precision() || !main_rank_) return;
+    const bool changed = ex_.bsq->adjust_precision();
+    if (!main_rank_) return;
+    append_bsq_precision(out_dir_ + "/" + kBsqPrecisionLog, pos_.epoch, pos_.step, *ex_.bsq);
+    if (!changed) return;
     bar_->finish();
     std::printf("bsq precision after epoch %lld: %s\n", static_cast<long long>(pos_.epoch),
                 bsq_precision_table(*ex_.bsq).dump().c_str());
@@ -373,6 +380,12 @@ TrainSummary Trainer::finish() {
     s.images_per_s = train_seconds_ > 0 ? static_cast<double>(total_images_) / train_seconds_ : 0.0;
     s.best_val_acc = pos_.best_val_acc;
     s.best_step = pos_.best_step;
+    if (ex_.bsq && main_rank_) {  // the precision the run ends with, before the best is restored
+        // A run that stops on its iteration count ends inside (or at the end of) an epoch.
+        const int64_t per_epoch = ex_.train_loader->batches_per_epoch();
+        append_bsq_precision(out_dir_ + "/" + kBsqPrecisionLog,
+                             (pos_.step + per_epoch - 1) / per_epoch, pos_.step, *ex_.bsq);
+    }
     // The test numbers are the best checkpoint's (docs/METHOD.md 1.8), with soft and hard weights.
     const std::string best = out_dir_ + "/best.safetensors";
     if (pos_.best_step >= 0 && std::ifstream(best).good()) {
@@ -381,7 +394,13 @@ TrainSummary Trainer::finish() {
         restore_pruner(ck.model_options, ex_.prune.get(), best);  // its masks
         if (ex_.bsq) load_bsq_state(best, *ex_.bsq);              // its precision
     }
-    if (ex_.prune) s.prune = ex_.prune->table();  // of the model tested
+    if (ex_.prune) {  // of the model tested, with the MACs of its thinned version
+        s.prune = ex_.prune->table();
+        ModelOptions thin = ex_.model_options;
+        thin.widths = thinned_widths(ex_.prune->plan(), ex_.prune->pruner().masks());
+        s.prune["macs"] = model_macs(ex_.cfg.get_string("model"), thin);
+        s.prune["macs_full"] = model_macs(ex_.cfg.get_string("model"), ex_.model_options);
+    }
     if (ex_.bsq) s.bsq = bsq_precision_table(*ex_.bsq);
     const EvalResult soft = ex_.evaluate_soft(*ex_.test_loader);
     const EvalResult hard = ex_.evaluate_hard(*ex_.test_loader);

@@ -17,6 +17,10 @@ prune=(--set model=small-cnn --set prune=taylor --set prune_interval=2 --set pru
 "$mdq" train "${common[@]}" "${bsq[@]}" --set iterations=4 --set out_dir="$dir/bsq" > /dev/null
 grep -q '"average_bits": 6.0' "$dir/bsq/summary.json"
 [ -s "$dir/bsq/last.bsq.safetensors" ] && [ -s "$dir/bsq/best.bsq.safetensors" ]
+# The precision log: its header, the start and the end of the run (4 iterations: epoch 1).
+head -n 1 "$dir/bsq/bsq_precision.csv" | grep -q "^epoch,step,average_bits,conv1.weight,"
+sed -n 2p "$dir/bsq/bsq_precision.csv" | grep -q "^0,0,6,"
+tail -n 1 "$dir/bsq/bsq_precision.csv" | grep -q "^1,4,6,"
 "$mdq" eval --checkpoint "$dir/bsq/best.safetensors" --set eval_batches=2 > "$dir/eval.log"
 grep -q "hard-quantized" "$dir/eval.log"
 "$mdq" train "${common[@]}" "${bsq[@]}" --set iterations=6 --set out_dir="$dir/bsq" \
@@ -27,6 +31,16 @@ grep -q "resuming at step 4" "$dir/resume.log"
 grep -q '"pruned": 5' "$dir/prune/summary.json"
 "$mdq" eval --checkpoint "$dir/prune/best.safetensors" --set eval_batches=2 > "$dir/eval.log"
 grep -q "hard-quantized" "$dir/eval.log"
+# Real removal: the thinned checkpoint evaluates to the masked model's accuracy (same images) and
+# has fewer parameters, which model.json and mdq summary report.
+"$mdq" export --checkpoint "$dir/prune/best.safetensors" --out "$dir/thin" --thin > /dev/null
+"$mdq" eval --checkpoint "$dir/thin/checkpoint.safetensors" --set eval_batches=2 > "$dir/thin.log"
+acc() { grep -o "soft weights [0-9.]*%.*hard-quantized weights [0-9.]*%" "$1"; }
+[ "$(acc "$dir/eval.log")" = "$(acc "$dir/thin.log")" ] || { cat "$dir/eval.log" "$dir/thin.log"; exit 1; }
+params=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['parameters'])" "$dir/thin/model.json")
+widths=$(python3 -c "import json,sys; print(json.dumps(json.load(open(sys.argv[1]))['model_widths']))" "$dir/thin/model.json")
+[ "$params" -lt 215370 ]
+"$mdq" summary --model small-cnn --widths "$widths" | grep -q "^parameters: $params$"
 
 expect_error() {  # EXPECTED_TEXT ARGS...
     local want=$1
@@ -40,4 +54,6 @@ expect_error "set optimizer=sgd" train "${common[@]}" "${bsq[@]}" --set optimize
 expect_error "prune_max 1000 would prune every channel" train "${common[@]}" "${prune[@]}" \
     --set prune_max=1000
 expect_error "prune must be none or taylor" train "${common[@]}" --set prune=l1
+expect_error "was not trained with prune=taylor" export --checkpoint "$dir/bsq/best.safetensors" \
+    --out "$dir/thin2" --thin
 echo "bsq and prune command lines: ok"

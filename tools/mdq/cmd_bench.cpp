@@ -24,6 +24,7 @@ namespace {
 
 struct BenchArgs {
     std::string models = "resnet18-cifar,vgg16-cifar,resnet18,mobilenetv2";
+    std::string widths;  // of a thinned model, for every model named
     std::string device = "auto", precision = "f32";
     int64_t batch = 128;
     int warmup = 3, iters = 10;
@@ -44,7 +45,9 @@ Timing time_calls(Device device, int warmup, int iters, Fn&& fn) {
 }
 
 void bench_model(const std::string& name, const BenchArgs& a, Device device, DType precision) {
-    const ModelOptions o = resolve_options(name, ModelOptions{});
+    ModelOptions o;
+    o.widths = parse_widths(a.widths);  // a thinned model (docs/PRUNING.md)
+    o = resolve_options(name, o);
     ModulePtr m = build_model(name, o);
     m->to(device);
     m->set_compute_dtype(precision);
@@ -107,6 +110,8 @@ void add_bench_command(CLI::App& app) {
     models->add_option("--precision", args->precision, "f32 (default) or bf16");
     models->add_option("--warmup", args->warmup, "Untimed iterations first (default 3)");
     models->add_option("--iters", args->iters, "Timed iterations (default 10)");
+    models->add_option("--widths", args->widths,
+                       "A thinned model: {\"batch norm\": channels} (model.json's model_widths)");
     models->callback([args] { bench_models(*args); });
 }
 

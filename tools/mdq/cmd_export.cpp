@@ -1,9 +1,15 @@
-// `mdq export --checkpoint PATH --out DIR`: packed quantized weights + JSON metadata.
+// `mdq export --checkpoint PATH --out DIR [--thin]`: packed quantized weights + JSON metadata;
+// --thin first removes a prune=taylor checkpoint's pruned channels (DIR/checkpoint.safetensors,
+// the thinned model's checkpoint) and exports that.
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <memory>
 
 #include "optim/train/checkpoint.h"
 #include "optim/train/model_export.h"
+#include "optim/train/thin_checkpoint.h"
 #include "optim/train/train_config.h"
 #include "tools/mdq/commands.h"
 
@@ -12,9 +18,20 @@ namespace mdq::tools {
 namespace {
 struct ExportArgs {
     std::string checkpoint, out;
+    bool thin = false;
 };
 
-void run_export(const ExportArgs& a) {
+void run_export(ExportArgs a) {
+    if (a.thin) {
+        if (::mkdir(a.out.c_str(), 0755) != 0 && errno != EEXIST)
+            MDQ_THROW(IoError, "cannot create the export folder '", a.out, "'");
+        const std::string thinned = a.out + "/checkpoint.safetensors";
+        const ThinResult r = write_thinned_checkpoint(a.checkpoint, thinned);
+        std::printf("thinned %s: %lld -> %lld parameters, checkpoint %s\n", a.checkpoint.c_str(),
+                    static_cast<long long>(r.parameters_before),
+                    static_cast<long long>(r.parameters), thinned.c_str());
+        a.checkpoint = thinned;
+    }
     const Checkpoint ck = read_checkpoint(a.checkpoint);
     Config cfg = make_train_config();
     cfg.merge(ck.config, "the checkpoint's configuration");
@@ -40,6 +57,9 @@ void add_export_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("export", "Export packed quantized weights and metadata");
     cmd->add_option("--checkpoint", args->checkpoint, "Checkpoint file")->required();
     cmd->add_option("--out", args->out, "Output folder")->required();
+    cmd->add_flag("--thin", args->thin,
+                  "Remove the pruned channels of a prune=taylor checkpoint first (writes "
+                  "OUT/checkpoint.safetensors, the thinned model)");
     cmd->callback([args] { run_export(*args); });
 }
 

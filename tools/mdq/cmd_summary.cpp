@@ -1,5 +1,6 @@
-// `mdq summary --model NAME [--classes N] [--input HxW] [--channels C] [--affine-bn]`: builds a
-// model of the zoo, runs one forward pass on zeros (batch 1, eval mode) and prints every layer
+// `mdq summary --model NAME [--classes N] [--input HxW] [--channels C] [--affine-bn]
+// [--widths JSON]`: builds a model of the zoo (thinned by --widths, the model_widths of a
+// `mdq export --thin`), runs one forward pass on zeros (batch 1, eval mode) and prints every layer
 // with its output shape, parameters and multiply-accumulates; the last line is
 // `parameters: N`. With `--config FILE` and/or `--set key=value` (the `mdq train` keys) the model
 // is built as that run builds it, with its activation and gradient quantizers, and every
@@ -25,7 +26,7 @@ namespace mdq::tools {
 namespace {
 
 struct SummaryArgs {
-    std::string model, input, config;
+    std::string model, input, config, widths;
     std::vector<std::string> sets;
     int64_t classes = 0, channels = 0;
     bool affine_bn = false;
@@ -55,6 +56,8 @@ void print_summary(const SummaryArgs& a) {
     o.in_channels = a.channels;
     if (a.affine_bn) o.affine_bn = true;
     if (!a.input.empty()) parse_size(a.input, o.input_h, o.input_w);
+    o.widths = parse_widths(a.widths);
+    if (!a.widths.empty()) cfg.set("model_widths=" + a.widths);
     const ModelOptions r = resolve_options(model, o);
     ModulePtr m;
     if (run) {
@@ -110,6 +113,8 @@ void add_summary_command(CLI::App& app) {
     cmd->add_option("--input", args->input, "Input size HxW or H (default: the model's)");
     cmd->add_option("--channels", args->channels, "Input channels (default: the model's)");
     cmd->add_flag("--affine-bn", args->affine_bn, "Affine batch norm in the CIFAR models");
+    cmd->add_option("--widths", args->widths,
+                    "A thinned model: {\"batch norm\": channels} (model.json's model_widths)");
     cmd->callback([args] { print_summary(*args); });
 }
 

@@ -1,6 +1,7 @@
 #include "tools/mdq/format.h"
 
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "core/error.h"
@@ -14,6 +15,19 @@ std::string with_commas(int64_t v) {
         out += digits[i];
     }
     return v < 0 ? "-" + out : out;
+}
+
+std::map<std::string, int64_t> parse_widths(const std::string& json) {
+    std::map<std::string, int64_t> widths;
+    if (json.empty()) return widths;
+    const nlohmann::json w = nlohmann::json::parse(json, nullptr, false);
+    MDQ_CHECK(w.is_object(), "--widths must be a JSON object {\"batch norm\": channels}, got '",
+              json, "'");
+    for (const auto& [bn, c] : w.items()) {
+        MDQ_CHECK(c.is_number_integer(), "--widths: '", bn, "' must map to a channel count");
+        widths[bn] = c.get<int64_t>();
+    }
+    return widths;
 }
 
 void parse_size(const std::string& text, int64_t& h, int64_t& w) {

@@ -1,9 +1,14 @@
 // method=bsq from the training config: bad values are clear errors, the experiment builds a
 // BsqOptimizer that the training step drives (the arena holds the recomposed planes), and the
-// precision table reports what BSQ defines. The trainer end to end: trainer_test.cpp.
+// precision table reports what BSQ defines, and the precision log gets a header once and a row
+// per call. The trainer end to end: trainer_test.cpp.
 #include "optim/train/bsq_training.h"
 
+#include <unistd.h>
+
 #include <cmath>
+#include <fstream>
+#include <sstream>
 
 #include "optim/train/train_step.h"
 #include "tests/optim/train/train_step_test.h"
@@ -81,6 +86,28 @@ TEST(BsqTraining, TrainStepDrivesThePlanes) {
         EXPECT_EQ(bits.get<int>(), 6) << name;
     EXPECT_DOUBLE_EQ(t["average_bits"].get<double>(), 6.0);
     EXPECT_DOUBLE_EQ(t["compression"].get<double>(), 32.0 / 6.0);
+}
+
+TEST(BsqTraining, PrecisionLogHasAHeaderAndARowPerCall) {
+    Experiment ex(synthetic_run("cpu", {"method=bsq", "bsq_bits=5"}), Experiment::Synthetic{});
+    const std::string path =
+        ::testing::TempDir() + "/mdq_bsq_log_" + std::to_string(::getpid()) + ".csv";
+    std::remove(path.c_str());
+    append_bsq_precision(path, 0, 0, *ex.bsq);
+    append_bsq_precision(path, 1, 430, *ex.bsq);
+    std::ifstream in(path);
+    std::vector<std::string> lines;
+    for (std::string l; std::getline(in, l);)
+        lines.push_back(l);
+    ASSERT_EQ(lines.size(), 3u);
+    std::string header = "epoch,step,average_bits", row = "1,430,5";
+    for (const BsqOptimizer::Layer& l : ex.bsq->layers()) {
+        header += "," + l.name;
+        row += ",5";
+    }
+    EXPECT_EQ(lines[0], header);
+    EXPECT_EQ(lines[2], row);
+    std::remove(path.c_str());
 }
 
 }  // namespace

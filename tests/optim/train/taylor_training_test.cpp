@@ -60,6 +60,28 @@ TEST(TaylorTraining, GateGradientIsTheCriterionsDerivative) {
     }
 }
 
+// Batch norms tied by a residual add share one gate tensor: its gradient sums their uses and a
+// pruned channel is removed from every block of the stream at once.
+TEST(TaylorTraining, ResidualStreamSharesOneGate) {
+    Experiment ex(synthetic_run("cpu", {"model=resnet18-cifar", "prune=taylor", "prune_max=0"}),
+                  Experiment::Synthetic{});
+    std::map<std::string, BatchNorm*> bns;
+    for (auto& [name, m] : ex.model->named_modules())
+        if (auto* bn = dynamic_cast<BatchNorm*>(m)) bns[name] = bn;
+    const Tensor& stem = bns.at("bn1")->gate();
+    ASSERT_TRUE(stem.defined());
+    EXPECT_EQ(bns.at("layer1.1.bn2")->gate().raw_data(), stem.raw_data());
+    EXPECT_EQ(bns.at("layer2.0.downsample.1")->gate().raw_data(),
+              bns.at("layer2.1.bn2")->gate().raw_data());
+    EXPECT_NE(bns.at("layer1.0.bn1")->gate().raw_data(), stem.raw_data());
+    const TaylorPruner& p = ex.prune->pruner();
+    ASSERT_EQ(p.groups().size(), 12u);
+    EXPECT_EQ(p.groups()[0].name, "bn1");
+    EXPECT_EQ(p.groups()[0].sharing, 3);  // the criterion is divided by the blocks sharing it
+    EXPECT_EQ(ex.prune->table()["gated"].get<int64_t>(),
+              64 + 128 + 256 + 512 + 2 * (64 + 128 + 256 + 512));
+}
+
 TEST(TaylorTraining, PrunedChannelsStayZeroWhileTheRestTrains) {
     Experiment ex(pruned_run({"prune_interval=3", "prune_per_round=4", "prune_max=10"}),
                   Experiment::Synthetic{});

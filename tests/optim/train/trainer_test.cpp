@@ -7,6 +7,7 @@
 
 #include "data/splits.h"
 #include "optim/train/checkpoint.h"
+#include "optim/train/thin_checkpoint.h"
 #include "optim/train/train_config.h"
 #include "optim/train/trainer.h"
 #include "tests/testing/test_util.h"
@@ -289,6 +290,10 @@ TEST(Trainer, TaylorPruningRunWritesItsChannelTable) {
     for (const auto& [name, n] : j["prune"]["layers"].items())
         live += n.get<int64_t>();
     EXPECT_EQ(live, 16 + 32 + 128 - 7);
+    // The MACs of the thinned model: fewer than the full small-cnn's (3.0 M, counted the same way).
+    const int64_t macs = j["prune"]["macs"].get<int64_t>();
+    EXPECT_LT(macs, j["prune"]["macs_full"].get<int64_t>());
+    EXPECT_EQ(j["prune"]["macs_full"].get<int64_t>(), model_macs("small-cnn", {}));
     EXPECT_TRUE(throws_with(
         [&] {
             Trainer(small_run(run_dir("unpruned"), {"model=small-cnn"}), out + "/last.safetensors");
