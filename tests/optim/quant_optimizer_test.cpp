@@ -21,6 +21,14 @@ QuantConfig ternary_config() {
     return qc;
 }
 
+// DoReFa k = 1 (sign(u) mean|u|), a method with a per-tensor statistic.
+QuantConfig dorefa_binary_config() {
+    QuantConfig qc = ternary_config();
+    qc.spec.method = Method::DoReFa;
+    qc.spec.levels = 2;
+    return qc;
+}
+
 // Deterministic pseudo-gradients so that two optimizers can be fed the same sequence.
 void fill_grads(ParamArena& arena, int64_t t) {
     const Tensor g = testing::random_tensor({arena.size()}, 1000 + t, -1, 1);
@@ -227,12 +235,9 @@ TEST(QuantOptimizer, CountedReplaysKeepTheHostControlInStep) {
     EXPECT_EQ(replayed.lr(), stepped.lr());
     EXPECT_GT(replayed.beta(), 1.0);
 
-    QuantConfig dorefa = ternary_config();
-    dorefa.spec.method = Method::DoReFa;
-    dorefa.spec.levels = 2;
     auto model_c = testing::param_zoo();
     ParamArena arena_c(*model_c);
-    QuantOptimizer opt(arena_c, dorefa, OptimConfig{});
+    QuantOptimizer opt(arena_c, dorefa_binary_config(), OptimConfig{});
     std::string why;
     EXPECT_FALSE(opt.replayable(&why));
     EXPECT_NE(why.find("dorefa"), std::string::npos) << why;
@@ -241,12 +246,9 @@ TEST(QuantOptimizer, CountedReplaysKeepTheHostControlInStep) {
 // DoReFa k = 1: w = sign(u) mean|u| per tensor, so the soft weights are already hard and the
 // hard weights keep the scale (hard_scale), after steps too.
 TEST(QuantOptimizer, DoReFaOneBitIsSignTimesMeanAbs) {
-    QuantConfig qc = ternary_config();
-    qc.spec.method = Method::DoReFa;
-    qc.spec.levels = 2;
     auto model = testing::param_zoo();
     ParamArena arena(*model);
-    QuantOptimizer opt(arena, qc, OptimConfig{});
+    QuantOptimizer opt(arena, dorefa_binary_config(), OptimConfig{});
     for (int64_t t = 0; t < 3; ++t) {
         fill_grads(arena, t);
         opt.step();
