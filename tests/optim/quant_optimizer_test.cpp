@@ -21,6 +21,14 @@ QuantConfig ternary_config() {
     return qc;
 }
 
+// DoReFa k = 1 (sign(u) mean|u|), a method with a per-tensor statistic.
+QuantConfig dorefa_binary_config() {
+    QuantConfig qc = ternary_config();
+    qc.spec.method = Method::DoReFa;
+    qc.spec.levels = 2;
+    return qc;
+}
+
 // Deterministic pseudo-gradients so that two optimizers can be fed the same sequence.
 void fill_grads(ParamArena& arena, int64_t t) {
     const Tensor g = testing::random_tensor({arena.size()}, 1000 + t, -1, 1);
@@ -227,15 +235,41 @@ TEST(QuantOptimizer, CountedReplaysKeepTheHostControlInStep) {
     EXPECT_EQ(replayed.lr(), stepped.lr());
     EXPECT_GT(replayed.beta(), 1.0);
 
-    QuantConfig dorefa = ternary_config();
-    dorefa.spec.method = Method::DoReFa;
-    dorefa.spec.levels = 2;
     auto model_c = testing::param_zoo();
     ParamArena arena_c(*model_c);
-    QuantOptimizer opt(arena_c, dorefa, OptimConfig{});
+    QuantOptimizer opt(arena_c, dorefa_binary_config(), OptimConfig{});
     std::string why;
     EXPECT_FALSE(opt.replayable(&why));
     EXPECT_NE(why.find("dorefa"), std::string::npos) << why;
+}
+
+// DoReFa k = 1: w = sign(u) mean|u| per tensor, so the soft weights are already hard and the
+// hard weights keep the scale (hard_scale), after steps too.
+TEST(QuantOptimizer, DoReFaOneBitIsSignTimesMeanAbs) {
+    auto model = testing::param_zoo();
+    ParamArena arena(*model);
+    QuantOptimizer opt(arena, dorefa_binary_config(), OptimConfig{});
+    for (int64_t t = 0; t < 3; ++t) {
+        fill_grads(arena, t);
+        opt.step();
+    }
+    const Tensor hard = arena.values().clone();
+    opt.write_hard_weights(hard);
+    EXPECT_TRUE(testing::all_equal(hard, arena.values()));
+    for (const auto& p : opt.params()) {
+        if (!p.spec.quantized()) continue;
+        const Tensor u = opt.stored(p.name).to(DType::F64).contiguous();
+        const Tensor w = arena.values().slice(0, p.value_offset, p.value_offset + p.numel);
+        double mean = 0;
+        for (int64_t i = 0; i < p.numel; ++i)
+            mean += std::fabs(u.data<double>()[i]);
+        mean /= static_cast<double>(p.numel);
+        EXPECT_NEAR(opt.hard_scale(p.name), mean, 1e-6 * mean) << p.name;
+        for (int64_t i = 0; i < p.numel; ++i)
+            ASSERT_FLOAT_EQ(w.data<float>()[i], u.data<double>()[i] >= 0 ? opt.hard_scale(p.name)
+                                                                         : -opt.hard_scale(p.name))
+                << p.name << " " << i;
+    }
 }
 
 // A property of the method, not of the implementation (docs/QUANTIZATION.md): with the
