@@ -19,8 +19,11 @@ fi
 "$root/tools/install_deps.sh" --data
 
 if [ -n "$sanitize" ]; then
+    # clang, as tools/fuzz.sh (the same packages): the configuration timed in docs/RELIABILITY.md.
+    "$root/tools/install_deps.sh" --fuzz
     cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMDQ_CUDA=OFF \
-        -DMDQ_BUILD_BENCHMARKS=OFF -DMDQ_SANITIZE="$sanitize"
+        -DMDQ_BUILD_BENCHMARKS=OFF -DMDQ_SANITIZE="$sanitize" -DCMAKE_C_COMPILER=clang \
+        -DCMAKE_CXX_COMPILER=clang++
     # Only the binaries the cpu label runs: the GPU and MPI test programs are not run here.
     cmake --build "$build" -j "$(nproc)" --target mdq_tests mdq mdq_fuzz_all
     cd "$build"
