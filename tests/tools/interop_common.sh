@@ -9,6 +9,7 @@ export OMP_NUM_THREADS=1
 # those trained here on CIFAR-format random images (the ImageNet ones at 32x32, 10 classes).
 fashion_models="small-cnn lenet5"
 cifar_models="resnet18-cifar vgg16-cifar mobilenetv2-cifar resnet18 mobilenetv2"
+act_model=small-cnn-a2  # act_run's folder: small-cnn with 2-bit activations
 
 # cifar_data DIR: a CIFAR-10 binary dataset of random images in DIR (10 training images beside
 # the 5000 held out, 64 test images).
@@ -48,6 +49,23 @@ mdq_run() {
     "$mdq" train --set model="$model" --set device=cpu --set iterations=20 --set num_workers=1 \
         --set progress=false --set method=md-tanh-s --set beta_interval=1 "${recipe[@]}" \
         --set out_dir="$run" > "$run.train.log"
+    eval_export "$mdq" "$run" $tested
+}
+
+# act_run MDQ DIR: small-cnn with binary DoReFa weights and 2-bit DoReFa activations (the input
+# of conv2, fc1 and fc2), 20 steps, then as mdq_run (tests the export's activation_quantizers).
+act_run() {
+    "$1" train --set model=small-cnn --set device=cpu --set iterations=20 --set num_workers=1 \
+        --set progress=false --set method=dorefa --set levels=2 --set act_bits=2 \
+        --set act_quantizer=dorefa --set batch_size=32 --set eval_batches=2 --set out_dir="$2" \
+        > "$2.train.log"
+    eval_export "$1" "$2" 4
+}
+
+# eval_export MDQ DIR BATCHES: DIR.eval.log (mdq eval of BATCHES batches of 32),
+# DIR/logits.safetensors (the first batch's logits) and DIR/export of DIR/last.safetensors.
+eval_export() {
+    local mdq=$1 run=$2 tested=$3
     "$mdq" eval --checkpoint "$run/last.safetensors" --set batch_size=32 \
         --set eval_batches=$tested --logits "$run/logits.safetensors" > "$run.eval.log"
     "$mdq" export --checkpoint "$run/last.safetensors" --out "$run/export" > /dev/null
@@ -67,10 +85,10 @@ load_run() {
     hard_mdq=$(echo "$line" | sed -E 's/.*hard-quantized weights ([^)]*\)).*/\1/')
 }
 
-# The models whose runs RUNS holds, in the order of the zoo.
+# The models whose runs RUNS holds, in the order of the zoo, then the act-quantized run.
 run_models() {
     local model
-    for model in $fashion_models $cifar_models; do
+    for model in $fashion_models $cifar_models $act_model; do
         if [ -f "$1/$model.eval.log" ]; then echo "$model"; fi
     done
 }

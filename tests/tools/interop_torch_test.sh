@@ -2,10 +2,12 @@
 # mdq <-> PyTorch (tools/interop/load_mdq.py, init_from; docs/INTEROP.md). Every model of the zoo
 # after its short md-tanh-s run in RUNS (interop_runs.sh), read into PyTorch from its
 # checkpoint (soft weights) and its export (hard weights), gives mdq eval's test accuracy to
-# the printed digit, its loss, and its logits on a batch (1e-4). Then PyTorch -> mdq:
-# resnet18-cifar and resnet18 with fresh PyTorch weights and batch-norm statistics, saved with
-# safetensors.torch.save_file and evaluated by `mdq eval --set init_from=...`, gives PyTorch's
-# logits (1e-4). Skips (77) where torch or safetensors cannot be imported.
+# the printed digit, its loss, and its logits on a batch (1e-4); small-cnn with 2-bit
+# activations from its export (its checkpoint is refused: only an export describes them).
+# Then PyTorch -> mdq: resnet18-cifar and resnet18 with fresh PyTorch weights and batch-norm
+# statistics, saved with safetensors.torch.save_file and evaluated by
+# `mdq eval --set init_from=...`, gives PyTorch's logits (1e-4). Skips (77) where torch or
+# safetensors cannot be imported.
 set -euo pipefail
 mdq=$1 runs=$2
 source "$(dirname "$0")/interop_common.sh"
@@ -18,6 +20,19 @@ trap 'rm -rf "$dir"' EXIT
 
 for model in $(run_models "$runs"); do
     load_run "$runs" "$model"
+    if [ "$model" = "$act_model" ]; then  # activation quantizers: from the export only
+        hard=$(python3 "$root/tools/interop/load_mdq.py" --export "$run/export" --limit "$images" \
+            --compare "$run/logits.safetensors")
+        printf '%s: mdq hard %s\n%s\n' "$model" "$hard_mdq" "$hard"
+        same_as "$hard_mdq" "$hard"
+        if python3 "$root/tools/interop/load_mdq.py" --checkpoint "$run/last.safetensors" \
+            --no-test > "$dir/act.log" 2>&1; then
+            echo "load_mdq.py read an act-quantized checkpoint"; exit 1
+        fi
+        grep -qF "quantizes activations (act_quantizer=dorefa), whose kind, bits and layers" \
+            "$dir/act.log" || { cat "$dir/act.log"; exit 1; }
+        continue
+    fi
     soft=$(python3 "$root/tools/interop/load_mdq.py" --checkpoint "$run/last.safetensors" \
         --limit "$images" --compare "$run/logits.safetensors")
     hard=$(python3 "$root/tools/interop/load_mdq.py" --export "$run/export" \
@@ -57,7 +72,7 @@ kuangliu='[["\\.downsample\\.", ".shortcut."], ["^fc\\.", "linear."]]'
 from_torch resnet18-cifar pytorch-cifar "$kuangliu" pytorch-cifar
 from_torch resnet18 torchvision "" torchvision
 
-# An activation quantizer, which the export does not describe yet, is refused naming its layer.
+# An activation quantizer that model.json does not describe is refused naming its layer.
 cp -r "$runs/resnet18-cifar/export" "$dir/bad"
 python3 - "$dir/bad/model.safetensors" <<'PY'
 import sys, numpy as np

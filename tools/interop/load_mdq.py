@@ -9,7 +9,9 @@ Every model of mdq's zoo is built (mdq_interop.MODELS). Weights come from
   - a training checkpoint (best.safetensors / last.safetensors): its model.* tensors, i.e. the
     soft weights `mdq eval` reports as "soft weights";
   - an export directory (`mdq export --out DIR`): the quantized tensors decoded from their
-    packed level codes (the hard-quantized weights) and the float tensors as they are.
+    packed level codes (the hard-quantized weights) and the float tensors as they are, and
+    the input activation quantizers model.json describes (a checkpoint with activation
+    quantizers is refused: export it first).
 
 mdq is channels last: convolution weights are OHWI (permuted here to OIHW), and its Flatten
 flattens an NHWC activation, so the module permutes to NHWC before flattening and the first
@@ -68,12 +70,40 @@ class BatchNorm(nn.BatchNorm2d):
             raise ValueError(f"batch norm takes a 2-D or 4-D input, got {x.dim()}-D")
 
 
-def module(node, name, tensors):
-    """The PyTorch module of the node tree `node` whose tensors are `tensors` (mdq names)."""
+class ActQuant(nn.Module):
+    """The input activation quantizer of a conv or linear layer (model.json's
+    activation_quantizers[layer]["input"]), as kernels/quant/act_quant_math.h computes it in
+    f32: x_q = round(clamp((x - l) / (u - l), 0, 1) (L - 1)) / (L - 1), rounding half to even
+    (torch.round as mdq's rint), then output_offset + output_scale x_q. Evaluation only."""
+
+    def __init__(self, spec):
+        super().__init__()
+        for k, v in zip(("lower", "range", "steps", "scale", "offset"),
+                        mi.act_quant_constants(spec)):
+            self.register_buffer(k, torch.tensor(v), persistent=False)
+
+    def forward(self, x):
+        t = torch.clamp((x - self.lower) / self.range, 0, 1)
+        return self.offset + self.scale * (torch.round(t * self.steps) / self.steps)
+
+
+def quantized_input(layer, spec):
+    """`layer` applying the activation quantizer `spec` (None: none) to its input; the child
+    LAYER.act_quant keeps mdq's name."""
+    if spec:
+        layer.act_quant = ActQuant(spec)
+        layer.register_forward_pre_hook(lambda m, args: (m.act_quant(args[0]),))
+    return layer
+
+
+def module(node, name, tensors, act_quant):
+    """The PyTorch module of the node tree `node` whose tensors are `tensors` (mdq names) and
+    whose layers' input activation quantizers are `act_quant` (layer name -> spec)."""
     kind, o = node
 
     def sub(children):
-        return [(n, module(c, f"{name}.{n}" if name else n, tensors)) for n, c in children]
+        return [(n, module(c, f"{name}.{n}" if name else n, tensors, act_quant))
+                for n, c in children]
 
     if kind == "seq":
         return nn.Sequential(OrderedDict(sub(o)))
@@ -83,11 +113,12 @@ def module(node, name, tensors):
     if kind == "conv":  # w: OHWI
         w = tensors[name + ".weight"]
         k, s, p, g = mi.conv_geometry(w, o)
-        return nn.Conv2d(w.shape[3] * g, w.shape[0], k, s, p, groups=g,
-                         bias=name + ".bias" in tensors)
+        return quantized_input(nn.Conv2d(w.shape[3] * g, w.shape[0], k, s, p, groups=g,
+                                         bias=name + ".bias" in tensors), act_quant.get(name))
     if kind == "linear":
         w = tensors[name + ".weight"]
-        return nn.Linear(w.shape[1], w.shape[0], bias=name + ".bias" in tensors)
+        return quantized_input(nn.Linear(w.shape[1], w.shape[0], bias=name + ".bias" in tensors),
+                               act_quant.get(name))
     if kind == "bn":
         return BatchNorm(tensors[name + ".running_mean"].shape[0], eps=mi.BN_EPS,
                          affine=name + ".weight" in tensors)
@@ -99,10 +130,12 @@ def module(node, name, tensors):
 
 def build(m):
     """The PyTorch module (evaluation mode) of the mi.MdqModel `m`, holding its tensors."""
-    mi.check_placed(m.structure(), m.tensors, "load_mdq")
-    net = module(m.structure(), "", m.tensors)
+    mi.check_placed(m, "load_mdq")
+    net = module(m.structure(), "", m.tensors, m.act_quant)
     state = {}
     for k, v in m.tensors.items():
+        if mi.ACT_QUANT in k:  # model.json's ends are those the kernel uses (upper >= l + 1e-3)
+            continue
         t = torch.from_numpy(np.ascontiguousarray(v)).float()
         state[k] = t.permute(0, 3, 1, 2).contiguous() if t.dim() == 4 else t  # OHWI -> OIHW
     missing, unexpected = net.load_state_dict(state, strict=False)

@@ -195,28 +195,41 @@ LEAF_TENSORS = {"conv": ("weight", "bias"), "linear": ("weight", "bias"),
                 "bn": ("weight", "bias", "running_mean", "running_var")}
 
 
-def unplaced(root, tensors):
-    """Names of the tensors that no node of the tree `root` reads (an activation quantizer's,
-    or a model that does not match the structure here)."""
+def unplaced(root, tensors, quantized=()):
+    """Names of the tensors that no node of the tree `root` reads: neither a layer's nor the
+    ends of an activation quantizer of a layer in `quantized` (those model.json describes)."""
     used = {f"{name}.{t}" for name, kind, _ in walk(root) for t in LEAF_TENSORS.get(kind, ())}
+    used |= {f"{name}{ACT_QUANT}{end}" for name in quantized for end in ("lower", "upper")}
     return sorted(k for k in tensors if k not in used)
 
 
-def check_placed(root, tensors, tool):
-    """Exits naming every tensor no node reads, and its layer and why it cannot be carried."""
-    rest = unplaced(root, tensors)
-    if not rest:
-        return
-    lines = []
-    for k in rest:
+def check_placed(m, tool):
+    """Exits naming every tensor of the MdqModel `m` no node reads, and every activation
+    quantizer it cannot carry, with its layer and why."""
+    root = m.structure()
+    weighted = {name for name, kind, _ in walk(root) if kind in ("conv", "linear")}
+    lines = [f"  layer {name}: model.json describes an activation quantizer of it, but this "
+             "model has no conv or linear layer of that name" for name in m.act_quant
+             if name not in weighted]
+    for k in unplaced(root, m.tensors, m.act_quant):
         if ACT_QUANT in k:
             layer = k.split(ACT_QUANT)[0]
             lines.append(f"  layer {layer}: its activation quantizer ({k}) cannot be carried "
-                         "over yet: the export does not record its kind and bits "
+                         "over: model.json's activation_quantizers does not describe it "
                          "(docs/INTEROP.md, \"Activation quantizers\")")
         else:
             lines.append(f"  tensor {k}: no layer of this model reads it")
-    sys.exit(f"{tool}: cannot carry the model over:\n" + "\n".join(lines))
+    if lines:
+        sys.exit(f"{tool}: cannot carry the model over:\n" + "\n".join(lines))
+
+
+def act_quant_constants(spec):
+    """(lower, upper - lower, levels - 1, output_scale, output_offset) of an activation
+    quantizer of model.json as f32 scalars, the range computed in f32 as the kernel does."""
+    f = np.float32
+    lo, hi = f(spec["lower"]), f(spec["upper"])
+    return lo, f(hi - lo), f(spec["levels"] - 1), f(spec["output_scale"]), \
+        f(spec["output_offset"])
 
 
 # ---------------------------------------------------------------- mdq files
@@ -233,12 +246,13 @@ def unpack(packed, spec):
 
 class MdqModel:
     """An mdq model read from a checkpoint or an export: name, model options (input size,
-    channels, classes), dataset, data folder (checkpoints only) and tensors by mdq name in
-    mdq's layouts."""
+    channels, classes), dataset, data folder (checkpoints only), tensors by mdq name in
+    mdq's layouts, and the input activation quantizer of each layer that has one (model.json's
+    activation_quantizers[layer]["input"]; the gradient quantizers are training only)."""
 
-    def __init__(self, model, options, dataset, data_dir, tensors):
+    def __init__(self, model, options, dataset, data_dir, tensors, act_quant=None):
         self.model, self.options, self.dataset = model, options, dataset
-        self.data_dir, self.tensors = data_dir, tensors
+        self.data_dir, self.tensors, self.act_quant = data_dir, tensors, act_quant or {}
 
     def structure(self):
         return structure(self.model, self.options)
@@ -253,12 +267,19 @@ def read_mdq(checkpoint=None, export=None, model=None):
         tensors = {k: v for k, v in raw.items() if not k.endswith(".packed")}
         for name, spec in meta["packed"].items():
             tensors[name] = unpack(raw[name + ".packed"], spec)
-        return MdqModel(meta["model"], meta["model_options"], meta["dataset"], "", tensors)
+        act = {layer: e["input"] for layer, e in meta.get("activation_quantizers", {}).items()
+               if "input" in e}
+        return MdqModel(meta["model"], meta["model_options"], meta["dataset"], "", tensors, act)
     with safe_open(checkpoint, "np") as f:
         metadata = f.metadata() or {}
     config = json.loads(metadata.get("config", "{}"))
     raw = load_file(checkpoint)
     model = model or config.get("model")
+    if config.get("act_quantizer", "none") != "none":
+        sys.exit(f"mdq interop: the checkpoint {checkpoint} quantizes activations "
+                 f"(act_quantizer={config['act_quantizer']}), whose kind, bits and layers only "
+                 "an export records: run `mdq export --checkpoint ... --out DIR` and pass "
+                 "--export DIR (docs/INTEROP.md, \"Activation quantizers\")")
     if not model:
         sys.exit("mdq interop: the checkpoint does not name its model; pass --model")
     tensors = {k[len("model."):]: v for k, v in raw.items() if k.startswith("model.")}

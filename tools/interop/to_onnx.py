@@ -5,9 +5,11 @@ Reads the directory of `mdq export --out DIR`: every quantized tensor decoded to
 values, batch-norm statistics as they are. Input "images" is NCHW f32 [N, C, H, W], normalised
 as mdq does; output "logits" [N, classes]. Nodes: Conv (OIHW weights; depthwise as group =
 channels), BatchNormalization (non-affine: scale 1, bias 0), Relu, Clip (ReLU6), MaxPool,
-GlobalAveragePool, Add (residual sums), Transpose + Flatten (mdq flattens NHWC) and Gemm. Every
-model of mdq's zoo is written; a tensor no node reads (an activation quantizer's) stops the
-export with the layer's name and the reason. Needs the `onnx` package only.
+GlobalAveragePool, Add (residual sums), Transpose + Flatten (mdq flattens NHWC) and Gemm; an
+input activation quantizer (model.json's activation_quantizers) as Sub, Div, Clip, Mul,
+QuantizeLinear/DequantizeLinear (uint8 codes), Div, Mul, Add before its Conv or Gemm. Every
+model of mdq's zoo is written; a tensor no node reads (an activation quantizer model.json does
+not describe) stops the export with the layer's name and the reason. Needs the `onnx` package only.
 
   python3 tools/interop/to_onnx.py --export runs/x/export --out model.onnx
 """
@@ -28,8 +30,8 @@ OPSET = 17
 class Writer:
     """Appends the nodes and initializers of a node tree (mdq_interop) to an ONNX graph."""
 
-    def __init__(self, tensors):
-        self.tensors, self.inits, self.nodes = tensors, [], []
+    def __init__(self, tensors, act_quant):
+        self.tensors, self.act_quant, self.inits, self.nodes = tensors, act_quant, [], []
 
     def const(self, name, value):
         self.inits.append(numpy_helper.from_array(np.ascontiguousarray(value, np.float32), name))
@@ -38,6 +40,32 @@ class Writer:
     def node(self, op, ins, name, **attrs):
         self.nodes.append(helper.make_node(op, ins, [name], name=name, **attrs))
         return name
+
+    def quantize_input(self, name, x):
+        """x through the activation quantizer of layer `name`, if it has one, op for op as
+        kernels/quant/act_quant_math.h in f32. The codes are a QuantizeLinear/DequantizeLinear
+        pair of scale 1 on t (L - 1) (uint8, rounding half to even as mdq's rint): a scale of
+        (u - l) / (L - 1) would divide where mdq multiplies and move a value next to a
+        half-step by one f32 ulp onto the other code."""
+        spec = self.act_quant.get(name)
+        if not spec:
+            return x
+        if spec["levels"] > 256:
+            sys.exit(f"to_onnx: cannot export layer {name}: its activation quantizer has "
+                     f"{spec['levels']} levels, more than opset 17's uint8 codes hold (256)")
+        n = name + ".act_quant"
+        lo, rng, steps, scale, offset = (self.const(f"{n}.{k}", v) for k, v in zip(
+            ("lower", "range", "steps", "output_scale", "output_offset"),
+            mi.act_quant_constants(spec)))
+        self.inits.append(numpy_helper.from_array(np.uint8(0), n + ".zero_point"))
+        one = self.const(n + ".one", np.float32(1))
+        t = self.node("Div", [self.node("Sub", [x, lo], n + ".shifted"), rng], n + ".normalized")
+        t = self.node("Clip", [t, self.const(n + ".min", np.float32(0)), one], n + ".clipped")
+        t = self.node("Mul", [t, steps], n + ".scaled")
+        code = self.node("QuantizeLinear", [t, one, n + ".zero_point"], n + ".code")
+        t = self.node("DequantizeLinear", [code, one, n + ".zero_point"], n + ".level")
+        t = self.node("Div", [t, steps], n + ".unit")
+        return self.node("Add", [self.node("Mul", [t, scale], n + ".times_scale"), offset], n)
 
     def emit(self, node, name, x):
         """Appends `node` (named `name`) reading tensor x; returns its output's name."""
@@ -60,13 +88,15 @@ class Writer:
         if kind == "conv":
             w = t[name + ".weight"]
             k, s, p, g = mi.conv_geometry(w, o)
-            ins = [x, self.const(name + ".weight", w.transpose(0, 3, 1, 2))]  # OHWI -> OIHW
+            ins = [self.quantize_input(name, x),
+                   self.const(name + ".weight", w.transpose(0, 3, 1, 2))]  # OHWI -> OIHW
             if name + ".bias" in t:
                 ins.append(self.const(name + ".bias", t[name + ".bias"]))
             return self.node("Conv", ins, name, kernel_shape=[k, k], strides=[s, s],
                              pads=[p] * 4, group=g)
         if kind == "linear":
-            ins = [x, self.const(name + ".weight", t[name + ".weight"])]
+            ins = [self.quantize_input(name, x),
+                   self.const(name + ".weight", t[name + ".weight"])]
             if name + ".bias" in t:
                 ins.append(self.const(name + ".bias", t[name + ".bias"]))
             return self.node("Gemm", ins, name, transB=1)
@@ -98,8 +128,8 @@ class Writer:
 def graph(m):
     """The checked ONNX model of the mi.MdqModel `m` (an export's hard weights)."""
     root = m.structure()
-    mi.check_placed(root, m.tensors, "to_onnx")
-    w = Writer(m.tensors)
+    mi.check_placed(m, "to_onnx")
+    w = Writer(m.tensors, m.act_quant)
     out = w.emit(root, "", "images")
     w.node("Identity", [out], "logits")
     o = m.options
