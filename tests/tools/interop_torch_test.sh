@@ -44,17 +44,20 @@ done
 
 # PyTorch -> mdq: a model's module with PyTorch's weights, through init_from; resnet18-cifar
 # saved with mdq's names and with kuangliu/pytorch-cifar's (renamed back by
-# tools/interop/init_map.py), resnet18 with torchvision's (mdq's own, affine batch norm).
+# tools/interop/init_map.py), resnet18 and mobilenetv2 with torchvision's (mdq's own, affine
+# batch norm), vgg16-cifar, mobilenetv2-cifar and the Fashion-MNIST models with mdq's.
 # from_torch MODEL LABEL [RENAME_RULES] [SOURCE]
 from_torch() {
     local model=$1 out=$dir/$1-$2 map='{}' cmp
+    local data_set=(--set dataset=cifar10 --set data_dir="$runs/cifar")
+    case " $fashion_models " in *" $model "*) data_set=(--set dataset=fashion-mnist --set data_dir="$data") ;; esac
     mkdir -p "$out"
     python3 "$root/tests/testing/interop_from_torch.py" save "$runs/$model/export" \
         "$runs/$model/logits.safetensors" "$out" ${3:+--rename "$3"}
     [ -n "${4:-}" ] && map=$(python3 "$root/tools/interop/init_map.py" --model "$model" \
         --source "$4" --state "$out/torch.safetensors" |
         python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["init_map"]))')
-    "$mdq" eval --set model="$model" --set dataset=cifar10 --set data_dir="$runs/cifar" \
+    "$mdq" eval --set model="$model" "${data_set[@]}" \
         --set method=float --set init_from="$out/torch.safetensors" --set init_map="$map" \
         --set batch_size=32 --set eval_batches=1 --logits "$out/mdq_logits.safetensors" \
         --out "$out/eval" > "$out/eval.log"
@@ -71,6 +74,10 @@ from_torch resnet18-cifar mdq-names
 kuangliu='[["\\.downsample\\.", ".shortcut."], ["^fc\\.", "linear."]]'
 from_torch resnet18-cifar pytorch-cifar "$kuangliu" pytorch-cifar
 from_torch resnet18 torchvision "" torchvision
+from_torch vgg16-cifar mdq-names
+[ -d "$runs/small-cnn" ] && for model in $fashion_models; do from_torch "$model" mdq-names; done
+from_torch mobilenetv2-cifar mdq-names
+from_torch mobilenetv2 torchvision "" torchvision
 
 # An activation quantizer that model.json does not describe is refused naming its layer.
 cp -r "$runs/resnet18-cifar/export" "$dir/bad"
