@@ -36,7 +36,7 @@ namespace mdq {
       "w = theta, prox towards the levels after each step")                                      \
     X(DoReFa, "dorefa", math::kMaxLevels,                                                        \
       "DoReFa-Net weights: 2 quantize_k(tanh(u) / (2 max|tanh u|) + 1/2) - 1; k=1 sign(u) "      \
-      "mean|u|")                                                                                \
+      "mean|u|")                                                                                 \
     X(Ewgs, "ewgs", math::kMaxLevels,                                                            \
       "EWGS weights: |alpha| (2 x_q - 1) of a learned interval, in the layer (weight_quant.h)")
 

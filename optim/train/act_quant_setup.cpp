@@ -101,7 +101,8 @@ IoQuantSettings io_quant_settings_from(const Config& cfg) {
     MDQ_CHECK(!(delta.from_hessian || delta.value != 0.0) || ewgs_acts || ewgs_weights,
               "ewgs_delta=", cfg.get_string("ewgs_delta"),
               " scales the gradients of EWGS quantizers (method=ewgs or act_quantizer=ewgs); "
-              "this run has method=", cfg.get_string("method"), " and act_quantizer=", kind);
+              "this run has method=",
+              cfg.get_string("method"), " and act_quantizer=", kind);
     MDQ_CHECK(!delta.from_hessian || !ewgs_acts,
               "ewgs_delta=hessian estimates the delta of EWGS weights only; with "
               "act_quantizer=ewgs give a fixed number (e.g. ewgs_delta=0.001)");
