@@ -216,7 +216,6 @@ void simt_step(const QuantOptimizer& opt, int blocks, uint64_t seed, bool drop) 
     c.kernel = "md_step";
     c.threads = kStepThreads;
     c.blocks = blocks;
-    c.random = seed != 0;
     c.seed = seed;
     testing::simt::Block(c).run_grid([&](testing::simt::Thread& t) {
         auto block = [&](auto& ctx) {

@@ -20,7 +20,7 @@ namespace mdq {
 namespace {
 
 using testing::simt::Block;
-using testing::simt::BlockConfig;
+using testing::simt::block_config;
 using testing::simt::DropBarrier;
 using testing::simt::Thread;
 
@@ -50,16 +50,6 @@ SumMax reference(const std::vector<SumMax>& x, int begin, int end) {
     return r;
 }
 
-BlockConfig config(const char* kernel, int threads, uint64_t seed, int64_t shared_bytes) {
-    BlockConfig c;
-    c.kernel = kernel;
-    c.threads = threads;
-    c.shared_bytes = shared_bytes;
-    c.random = seed != 0;
-    c.seed = seed;
-    return c;
-}
-
 // Two reductions in a row over the same shared memory (as consecutive rows of a row pass):
 // thread i reduces x[i], then y[i]. Returns each thread's two results. drop_period/which pick
 // barriers to remove (DropBarrier); period 0 keeps them all.
@@ -67,7 +57,7 @@ template <int kGroup>
 std::vector<SumMax> reduce_twice(const std::vector<SumMax>& x, const std::vector<SumMax>& y,
                                  uint64_t seed, int drop_period = 0, int drop_which = 0) {
     const int n = static_cast<int>(x.size());
-    Block block(config("group_reduce", n, seed, kGroup / 32 * int64_t{sizeof(SumMax)}));
+    Block block(block_config("group_reduce", n, kGroup / 32 * int64_t{sizeof(SumMax)}, seed));
     std::vector<SumMax> got(2 * static_cast<size_t>(n));
     auto body = [&](auto& ctx, Thread& t) {
         const auto smem = t.shared<SumMax>();
@@ -122,7 +112,7 @@ TEST(SimtGroupReduce, RemovedBarrierIsCaught) {
 
 TEST(SimtGroupReduce, PartialWarpIsReported) {
     const auto x = values(48, 5);
-    Block block(config("partial_warp", 48, 0, 2 * sizeof(SumMax)));
+    Block block(block_config("partial_warp", 48, 2 * sizeof(SumMax)));
     EXPECT_TRUE(testing::throws_with(
         [&] {
             block.run([&](Thread& t) {
@@ -135,7 +125,7 @@ TEST(SimtGroupReduce, PartialWarpIsReported) {
 
 TEST(SimtGroupReduce, CallBySomeThreadsOfTheBlockIsReported) {
     const auto x = values(128, 6);
-    Block block(config("divergent_reduce", 128, 0, 4 * sizeof(SumMax)));
+    Block block(block_config("divergent_reduce", 128, 4 * sizeof(SumMax)));
     EXPECT_TRUE(testing::throws_with(
         [&] {
             block.run([&](Thread& t) {

@@ -41,7 +41,6 @@ BlockConfig launch(const char* kernel, int64_t work_blocks, int64_t shared_bytes
     c.threads = kRowPassThreads;
     c.blocks = static_cast<int>(std::min<int64_t>(3, std::max<int64_t>(1, work_blocks)));
     c.shared_bytes = shared_bytes;
-    c.random = g_schedule.seed != 0;
     c.seed = g_schedule.seed;
     return c;
 }

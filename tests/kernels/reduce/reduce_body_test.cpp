@@ -47,7 +47,6 @@ void rows_pass(const ReducePass<T>& p, const Sink& sink, const Launch& l) {
     c.blocks =
         static_cast<int>(std::min<int64_t>(3, (p.outer * p.nchunks + kPerBlock - 1) / kPerBlock));
     c.shared_bytes = kGroup / simt::kWarp * int64_t{sizeof(math::ReduceAcc<A>)};
-    c.random = l.seed != 0;
     c.seed = l.seed;
     Block(c).run_grid([&](Thread& t) {
         const auto smem = t.shared<math::ReduceAcc<A>>();

@@ -138,7 +138,7 @@ void Block::run(const std::function<void(Thread&)>& body) {
     std::vector<int> ready;
     auto draw_ranks = [&] {
         std::iota(rank.begin(), rank.end(), 0);
-        if (config_.random) std::shuffle(rank.begin(), rank.end(), rng);
+        if (config_.seed != 0) std::shuffle(rank.begin(), rank.end(), rng);
     };
     draw_ranks();
     for (;;) {
@@ -152,7 +152,7 @@ void Block::run(const std::function<void(Thread&)>& body) {
             if (!ready.empty()) break;
         }
         if (!ready.empty()) {
-            const int i = config_.random ? ready[rng() % ready.size()] : ready.front();
+            const int i = config_.seed != 0 ? ready[rng() % ready.size()] : ready.front();
             starting_block = this;
             starting_thread = &threads_[i];
             swapcontext(&scheduler_->ctx, &fibers_[i]->ctx);
@@ -176,7 +176,7 @@ void Block::run_grid(const std::function<void(Thread&)>& body) {
     std::vector<int> order(static_cast<size_t>(config_.blocks));
     std::iota(order.begin(), order.end(), 0);
     std::mt19937_64 rng(config_.seed ^ 0x9e3779b97f4a7c15ull);
-    if (config_.random) std::shuffle(order.begin(), order.end(), rng);
+    if (config_.seed != 0) std::shuffle(order.begin(), order.end(), rng);
     for (int b : order) {
         config_.block = b;
         run(body);
@@ -241,6 +241,16 @@ void Block::release_barrier() {
                          waiting.front(), ", wait at sync()"));
     for (Thread& t : threads_)
         t.state_ = Thread::State::kReady;
+}
+
+BlockConfig block_config(const std::string& kernel, int threads, int64_t shared_bytes,
+                         uint64_t seed) {
+    BlockConfig c;
+    c.kernel = kernel;
+    c.threads = threads;
+    c.shared_bytes = shared_bytes;
+    c.seed = seed;
+    return c;
 }
 
 }  // namespace mdq::testing::simt

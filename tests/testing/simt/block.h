@@ -17,7 +17,7 @@
 // a warp op completes as soon as every lane of its mask reached it. The warps take turns in a
 // priority order, redrawn after every barrier: the first warp runs as far as it can (past its
 // warp ops, up to the barrier) before the next one runs, the way a GPU warp may run ahead.
-// In order (random = false) that is warp 0 first, lanes by index; with random = true the warp
+// In order (seed 0) that is warp 0 first, lanes by index; with any other seed the warp
 // order and the lane picked each time are seeded random, so a missing barrier or syncwarp
 // changes which writes a read sees.
 #pragma once
@@ -45,10 +45,13 @@ struct BlockConfig {
     int64_t shared_bytes = 0;       // the block's shared-memory buffer
     int block = 0;                  // blockIdx.x, and gridDim.x: the block run() shows the body
     int blocks = 1;
-    bool random = false;  // seeded random resume order (and block order) instead of index order
-    uint64_t seed = 0;
+    uint64_t seed = 0;  // 0: index order; else the seed of a random resume (and block) order
     int64_t stack_bytes = 64 << 10;  // per fiber
 };
+
+// The configuration most tests need: one block of `threads`, `shared_bytes` of shared memory.
+BlockConfig block_config(const std::string& kernel, int threads, int64_t shared_bytes = 0,
+                         uint64_t seed = 0);
 
 class Block;
 class Thread;
@@ -177,7 +180,7 @@ class Block {
 
     void run(const std::function<void(Thread&)>& body);
     // Runs every block of the grid (config().blocks), one after the other: in index order, or
-    // in a seeded random order with config().random.
+    // in a seeded random order when config().seed is not 0.
     void run_grid(const std::function<void(Thread&)>& body);
     const BlockConfig& config() const { return config_; }
 

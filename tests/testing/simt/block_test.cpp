@@ -32,24 +32,13 @@ int next_pow2(int n) {
     return p;
 }
 
-// A block's configuration; seed 0 runs the threads in order, any other seed in random order.
-BlockConfig config(const char* kernel, int threads, int64_t shared_bytes, uint64_t seed) {
-    BlockConfig c;
-    c.kernel = kernel;
-    c.threads = threads;
-    c.shared_bytes = shared_bytes;
-    c.random = seed != 0;
-    c.seed = seed;
-    return c;
-}
-
 // The textbook block reduction: load into shared memory padded to a power of two, then halve
 // the active range each step. with_barrier = false drops the barrier after each step.
 int64_t tree_reduce(const std::vector<int64_t>& x, bool with_barrier, uint64_t seed) {
     const int n = static_cast<int>(x.size());
     const int p = next_pow2(n);
-    Block block(config(with_barrier ? "tree_reduce" : "tree_reduce_no_barrier", n,
-                       p * static_cast<int64_t>(sizeof(int64_t)), seed));
+    Block block(block_config(with_barrier ? "tree_reduce" : "tree_reduce_no_barrier", n,
+                             p * static_cast<int64_t>(sizeof(int64_t)), seed));
     int64_t result = 0;
     block.run([&](Thread& t) {
         auto sh = t.shared<int64_t>();
@@ -91,7 +80,7 @@ TEST(SimtWarp, ShuffleReductionsSumEachWarp) {
     const int n = 96;
     const auto x = random_values(n, 3);
     for (uint64_t seed = 0; seed <= 3; ++seed) {
-        Block block(config("warp_reduce", n, 0, seed));
+        Block block(block_config("warp_reduce", n, 0, seed));
         std::vector<int64_t> by_xor(n), by_down(n);
         block.run([&](Thread& t) {
             int64_t a = x[t.thread_idx()], b = a;
@@ -118,7 +107,7 @@ TEST(SimtWarp, ShuffleReductionsSumEachWarp) {
 TEST(SimtWarp, BallotGathersThePredicatesOfTheMask) {
     const int n = 48;
     const auto x = random_values(n, 5);
-    Block block(config("ballot", n, 0, 11));
+    Block block(block_config("ballot", n, 0, 11));
     std::vector<unsigned> got(n);
     block.run([&](Thread& t) {
         const unsigned mask = t.warp() == 0 ? kFullMask : 0xffffu;
@@ -139,12 +128,13 @@ TEST(SimtWarp, SyncwarpOrdersSharedMemoryWithinAWarp) {
     const auto x = random_values(kWarp, 13);
     auto reverse = [&](bool with_sync, uint64_t seed) {
         std::vector<int64_t> got(kWarp);
-        Block(config("warp_reverse", kWarp, kWarp * sizeof(int64_t), seed)).run([&](Thread& t) {
-            auto sh = t.shared<int64_t>();
-            sh[t.lane()] = x[t.lane()];
-            if (with_sync) t.syncwarp();
-            got[t.lane()] = sh[kWarp - 1 - t.lane()];
-        });
+        Block(block_config("warp_reverse", kWarp, kWarp * sizeof(int64_t), seed))
+            .run([&](Thread& t) {
+                auto sh = t.shared<int64_t>();
+                sh[t.lane()] = x[t.lane()];
+                if (with_sync) t.syncwarp();
+                got[t.lane()] = sh[kWarp - 1 - t.lane()];
+            });
         return got;
     };
     const std::vector<int64_t> want(x.rbegin(), x.rend());
@@ -163,7 +153,7 @@ TEST(SimtBlock, SharedAtomicHistogramMatchesReference) {
     for (int64_t v : x)
         ++want[static_cast<size_t>((v % bins + bins) % bins)];
     for (uint64_t seed = 1; seed <= 3; ++seed) {
-        Block block(config("histogram", n, bins * sizeof(int), seed));
+        Block block(block_config("histogram", n, bins * sizeof(int), seed));
         std::vector<int> got(bins);
         block.run([&](Thread& t) {
             auto sh = t.shared<int>();
@@ -183,7 +173,7 @@ TEST(SimtBlock, SharedAtomicHistogramMatchesReference) {
 ::testing::AssertionResult fails_with(const char* kernel, int threads, int64_t shared_bytes,
                                       const std::function<void(Thread&)>& body,
                                       const std::string& part) {
-    Block block(config(kernel, threads, shared_bytes, 0));
+    Block block(block_config(kernel, threads, shared_bytes));
     return throws_with([&] { block.run(body); }, {"kernel '" + std::string(kernel) + "'", part});
 }
 
