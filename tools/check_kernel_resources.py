@@ -29,13 +29,18 @@ SKIP = 77
 REGS_PER_SM = 65536
 MAX_REGS = 255
 SHARED_LIMIT = 48 * 1024
-# Spills found when this check came (sm_90, CUDA 13.0), allowed up to these bytes so that any
-# growth, and any new spill, fails. The step kernels for every method (mask 2047) carry the
-# Newton inverse and the simplex groups; docs/BENCHMARKS.md lists them as work to do.
+# Spills measured on the whole CUDA build (sm_90, CUDA 13.0), allowed up to these bytes so that
+# any growth, and any new spill, fails; docs/BENCHMARKS.md lists them as work to do. The step
+# kernels for every method (mask 4095) and for the non-elementwise methods (3683) carry the
+# Newton inverse and the simplex groups; the f16 ones are ptxas's choice around the f16
+# conversions of a 32-register kernel; the simplex projection sorts in a local array.
 KNOWN_SPILLS = {
-    "void md_step_kernel<(BaseOptimizer)0, 2047u>": 672,
-    "void md_step_kernel<(BaseOptimizer)2, 2047u>": 300,
+    "void md_step_kernel<(BaseOptimizer)0, 4095u>": 676,
+    "void md_step_kernel<(BaseOptimizer)0, 3683u>": 100,
     "void row_pass_group_kernel<SoftmaxBackwardOp<double>, 256>": 24,
+    "void grid_kernel<ColumnPartials<f16, float, ColumnSumFn<float> > >": 16,
+    "void grid_kernel<Elementwise<f16, unsigned char, 1, IdentityFn<unsigned char> > >": 32,
+    "void grid_kernel<SimplexProject>": 24,
 }
 # Where tools/install_deps.sh --cuda-tools puts cuobjdump and nvdisasm.
 TOOLS_VENV = pathlib.Path(os.environ.get("XDG_CACHE_HOME", pathlib.Path.home() / ".cache"),
