@@ -129,8 +129,8 @@ Tensor bitgemm(const SignRows& w, const SignRows& a, BitIsa isa) {
     int32_t* op_out = out.data<int32_t>();
     const int64_t words = math::sign_words(w.k), block = 8;
     if (w.words.is_cuda()) {
-        const BitGemmCells e{wp, ap, op_out, w.rows, a.rows, words, w.k};
-        if (e.o * e.n > 0) MDQ_ON_CUDA(op, cuda::run_body(e, w.words.device()));
+        const BitGemmCells e{wp, ap, op_out, w.rows * a.rows, a.rows, words, w.k};
+        if (e.n > 0) MDQ_ON_CUDA(op, cuda::run_body(e, w.words.device()));
         return out;
     }
     if (isa == BitIsa::Auto) isa = selected_bit_isa();

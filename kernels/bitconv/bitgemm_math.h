@@ -70,26 +70,28 @@ MDQ_HD int64_t grid_work(const PackSignRows& e) {
     return e.n;
 }
 
-// The GPU bitgemm: one thread per output cell (o, n), binary_dot with __popcll. The CPU runs
-// its ISA variants instead (bitgemm_<name>_cpu.cpp).
+// The GPU bitgemm: one thread per output cell (r, c), binary_dot with __popcll. The CPU runs
+// its ISA variants instead (bitgemm_<name>_cpu.cpp). `n` is the cell count, as for every grid
+// body: the launch runs items [0, n).
 struct BitGemmCells {
-    const uint64_t* w;  // [o, words]
-    const uint64_t* a;  // [n, words]
-    int32_t* out;       // [o, n]
-    int64_t o, n, words, k;
+    const uint64_t* w;  // [rows, words]
+    const uint64_t* a;  // [cols, words]
+    int32_t* out;       // [rows, cols]
+    int64_t n;          // rows * cols
+    int64_t cols, words, k;
 };
 
 MDQ_HD void grid_body(const GridPos& p, const BitGemmCells& e, int64_t begin, int64_t end) {
     const int64_t tid = p.block * p.block_dim + p.thread, nth = p.block_dim * p.grid_dim;
     const uint64_t tail = math::tail_mask(e.k);
     for (int64_t i = begin + tid; i < end; i += nth) {
-        const int64_t r = i / e.n, c = i - r * e.n;
+        const int64_t r = i / e.cols, c = i - r * e.cols;
         e.out[i] = math::binary_dot(e.a + c * e.words, e.w + r * e.words, e.words, tail, e.k);
     }
 }
 
 MDQ_HD int64_t grid_work(const BitGemmCells& e) {
-    return e.o * e.n;
+    return e.n;
 }
 
 }  // namespace mdq

@@ -8,6 +8,7 @@
 #include "core/cuda_check.h"
 #include "core/stream.h"
 #include "core/tensor.h"
+#include "kernels/common/grid.h"
 
 namespace mdq::cuda {
 
@@ -31,10 +32,8 @@ int blocks_per_sm(Kernel kernel, int threads) {
 
 // Blocks for a grid-stride loop over `work` items: enough to fill the GPU, no more.
 inline unsigned grid_for(int64_t work, int threads, int device, int blocks_per_sm = 8) {
-    const int64_t need = (work + threads - 1) / threads;
     const int64_t cap = static_cast<int64_t>(sm_count(device)) * blocks_per_sm;
-    const int64_t g = need < cap ? need : cap;
-    return static_cast<unsigned>(g > 0 ? g : 1);
+    return static_cast<unsigned>(grid_blocks(work, threads, cap));
 }
 
 }  // namespace mdq::cuda

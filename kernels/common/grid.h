@@ -17,6 +17,18 @@ struct GridPos {
     int64_t block, thread, block_dim, grid_dim;
 };
 
+// Threads per block of a grid-body launch (grid_cuda.cuh).
+constexpr int kGridThreads = 256;
+
+// Blocks of a grid-stride launch over `work` items, `threads` per block: one thread per item,
+// at most `cap` (the blocks the GPU holds at once: one full wave), at least one. The CUDA
+// launchers (cuda_utils.cuh grid_for) and the grid-emulation tests share this arithmetic.
+inline int64_t grid_blocks(int64_t work, int64_t threads, int64_t cap) {
+    const int64_t need = (work + threads - 1) / threads;
+    const int64_t g = need < cap ? need : cap;
+    return g > 0 ? g : 1;
+}
+
 template <class T, int V>
 struct alignas(sizeof(T) * V) Vec {
     T v[V];

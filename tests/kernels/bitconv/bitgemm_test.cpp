@@ -1,11 +1,14 @@
 // Binary GEMM on packed signs: every variant this processor runs equals the float +-1 product
 // exactly, for K around word boundaries, with garbage in the padding bits; the layout matches
-// pack_codes; MDQ_CPU_ISA picks the variant; bad arguments throw.
+// pack_codes; MDQ_CPU_ISA picks the variant; bad arguments throw; the GPU bodies (PackSignRows,
+// BitGemmCells) give the CPU results at the CUDA launch shape and an odd one.
 #include "kernels/bitconv/bitgemm.h"
 
 #include <cstdlib>
 
+#include "kernels/bitconv/bitgemm_math.h"
 #include "kernels/quant/pack.h"
+#include "tests/testing/grid_emulation.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq {
@@ -117,6 +120,45 @@ TEST(BitGemm, BadArgumentsThrow) {
     EXPECT_TRUE(throws_with([] { bit_isa_from_name("mmx"); }, {"mmx", "avx512"}));
     if (!bit_isa_supported(BitIsa::Avx512)) {
         EXPECT_TRUE(throws_with([&] { bitgemm(a, a, BitIsa::Avx512); }, {"not supported"}));
+    }
+}
+
+TEST(GridEmulation, PackSignRowsAndBitGemmCellsMatchCpu) {
+    // K around word boundaries; 5 x 7 cells fit one block, 37 x 53 take eight.
+    for (int64_t k : {1, 63, 64, 65, 130}) {
+        for (auto [o, n] : {std::pair<int64_t, int64_t>{5, 7}, {37, 53}}) {
+            const Tensor w = random_rows(o, k, 3 + k), a = random_rows(n, k, 4 + k);
+            const SignRows cw = pack_sign_rows(w), ca = pack_sign_rows(a);
+            const int64_t words = math::sign_words(k);
+            const std::string what =
+                std::to_string(o) + " x " + std::to_string(n) + ", k " + std::to_string(k);
+            testing::expect_grid_shapes_give(
+                {cw.words},
+                [&](auto runner) {
+                    // Padding bits preset to ones: the body must write whole words.
+                    Tensor out = Tensor::full({o, words}, -1.0, DType::I64);
+                    decltype(runner)::run(
+                        PackSignRows{w.data<float>(),
+                                     reinterpret_cast<uint64_t*>(out.data<int64_t>()), o * words, k,
+                                     words},
+                        Device::cpu());
+                    return std::vector<Tensor>{out};
+                },
+                "PackSignRows " + what);
+            testing::expect_grid_shapes_give(
+                {bitgemm(cw, ca)},
+                [&](auto runner) {
+                    Tensor out = Tensor::full({o, n}, -7777.0, DType::I32);
+                    // As bitgemm() builds it for a GPU.
+                    decltype(runner)::run(
+                        BitGemmCells{reinterpret_cast<const uint64_t*>(cw.words.data<int64_t>()),
+                                     reinterpret_cast<const uint64_t*>(ca.words.data<int64_t>()),
+                                     out.data<int32_t>(), o * n, n, words, k},
+                        Device::cpu());
+                    return std::vector<Tensor>{out};
+                },
+                "BitGemmCells " + what);
+        }
     }
 }
 

@@ -114,5 +114,33 @@ TEST(GridEmulation, ChannelAffineCoversEveryElement) {
     EXPECT_TRUE(all_close(out, x * scale + shift, 1e-6, 1e-6));
 }
 
+TEST(GridEmulation, ChannelGpuLaunchesMatchCpu) {
+    // The GPU's per-column chunking: 5000 x 3 makes 312 chunks, so the partials are reduced
+    // again (a tree); 17 x 2 is one chunk; 1 x 5 one row.
+    for (const Shape& shape : {Shape{1, 5}, Shape{17, 2}, Shape{300, 33}, Shape{5000, 3}}) {
+        for (DType dt : {DType::F32, DType::F64}) {
+            const int64_t c = shape[1];
+            const Tensor x = random_tensor(shape, 61, -1.0, 1.0, dt);
+            const Tensor scale = random_tensor({c}, 62, -1.0, 1.0, dt);
+            const Tensor shift = random_tensor({c}, 63, -1.0, 1.0, dt);
+            const std::string what = shape_str(shape) + " " + dtype_name(dt);
+            testing::expect_grid_shapes_match_cpu(
+                [&](auto runner) {
+                    Tensor out = Tensor::full({c}, NAN, dt);
+                    launch_channel_sum<decltype(runner), false>(x, out);
+                    return std::vector<Tensor>{out};
+                },
+                "channel_sum " + what);
+            testing::expect_grid_shapes_match_cpu(
+                [&](auto runner) {
+                    Tensor y = Tensor::full(shape, NAN, dt);
+                    launch_channel_affine<decltype(runner)>(x, scale, shift, y);
+                    return std::vector<Tensor>{y};
+                },
+                "channel_affine " + what);
+        }
+    }
+}
+
 }  // namespace
 }  // namespace mdq

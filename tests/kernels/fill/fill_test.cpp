@@ -1,9 +1,10 @@
 // Fills and random tensors: uniform is reproducible per seed and in range, normal has the
 // right moments, arange's values; the generate bodies are index-pure under a real launch shape
-// (docs/DESIGN.md decision 2).
+// (docs/DESIGN.md decision 2), and every kind launched as on the GPU gives the CPU result.
 #include <cmath>
 
 #include "kernels/fill/fill.h"
+#include "kernels/fill/fill_impl.h"
 #include "kernels/fill/fill_math.h"
 #include "tests/testing/grid_emulation.h"
 #include "tests/testing/test_util.h"
@@ -69,6 +70,38 @@ TEST(GridEmulation, GenerateBodiesAreIndexPure) {
     emulate_grid(e, 3, 32);
     Generator g(9, 0);
     EXPECT_TRUE(testing::all_equal(out, uniform(out.shape(), 0, 1, DType::F32, Device::cpu(), &g)));
+}
+
+TEST(GridEmulation, GenerateLaunchesMatchCpu) {
+    // Contiguous and strided destinations, f32, f64, i32 (the kinds that make sense for it).
+    const GenSpec specs[] = {{GenKind::Constant, 2.5, 0, 0, 0, 0},
+                             {GenKind::Arange, -3.0, 0.5, 0, 0, 0},
+                             {GenKind::Uniform, -1.0, 2.0, 7, 1, 3},
+                             {GenKind::Normal, 0.5, 2.0, 8, 0, 5}};
+    for (const Shape& shape : {Shape{1}, Shape{33}, Shape{7, 151}}) {
+        for (DType dt : {DType::F32, DType::F64, DType::I32}) {
+            for (const GenSpec& spec : specs) {
+                if (dt == DType::I32 && spec.kind != GenKind::Constant) continue;
+                for (bool strided : {false, true}) {
+                    testing::expect_grid_shapes_match_cpu(
+                        [&](auto runner) {
+                            Shape wide = shape;
+                            wide.back() *= 2;
+                            // Every other element of a wider buffer: the OffsetCalc path.
+                            Tensor full = Tensor::full(strided ? wide : shape,
+                                                       dt == DType::I32 ? -9.0 : NAN, dt);
+                            const int64_t last = static_cast<int64_t>(shape.size()) - 1;
+                            const Tensor dst = strided ? full.slice(last, 0, wide.back(), 2) : full;
+                            launch_generate<decltype(runner)>(dst, spec);
+                            return std::vector<Tensor>{full};
+                        },
+                        shape_str(shape) + " " + dtype_name(dt) + ", kind " +
+                            std::to_string(static_cast<int>(spec.kind)) +
+                            (strided ? ", strided" : ""));
+                }
+            }
+        }
+    }
 }
 
 }  // namespace

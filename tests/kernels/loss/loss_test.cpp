@@ -1,8 +1,11 @@
 // cross_entropy and accuracy_count: closed-form values, stability, reductions, f64 gradient
-// checks, half precision, bad labels. On a GPU: loss_cuda_test.cpp.
+// checks, half precision, bad labels; the GPU gradient body at the CUDA launch shape and an odd
+// one. On a GPU: loss_cuda_test.cpp.
 #include <cmath>
 
+#include "kernels/loss/cross_entropy_impl.h"
 #include "tests/kernels/loss/loss_test.h"
+#include "tests/testing/grid_emulation.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq {
@@ -151,6 +154,32 @@ TEST(CrossEntropy, BadInput) {
                                         Tensor::zeros({3}), 1.0, Tensor::zeros({2, 3}));
         },
         {"upstream gradient", "1 or 2 elements", "f32[3]"}));
+}
+
+TEST(GridEmulation, CrossEntropyGradMatchesCpu) {
+    // Rows shorter and longer than the 3 x 37 grid; one upstream value (a mean) or one per row.
+    for (auto [n, c] : {std::pair<int64_t, int64_t>{1, 1}, {3, 10}, {33, 37}, {5, 1000}}) {
+        for (DType dt : {DType::F32, DType::F64}) {
+            const Tensor logits = testing::random_tensor({n, c}, 51, -3.0, 3.0, dt);
+            std::vector<int64_t> lv(static_cast<size_t>(n));
+            for (int64_t r = 0; r < n; ++r)
+                lv[static_cast<size_t>(r)] = (7 * r + 3) % c;
+            const Tensor labels = labels_of(lv);
+            const Tensor lse = testing::random_tensor({n}, 52, 0.0, 4.0, dt);
+            for (int64_t gn : {int64_t{1}, n}) {
+                const Tensor g = testing::random_tensor({gn}, 53, -1.0, 1.0, dt);
+                testing::expect_grid_shapes_match_cpu(
+                    [&](auto runner) {
+                        Tensor dx = Tensor::full({n, c}, NAN, dt);
+                        launch_cross_entropy_backward<decltype(runner)>(logits, labels, lse, g,
+                                                                        0.25, dx);
+                        return std::vector<Tensor>{dx};
+                    },
+                    std::to_string(n) + " x " + std::to_string(c) + " " + dtype_name(dt) + ", " +
+                        std::to_string(gn) + " upstream values");
+            }
+        }
+    }
 }
 
 TEST(Accuracy, CountsFirstMaximumAtTheLabel) {

@@ -1,9 +1,12 @@
 // batch_norm: a hand-computed batch, running statistics after two steps, eval mode, f64
-// gradient checks (training and eval, affine and not, 2-D and 4-D), bf16 on the CPU, bad input.
+// gradient checks (training and eval, affine and not, 2-D and 4-D), bf16 on the CPU, bad input;
+// the GPU launches (f32 statistics per column) run at the CUDA launch shape and an odd one.
 // On a GPU: batch_norm_cuda_test.cpp.
 #include <cmath>
 
 #include "kernels/norm/batch_norm.h"
+#include "kernels/norm/batch_norm_impl.h"
+#include "tests/testing/grid_emulation.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq {
@@ -119,6 +122,53 @@ TEST(BatchNorm, BadInputNamesTheShapes) {
 }
 
 // ---------------------------------------------------------------- GPU
+
+TEST(GridEmulation, BatchNormGpuLaunchesMatchCpu) {
+    // [rows, C]: 300 rows make 19 column chunks, more than one finishing pass takes (a tree).
+    for (const Shape& shape : {Shape{2, 1}, Shape{37, 5}, Shape{300, 33}}) {
+        for (DType dt : {DType::F32, DType::F64}) {
+            const int64_t c = shape[1];
+            const Tensor x = testing::random_tensor(shape, 41, -2.0, 2.0, dt);
+            const Tensor dy = testing::random_tensor(shape, 42, -1.0, 1.0, dt);
+            const Tensor weight = testing::random_tensor({c}, 43, 0.5, 1.5, dt);
+            const Tensor bias = testing::random_tensor({c}, 44, -1.0, 1.0, dt);
+            const Tensor rmean = testing::random_tensor({c}, 45, -1.0, 1.0, dt);
+            const Tensor rvar = testing::random_tensor({c}, 46, 0.5, 2.0, dt);
+            for (bool affine : {true, false}) {
+                for (bool batch_stats : {true, false}) {
+                    const Tensor w = affine ? weight : Tensor(), b = affine ? bias : Tensor();
+                    const std::string what = shape_str(shape) + " " + dtype_name(dt) +
+                                             (affine ? ", affine" : "") +
+                                             (batch_stats ? ", batch statistics" : ", eval");
+                    testing::expect_grid_shapes_match_cpu(
+                        [&](auto runner) {
+                            Tensor y = Tensor::full(shape, NAN, dt);
+                            Tensor mean = Tensor::full({c}, NAN, dt);
+                            Tensor invstd = Tensor::full({c}, NAN, dt);
+                            Tensor rm = rmean.clone(), rv = rvar.clone();
+                            launch_batch_norm_forward<decltype(runner), false>(
+                                {x, w, b, rm, rv, batch_stats, 0.1, 1e-5, y, mean, invstd});
+                            return std::vector<Tensor>{y, mean, invstd, rm, rv};
+                        },
+                        "forward " + what);
+                    Tensor mean = Tensor::empty({c}, dt), invstd = Tensor::empty({c}, dt);
+                    Tensor y = Tensor::empty(shape, dt), rm = rmean.clone(), rv = rvar.clone();
+                    launch_batch_norm_forward<cpu::Runner, false>(
+                        {x, w, b, rm, rv, batch_stats, 0.1, 1e-5, y, mean, invstd});
+                    testing::expect_grid_shapes_match_cpu(
+                        [&](auto runner) {
+                            Tensor dx = Tensor::full(shape, NAN, dt);
+                            Tensor sums = Tensor::full({2, c}, NAN, dt);
+                            launch_batch_norm_backward<decltype(runner), false>(
+                                {x, dy, w, mean, invstd, batch_stats, dx, sums});
+                            return std::vector<Tensor>{dx, sums};
+                        },
+                        "backward " + what);
+                }
+            }
+        }
+    }
+}
 
 }  // namespace
 }  // namespace mdq

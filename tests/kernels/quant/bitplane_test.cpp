@@ -1,11 +1,14 @@
 // BSQ bit planes (kernels/quant/bitplane.h): re-quantised planes recompose exactly, dropping
 // all-zero end planes keeps every weight bit for bit, the straight-through and regulariser
-// gradients match finite differences, and bad input is refused.
+// gradients match finite differences, bad input is refused, and the four grid bodies give the CPU
+// results at the CUDA launch shape and an odd one.
 #include "kernels/quant/bitplane.h"
 
 #include <cmath>
 #include <cstring>
 
+#include "kernels/quant/bitplane_math.h"
+#include "tests/testing/grid_emulation.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq {
@@ -154,6 +157,64 @@ TEST(BitPlane, RefusesBadInput) {
     EXPECT_TRUE(throws_with([&] { bitplane_recompose(p); }, {"planes"}));
     EXPECT_TRUE(throws_with([&] { bitplane_slice(w, 0, 5); }, {"do not lie"}));
     EXPECT_TRUE(throws_with([&] { bitplane_group_lasso(bitplane_decompose(w, 4), -1); }, {"coef"}));
+}
+
+TEST(GridEmulation, BitPlaneBodiesMatchCpu) {
+    // 1 and 31 weights: more threads than work; 300 and 1000: several blocks, odd remainders.
+    for (int64_t n : {1, 31, 300, 1000}) {
+        for (int bits : {1, 3, 8}) {
+            const std::string what =
+                std::to_string(n) + " weights, " + std::to_string(bits) + " bits";
+            const float step = 0.03f;
+            const Tensor w = testing::random_tensor({n}, 7 + n, -8.0, 8.0);
+            const BitPlanes d = bitplane_decompose(w, bits, step);
+            testing::expect_grid_shapes_give(
+                {d.pos, d.neg},
+                [&](auto runner) {
+                    Tensor pos = Tensor::full({n, bits}, NAN), neg = Tensor::full({n, bits}, NAN);
+                    decltype(runner)::run(BitDecompose{w.data<float>(), pos.data<float>(),
+                                                       neg.data<float>(), n, bits, 1.f / step},
+                                          Device::cpu());
+                    return std::vector<Tensor>{pos, neg};
+                },
+                "BitDecompose " + what);
+            const BitPlanes p = relaxed({n}, bits, step, 11 + n);
+            testing::expect_grid_shapes_give(
+                {bitplane_recompose(p)},
+                [&](auto runner) {
+                    Tensor out = Tensor::full({n}, NAN);
+                    decltype(runner)::run(BitRecompose{p.pos.data<float>(), p.neg.data<float>(),
+                                                       out.data<float>(), n, bits, step},
+                                          Device::cpu());
+                    return std::vector<Tensor>{out};
+                },
+                "BitRecompose " + what);
+            const Tensor dw = testing::random_tensor({n}, 13 + n);
+            const BitPlaneGrad g = bitplane_recompose_grad(p, dw);
+            testing::expect_grid_shapes_give(
+                {g.dpos, g.dneg},
+                [&](auto runner) {
+                    // The body accumulates, so it starts from zeros as bitplane_recompose_grad's.
+                    Tensor dpos = Tensor::zeros({n, bits}), dneg = Tensor::zeros({n, bits});
+                    decltype(runner)::run(BitRecomposeGrad{dw.data<float>(), dpos.data<float>(),
+                                                           dneg.data<float>(), n, bits, step},
+                                          Device::cpu());
+                    return std::vector<Tensor>{dpos, dneg};
+                },
+                "BitRecomposeGrad " + what);
+            const int lo = bits > 1 ? 1 : 0, count = bits > 2 ? bits - 2 : 1;
+            testing::expect_grid_shapes_give(
+                {bitplane_slice(p.pos, lo, count)},
+                [&](auto runner) {
+                    Tensor out = Tensor::full({n, count}, NAN);
+                    decltype(runner)::run(
+                        BitSlice{p.pos.data<float>(), out.data<float>(), n, bits, lo, count},
+                        Device::cpu());
+                    return std::vector<Tensor>{out};
+                },
+                "BitSlice " + what);
+        }
+    }
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
 // Affine fake quantization (kernels/quant/fake_quant.h) against its closed form: the grid a range
 // gives (scale, zero point, qmin/qmax), the values on and off the grid with half-to-even rounding
-// and clamping, per channel, the squared error and the threshold indicator.
+// and clamping, per channel, the squared error and the threshold indicator; the grid body at the
+// CUDA launch shape and an odd one.
 #include <cmath>
 
 #include "kernels/quant/fake_quant.h"
+#include "kernels/quant/fake_quant_impl.h"
+#include "tests/testing/grid_emulation.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq {
@@ -92,6 +95,32 @@ TEST(FakeQuant, RejectsBadArguments) {
     EXPECT_TRUE(throws_with([&] { fake_quant(Tensor::zeros({3, 2}), q); }, {"2 scales for 3"}));
     EXPECT_TRUE(throws_with([&] { fake_quant(Tensor::zeros({2}, DType::I32), q); },
                             {"needs an f32 or f64 tensor"}));
+}
+
+TEST(GridEmulation, FakeQuantApplyMatchesCpu) {
+    // [3, 5, 7, 2] per channel of dim 1 (inner 14) and per tensor; [1] is one element.
+    for (const Shape& shape : {Shape{3, 5, 7, 2}, Shape{1}, Shape{1031}}) {
+        for (DType dt : {DType::F32, DType::F64}) {
+            const Tensor x = testing::random_tensor(shape, 17, -2.0, 2.0, dt);
+            const bool per_channel = shape.size() == 4;
+            const int64_t channels = per_channel ? shape[1] : 1;
+            const int64_t inner = per_channel ? shape[2] * shape[3] : x.numel();
+            const Tensor lo = testing::random_tensor({channels}, 18, -1.5, -0.5);
+            const Tensor hi = testing::random_tensor({channels}, 19, 0.5, 1.5);
+            const AffineQuant q = affine_quant_from_range(lo, hi, 4, false, per_channel ? 1 : -1);
+            for (FakeQuantOut out :
+                 {FakeQuantOut::Value, FakeQuantOut::SquaredError, FakeQuantOut::Exceeds}) {
+                testing::expect_grid_shapes_match_cpu(
+                    [&](auto runner) {
+                        Tensor y = Tensor::full(shape, NAN, dt);
+                        launch_fake_quant<decltype(runner)>(x, q, out, channels, inner, y);
+                        return std::vector<Tensor>{y};
+                    },
+                    shape_str(shape) + " " + dtype_name(dt) + ", output kind " +
+                        std::to_string(static_cast<int>(out)));
+            }
+        }
+    }
 }
 
 }  // namespace

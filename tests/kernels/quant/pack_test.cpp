@@ -1,6 +1,12 @@
 // Hard quantization rules and bit packing (docs/METHOD.md 1.8, K6): round trips for every width,
-// the tie decisions, byte layout, and bad input.
+// the tie decisions, byte layout, bad input, and the four grid bodies at the CUDA launch shape
+// and an odd one.
 #include "kernels/quant/pack.h"
+
+#include <cmath>
+
+#include "kernels/quant/pack_math.h"
+#include "tests/testing/grid_emulation.h"
 #include "tests/testing/test_util.h"
 
 namespace mdq {
@@ -98,6 +104,83 @@ TEST(Pack, BadInput) {
             hard_codes({HardRule::Argmax, 3, 1.0}, Tensor::zeros({4, 3}), {2, 3});
         },
         {"expected [6, 3]"}));
+}
+
+TEST(GridEmulation, HardCodesMatchCpu) {
+    // Weight [5, 13]: 65 codes, one block at the CUDA shape, under one pass of the 3 x 37 grid;
+    // [40, 33]: 1320 codes, several blocks and grid-stride passes.
+    for (const Shape& ws : {Shape{5, 13}, Shape{40, 33}}) {
+        const int64_t n = numel(ws);
+        for (const HardSpec spec :
+             {HardSpec{HardRule::Sign, 2, 1.0}, HardSpec{HardRule::Nearest, 3, 1.0},
+              HardSpec{HardRule::NearestProjected, 5, 2.0}, HardSpec{HardRule::Argmax, 4, 1.0}}) {
+            const bool argmax = spec.rule == HardRule::Argmax;
+            Shape ss = ws;
+            if (argmax) ss[0] *= spec.levels;
+            const Tensor stored = testing::random_tensor(ss, 3 + n, -1.5, 1.5);
+            testing::expect_grid_shapes_give(
+                {hard_codes(spec, stored, ws)},
+                [&](auto runner) {
+                    Tensor codes = Tensor::full(ws, 255.0, DType::U8);
+                    HardCodes e{};  // as hard_codes() builds it
+                    e.n = n;
+                    e.row = argmax ? n / ws[0] : 1;
+                    e.s = stored.data<float>();
+                    e.codes = codes.data<uint8_t>();
+                    e.d = spec.levels;
+                    e.beta = static_cast<float>(spec.beta);
+                    e.rule = spec.rule;
+                    decltype(runner)::run(e, Device::cpu());
+                    return std::vector<Tensor>{codes};
+                },
+                "HardCodes rule " + std::to_string(static_cast<int>(spec.rule)) + ", " +
+                    shape_str(ws));
+        }
+    }
+}
+
+TEST(GridEmulation, PackUnpackAndValuesMatchCpu) {
+    // Code counts whose bits fill no whole byte (count * bits not a multiple of 8) and widths
+    // whose codes straddle bytes (3, 5, 7 bits).
+    for (int64_t count : {1, 7, 31, 1001}) {
+        for (int levels : {2, 3, 5, 8, 17, 100, 256}) {
+            const Tensor codes = codes_for(count, levels, 5 + count);
+            const PackedTensor p = pack_codes(codes, levels);
+            const std::string what =
+                std::to_string(count) + " codes, " + std::to_string(levels) + " levels";
+            const int64_t nbytes = p.data.numel();
+            testing::expect_grid_shapes_give(
+                {p.data},
+                [&](auto runner) {
+                    Tensor out = Tensor::full({nbytes}, 0xa5, DType::U8);
+                    decltype(runner)::run(
+                        PackBits{codes.data<uint8_t>(), out.data<uint8_t>(), nbytes, count, p.bits},
+                        Device::cpu());
+                    return std::vector<Tensor>{out};
+                },
+                "PackBits " + what);
+            testing::expect_grid_shapes_give(
+                {unpack_codes(p)},
+                [&](auto runner) {
+                    Tensor out = Tensor::full({count}, 255.0, DType::U8);
+                    decltype(runner)::run(UnpackBits{p.data.data<uint8_t>(), out.data<uint8_t>(),
+                                                     count, nbytes, p.bits},
+                                          Device::cpu());
+                    return std::vector<Tensor>{out};
+                },
+                "UnpackBits " + what);
+            testing::expect_grid_shapes_give(
+                {unpack_values(p)},
+                [&](auto runner) {
+                    Tensor out = Tensor::full({count}, NAN);
+                    decltype(runner)::run(
+                        CodeValues{codes.data<uint8_t>(), out.data<float>(), count, levels},
+                        Device::cpu());
+                    return std::vector<Tensor>{out};
+                },
+                "CodeValues " + what);
+        }
+    }
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
 // The standalone projection kernels (docs/METHOD.md K1, K2, K4): values against the math, the chain
 // rule as an autograd op (f64 gradient check), and the softmax-family backward against finite
-// differences of its forward.
+// differences of its forward; the grid bodies at the CUDA launch shape and an odd one.
 #include <cmath>
 
 #include "kernels/quant/project.h"
+#include "kernels/quant/project_impl.h"
+#include "kernels/quant/project_math.h"
+#include "tests/testing/grid_emulation.h"
 #include "tests/testing/md_reference.h"
 #include "tests/testing/test_util.h"
 
@@ -119,6 +122,78 @@ TEST(Project, BadInput) {
     EXPECT_TRUE(
         throws_with([&] { softmax_project_into(Tensor::zeros({34}), 1.0, 17, Tensor::zeros({2})); },
                     {"levels must lie in [2, 16]"}));
+}
+
+TEST(GridEmulation, TanhProjectMatchesCpu) {
+    for (int64_t n : {1, 33, 1027}) {
+        for (DType dt : {DType::F32, DType::F64}) {
+            const Tensor u = testing::random_tensor({n}, 21 + n, -2.0, 2.0, dt);
+            const Tensor gw = testing::random_tensor({n}, 22 + n, -1.0, 1.0, dt);
+            for (TanhProjectPass pass :
+                 {TanhProjectPass::Forward, TanhProjectPass::Gradient, TanhProjectPass::Inverse}) {
+                // The inverse takes values inside (-1, 1).
+                const Tensor in = pass == TanhProjectPass::Inverse ? u * 0.45 : u;
+                testing::expect_grid_shapes_match_cpu(
+                    [&](auto runner) {
+                        Tensor out = Tensor::full({n}, NAN, dt);
+                        launch_tanh_project<decltype(runner)>(pass, in, gw, 3.0, 3, out);
+                        return std::vector<Tensor>{out};
+                    },
+                    std::to_string(n) + " " + dtype_name(dt) + ", pass " +
+                        std::to_string(static_cast<int>(pass)));
+            }
+        }
+    }
+}
+
+TEST(GridEmulation, SimplexProjectMatchesCpu) {
+    // Weight [rows, rest] with d logits per weight at stride rest (z is [rows * d, rest]).
+    for (const Shape& ws : {Shape{1, 1}, Shape{3, 11}, Shape{37, 9}}) {
+        for (int d : {2, 5}) {
+            Shape zs = ws;
+            zs[0] *= d;
+            const int64_t n = numel(ws);
+            const Tensor z = testing::random_tensor(zs, 31 + n, -2.0, 2.0);
+            const Tensor gw = testing::random_tensor(ws, 32 + n);
+            const std::string what = shape_str(ws) + ", d " + std::to_string(d);
+            // As softmax_project_into / softmax_project_grad_into build it.
+            SimplexProject e{};
+            e.z = z.data<float>();
+            e.n = n;
+            e.row = n / ws[0];
+            e.d = d;
+            e.beta = 1.5f;
+            Tensor w = Tensor::empty(ws);
+            softmax_project_into(z, 1.5, d, w);
+            testing::expect_grid_shapes_give(
+                {w},
+                [&](auto runner) {
+                    Tensor out = Tensor::full(ws, NAN);
+                    SimplexProject f = e;
+                    f.out = out.data<float>();
+                    decltype(runner)::run(f, Device::cpu());
+                    return std::vector<Tensor>{out};
+                },
+                "forward " + what);
+            for (SimplexGrad grad : {SimplexGrad::Exact, SimplexGrad::Pmf, SimplexGrad::Identity}) {
+                Tensor gz = Tensor::empty(zs);
+                softmax_project_grad_into(z, gw, 1.5, d, grad, gz);
+                testing::expect_grid_shapes_give(
+                    {gz},
+                    [&](auto runner) {
+                        Tensor out = Tensor::full(zs, NAN);
+                        SimplexProject f = e;
+                        f.gw = gw.data<float>();
+                        f.out = out.data<float>();
+                        f.backward = true;
+                        f.grad = grad;
+                        decltype(runner)::run(f, Device::cpu());
+                        return std::vector<Tensor>{out};
+                    },
+                    "backward " + what + ", grad " + std::to_string(static_cast<int>(grad)));
+            }
+        }
+    }
 }
 
 }  // namespace
