@@ -335,8 +335,8 @@ Tensor QuantOptimizer::hard_codes(const std::string& name) const {
     const Param& p = param(name);
     MDQ_CHECK(!quantized_by_layer(p.spec.method), "hard codes of '", name, "': method ",
               method_name(p.spec.method), " quantizes the weight in the layer with learned ",
-              "parameters the optimizer does not hold; its forward is already hard, and exporting ",
-              "its codes is not implemented yet");
+              "parameters the optimizer does not hold; its layer gives its codes ",
+              "(layer_quantized_codes in optim/train/model_export.h)");
     const bool from_weight = has_tensor_stat(p.spec.method);
     return mdq::hard_codes(
         hard_spec(p),
@@ -371,7 +371,7 @@ double QuantOptimizer::hard_scale(const std::string& name) const {
 std::vector<std::pair<std::string, PackedTensor>> QuantOptimizer::export_packed() const {
     std::vector<std::pair<std::string, PackedTensor>> out;
     for (const Param& p : params_)
-        if (p.spec.quantized())
+        if (p.spec.quantized() && !quantized_by_layer(p.spec.method))
             out.emplace_back(p.name, pack_codes(hard_codes(p.name), p.spec.levels));
     return out;
 }
