@@ -55,8 +55,9 @@ Config make_train_config() {
          "annealing factor rho: beta_t = min(rho^ceil(t/B), beta_max)"},
         {"beta_interval", T::Int, 200, "annealing interval B in iterations"},
         {"beta_max", T::Float, 1e35, "annealing cap"},
-        {"bn_reestimate", T::Int, 0,
-         "batches to re-estimate BN statistics with hard weights (0: off)"},
+        {"bn_reestimate", T::Int, -1,
+         "batches to re-estimate BN statistics with hard weights (0: off; -1: the method's "
+         "default, 100 for md-softmax, else off)"},
         {"bsq_bits", T::Int, 8, "method=bsq: bit planes per layer at the start"},
         {"bsq_alpha", T::Float, 5e-3, "method=bsq: strength of the bit-level group Lasso"},
         {"bsq_interval", T::Int, 1, "method=bsq: epochs between precision adjustments"},
