@@ -31,7 +31,7 @@ InitMode parse_init_mode(const std::string& name);
 struct QuantSpec {
     Method method = Method::Float;
     int levels = 2;
-    bool stable = false;    // md-tanh, md-softmax: stable numerics instead of the authors'
+    bool stable = true;     // md-tanh, md-softmax: stable numerics (stores_dual), not the authors'
     bool full_ste = false;  // bc: identity STE, no |u| <= 1 clipping
     InitMode init = InitMode::Auto;
     float lr_mult = 1.0f;

@@ -38,10 +38,15 @@ void init_scalar(const QuantSpec& spec, InitMode mode, double beta0, const Tenso
     const int d = spec.levels;
     const bool tanh_aux = spec.method == Method::MdTanhS || spec.method == Method::GdTanh;
     const bool primal = spec.method == Method::MdTanh;
+    const bool dual = stores_dual(spec.method, d, spec.stable);
     switch (mode) {
         case InitMode::Xavier:
             fill_xavier(s, g);
-            if (primal) tanh_project_into(s, beta0, d, s);  // x0 = P_beta0(u0)
+            if (dual) {
+                unary_forward_into(UnaryOp::MulScalar, s, s, beta0);  // atanh(tanh(beta0 u0))
+            } else if (primal) {
+                tanh_project_into(s, beta0, d, s);  // x0 = P_beta0(u0)
+            }
             if (spec.method == Method::ProxQuant) clamp_into(s, s, 1.0);
             return;
         case InitMode::Levels:
@@ -55,6 +60,7 @@ void init_scalar(const QuantSpec& spec, InitMode mode, double beta0, const Tenso
             MDQ_THROW(ValueError, "init_stored: unresolved init mode");
     }
     if (tanh_aux) tanh_project_inverse_into(s, beta0, d, s);  // u0 = P_beta0^-1(w0)
+    if (dual) tanh_project_inverse_into(s, 1.0, 2, s);        // y0 = atanh(x0)
 }
 
 // Logits whose softmax(beta0 z) puts the mass of w0 on its two neighbouring levels, linearly
@@ -77,7 +83,7 @@ void two_level_logits(const std::vector<float>& w0, int d, double beta0, int64_t
 }
 
 // Simplex methods, computed on the CPU and copied in: logits for the -S/PMF/PICM methods,
-// coordinates softmax(beta0 z) for primal MD-softmax.
+// coordinates x0 = softmax(beta0 z) for primal MD-softmax, or their logs beta0 z (stores_dual).
 void init_simplex(const QuantSpec& spec, InitMode mode, double beta0, const Tensor& s,
                   const Tensor& weight, Generator& g) {
     const int d = spec.levels;
@@ -95,7 +101,9 @@ void init_simplex(const QuantSpec& spec, InitMode mode, double beta0, const Tens
         }
         two_level_logits(w0.to_vector<float>(), d, beta0, row, z.data<float>());
     }
-    if (method_storage(spec.method) == StoredKind::SimplexPrimal) {
+    if (stores_dual(spec.method, d, spec.stable)) {
+        unary_forward_into(UnaryOp::MulScalar, z, z, beta0);
+    } else if (method_storage(spec.method) == StoredKind::SimplexPrimal) {
         float* p = z.data<float>();
         float zg[math::kMaxSimplexLevels], xg[math::kMaxSimplexLevels];
         for (int64_t i = 0; i < n; ++i) {
