@@ -48,7 +48,8 @@ Config make_train_config() {
         {"quantizer_lr", T::Float, 1e-5,
          "learning rate of the quantizers' parameters (EWGS: Adam 1e-5)"},
         {"init", T::String, "auto",
-         "initialisation of the stored variables (docs/QUANTIZATION.md)"},
+         "initialisation of the stored variables: auto, xavier, levels, midpoints, values "
+         "(docs/QUANTIZATION.md)"},
         {"md_stable", T::Bool, true,
          "primal MD-tanh/MD-softmax: store the dual coordinate (false: the authors' numerics)"},
         {"beta_scale", T::Float, 1.02,
