@@ -27,12 +27,12 @@ constexpr int64_t kStepChunk = 2048;  // weights per chunk: 256 threads x 4-wide
 constexpr int kStepThreads = 256;
 
 enum ParamFlags : uint8_t {
-    kParamStable = 1,   // primal MD: the stable numerics instead of the authors'
+    kParamStable = 1,   // primal MD: the stable numerics (stores_dual) instead of the authors'
     kParamFullSte = 2,  // BC: no |u| <= 1 gradient clipping
 };
 
 // One parameter as the kernel sees it. Every pointer is a device pointer of the launch's
-// device; w aliases s for the methods that store the weight itself (float, md-tanh).
+// device; w aliases s for the methods that store the weight itself (float).
 struct ParamMeta {
     float* w;           // ParamArena values: what the next forward reads
     const float* g;     // ParamArena grads: dL/dw
@@ -100,14 +100,22 @@ MDQ_HD int meta_levels(const ParamMeta& p) {
     return static_cast<int>(p.levels_minus_one) + 1;
 }
 
+// The stored variable is primal MD's dual coordinate (quant_method.h stores_dual).
+MDQ_HD bool meta_dual(const ParamMeta& p) {
+    return stores_dual(static_cast<Method>(p.method), meta_levels(p),
+                       (p.flags & kParamStable) != 0);
+}
+
 // ---------------------------------------------------------------- projections
 // The weight the forward reads, from a scalar stored variable (docs/METHOD.md K1, K6 for BC).
 template <Method M>
-MDQ_HD float project_scalar(float s, float beta, int d, const float* stat) {
+MDQ_HD float project_scalar(float s, float beta, const ParamMeta& p) {
+    const int d = meta_levels(p);
     if (M == Method::MdTanhS || M == Method::GdTanh) return tanh_projection(s, beta, d);
     if (M == Method::Bc) return s >= 0.0f ? 1.0f : -1.0f;
-    if (M == Method::DoReFa) return dorefa_weight(s, *stat, d);
-    return s;  // float, md-tanh (primal), proxquant, ewgs (quantized by the layer)
+    if (M == Method::DoReFa) return dorefa_weight(s, *p.stat, d);
+    if (M == Method::MdTanh && meta_dual(p)) return m_tanh(s);  // x = tanh(y)
+    return s;  // float, md-tanh (primal x), proxquant, ewgs (quantized by the layer)
 }
 
 // Methods whose weight needs a statistic of the updated tensor: the fused step updates their
@@ -117,13 +125,14 @@ MDQ_HD constexpr bool defers_weight() {
     return has_tensor_stat(M);
 }
 
-// From one simplex group (docs/METHOD.md K4): <q, softmax(beta z)>, one-hot argmax, or <q, x>.
+// From one simplex group (docs/METHOD.md K4): <q, softmax(beta z)>, one-hot argmax, <q, x>, or
+// <q, softmax(z)> from primal MD-softmax's dual coordinate z = log x (`dual`).
 template <Method M>
-MDQ_HD float project_simplex(const float* z, float beta, int d) {
+MDQ_HD float project_simplex(const float* z, float beta, int d, bool dual) {
     if (M == Method::Picm) return level_value<float>(argmax_group(z, d), d);
-    if (M == Method::MdSoftmax) return collapse_group(z, d);
+    if (M == Method::MdSoftmax && !dual) return collapse_group(z, d);
     float x[kMaxSimplexLevels];
-    softmax_group(z, d, beta, x);
+    softmax_group(z, d, M == Method::MdSoftmax ? 1.0f : beta, x);
     return collapse_group(x, d);
 }
 
@@ -140,15 +149,22 @@ MDQ_HD float scalar_update(const ParamMeta& p, const BaseHyper& h, const StepSca
     if (M == Method::GdTanh) g *= tanh_projection_grad(s, sc.beta, d);
     if (M == Method::DoReFa) g *= dorefa_grad(s, *p.stat, d);  // the forward's statistic
     if (M == Method::Bc && !(p.flags & kParamFullSte) && m_abs(s) > 1.0f) g = 0.0f;
-    const float delta = base_delta<K>(h, sc, p.lr_mult, p.weight_decay, g, s, m, v);
+    const bool dual = M == Method::MdTanh && meta_dual(p);
+    // Weight decay acts on the weight: x, not its dual coordinate.
+    const float decayed = dual ? m_tanh(s) : s;
+    const float delta = base_delta<K>(h, sc, p.lr_mult, p.weight_decay, g, decayed, m, v);
     if (M == Method::MdTanh) {
+        if (dual) {
+            s = md_tanh_dual_step(s, delta, sc.beta);
+            return m_tanh(s);
+        }
         s = md_tanh_primal_step(s, delta, sc.beta, d, (p.flags & kParamStable) != 0);
         return s;
     }
     s -= delta;
     if (M == Method::ProxQuant) s = prox_to_levels(s, sc.prox_lambda * p.lr_mult, d);
     if (defers_weight<M>()) return 0.0f;  // written by the projection pass
-    return project_scalar<M>(s, sc.beta_next, d, p.stat);
+    return project_scalar<M>(s, sc.beta_next, p);
 }
 
 template <BaseOptimizer K, Method M>
@@ -237,21 +253,29 @@ MDQ_HD void simplex_update_one(const ParamMeta& p, const BaseHyper& h, const Ste
         const float gx[2] = {gz[0], gz[1]};
         picm_grad_group(gx, z, gz);
     }
+    const bool dual = M == Method::MdSoftmax && meta_dual(p);
+    float decayed[kMaxSimplexLevels];  // weight decay acts on x, not on its log
+    if (dual) {
+        softmax_group(z, d, 1.0f, decayed);
+    } else {
+        for (int l = 0; l < d; ++l)
+            decayed[l] = z[l];
+    }
     float delta[kMaxSimplexLevels];
     for (int l = 0; l < d; ++l) {
         const int64_t k = base + l * p.row;
-        delta[l] = base_delta<K>(h, sc, p.lr_mult, p.weight_decay, gz[l], z[l],
+        delta[l] = base_delta<K>(h, sc, p.lr_mult, p.weight_decay, gz[l], decayed[l],
                                  p.m ? p.m + k : nullptr, p.v ? p.v + k : nullptr);
     }
-    float w;
-    if (M == Method::MdSoftmax) {
-        md_softmax_primal_step(z, delta, d, sc.beta, (p.flags & kParamStable) != 0);
-        w = collapse_group(z, d);
+    if (dual) {
+        md_softmax_dual_step(z, delta, d, sc.beta);
+    } else if (M == Method::MdSoftmax) {
+        md_softmax_primal_step(z, delta, d, sc.beta);
     } else {
         for (int l = 0; l < d; ++l)
             z[l] -= delta[l];
-        w = project_simplex<M>(z, sc.beta_next, d);
     }
+    const float w = project_simplex<M>(z, sc.beta_next, d, dual);
     for (int l = 0; l < d; ++l)
         p.s[base + l * p.row] = z[l];
     p.w[i] = w;
@@ -321,9 +345,9 @@ MDQ_HD void project_one(const ParamMeta& p, float beta, int64_t i) {
         float z[kMaxSimplexLevels];
         for (int l = 0; l < d; ++l)
             z[l] = p.s[base + l * p.row];
-        w = project_simplex<M>(z, beta, d);
+        w = project_simplex<M>(z, beta, d, meta_dual(p));
     } else {
-        w = project_scalar<M>(p.s[i], beta, d, p.stat);
+        w = project_scalar<M>(p.s[i], beta, p);
     }
     if (p.w != p.s) p.w[i] = w;
     if (p.wc) p.wc[i] = float_to_bf16_bits(w);

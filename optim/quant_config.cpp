@@ -18,14 +18,18 @@ const char* init_mode_name(InitMode m) {
             return "levels";
         case InitMode::FromValues:
             return "values";
+        case InitMode::Midpoints:
+            return "midpoints";
     }
     return "auto";
 }
 
 InitMode parse_init_mode(const std::string& name) {
-    for (InitMode m : {InitMode::Auto, InitMode::Xavier, InitMode::Levels, InitMode::FromValues})
+    for (InitMode m : {InitMode::Auto, InitMode::Xavier, InitMode::Levels, InitMode::FromValues,
+                       InitMode::Midpoints})
         if (name == init_mode_name(m)) return m;
-    MDQ_THROW(ValueError, "unknown init mode '", name, "'; known: auto, xavier, levels, values");
+    MDQ_THROW(ValueError, "unknown init mode '", name,
+              "'; known: auto, xavier, levels, values, midpoints");
 }
 
 std::string QuantSpec::str() const {

@@ -18,12 +18,14 @@ namespace mdq {
 
 // How the stored variable starts (docs/QUANTIZATION.md, "Initialization").
 enum class InitMode : uint8_t {
-    Auto,        // Xavier for binary and the simplex methods, Levels for d >= 3 tanh-family
-                 // methods, FromValues for proxquant
+    Auto,        // Xavier for binary and the simplex methods, Midpoints for d >= 3 md-tanh-s
+                 // and gd-tanh, Levels for d >= 3 md-tanh, FromValues for proxquant
     Xavier,      // the authors': Xavier-uniform u (on the d-expanded shape for simplex
                  // methods), N(0, 0.1^2) for 1-D parameters, then w = P_beta0(u)
     Levels,      // w0 ~ U(-1, 1), u = P_beta0^-1(w0): every level is used from the start
     FromValues,  // w0 = the parameter's current value clipped to [-1, 1] (warm start)
+    Midpoints,   // u0 = the midpoint between the two levels around w0 ~ U(-1, 1), offset by
+                 // up to the Xavier bound: every level used, every u near a transition
 };
 const char* init_mode_name(InitMode m);
 InitMode parse_init_mode(const std::string& name);
@@ -31,7 +33,7 @@ InitMode parse_init_mode(const std::string& name);
 struct QuantSpec {
     Method method = Method::Float;
     int levels = 2;
-    bool stable = false;    // md-tanh, md-softmax: stable numerics instead of the authors'
+    bool stable = true;     // md-tanh, md-softmax: stable numerics (stores_dual), not the authors'
     bool full_ste = false;  // bc: identity STE, no |u| <= 1 clipping
     InitMode init = InitMode::Auto;
     float lr_mult = 1.0f;

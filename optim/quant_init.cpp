@@ -28,6 +28,28 @@ void fill_xavier(const Tensor& t, Generator& g) {
     }
 }
 
+// Offset bound of Midpoints for 1-D parameters (biases): the authors' N(0, 0.1^2) scale.
+constexpr double kMidpointOffset1d = 0.1;
+
+// Midpoints: w0 ~ U(-1, 1) falls between levels j and j + 1 at relative position r in
+// [-1, 1); u0 = m_j + a r with m_j their midpoint (the transition of P_beta) and a the Xavier
+// bound. The hard codes are w0's nearest levels (every level in use, as Levels), and every u0
+// lies within a of a transition, as binary's Xavier u lies within a of 0 (d = 2 is the authors'
+// Xavier-uniform draw): a few Adam steps of size lr can move a weight to a neighbouring level,
+// where P_beta0^-1 of Levels puts u up to 4 level spacings deep (docs/QUANTIZATION.md 10).
+void fill_midpoints(const Tensor& s, int d, Generator& g) {
+    Tensor w = Tensor::empty(s.shape(), DType::F32, Device::cpu());
+    uniform_(w, -1.0, 1.0, &g);
+    const double a = s.dim() >= 2 ? xavier_bound(s.shape()) : kMidpointOffset1d;
+    std::vector<float> v = w.to_vector<float>();
+    for (float& x : v) {
+        const double t = (double(x) + 1.0) * (d - 1) / 2.0;
+        const int j = std::min(d - 2, static_cast<int>(std::floor(t)));
+        x = static_cast<float>(math::level_midpoint<double>(j, d) + a * (2.0 * (t - j) - 1.0));
+    }
+    copy_tensor(s, Tensor::from_vector(v, s.shape()));
+}
+
 void clamp_into(const Tensor& src, const Tensor& dst, double lim) {
     unary_forward_into(UnaryOp::Clamp, src, dst, -lim, lim);
 }
@@ -38,10 +60,20 @@ void init_scalar(const QuantSpec& spec, InitMode mode, double beta0, const Tenso
     const int d = spec.levels;
     const bool tanh_aux = spec.method == Method::MdTanhS || spec.method == Method::GdTanh;
     const bool primal = spec.method == Method::MdTanh;
+    const bool dual = stores_dual(spec.method, d, spec.stable);
     switch (mode) {
         case InitMode::Xavier:
-            fill_xavier(s, g);
-            if (primal) tanh_project_into(s, beta0, d, s);  // x0 = P_beta0(u0)
+        case InitMode::Midpoints:
+            if (mode == InitMode::Xavier) {
+                fill_xavier(s, g);
+            } else {
+                fill_midpoints(s, d, g);
+            }
+            if (dual) {
+                unary_forward_into(UnaryOp::MulScalar, s, s, beta0);  // atanh(tanh(beta0 u0))
+            } else if (primal) {
+                tanh_project_into(s, beta0, d, s);  // x0 = P_beta0(u0)
+            }
             if (spec.method == Method::ProxQuant) clamp_into(s, s, 1.0);
             return;
         case InitMode::Levels:
@@ -55,6 +87,7 @@ void init_scalar(const QuantSpec& spec, InitMode mode, double beta0, const Tenso
             MDQ_THROW(ValueError, "init_stored: unresolved init mode");
     }
     if (tanh_aux) tanh_project_inverse_into(s, beta0, d, s);  // u0 = P_beta0^-1(w0)
+    if (dual) tanh_project_inverse_into(s, 1.0, 2, s);        // y0 = atanh(x0)
 }
 
 // Logits whose softmax(beta0 z) puts the mass of w0 on its two neighbouring levels, linearly
@@ -77,12 +110,15 @@ void two_level_logits(const std::vector<float>& w0, int d, double beta0, int64_t
 }
 
 // Simplex methods, computed on the CPU and copied in: logits for the -S/PMF/PICM methods,
-// coordinates softmax(beta0 z) for primal MD-softmax.
+// coordinates x0 = softmax(beta0 z) for primal MD-softmax, or their logs beta0 z (stores_dual).
 void init_simplex(const QuantSpec& spec, InitMode mode, double beta0, const Tensor& s,
                   const Tensor& weight, Generator& g) {
     const int d = spec.levels;
     const int64_t n = weight.numel();
     const int64_t row = weight.dim() == 0 || weight.size(0) == 0 ? 1 : n / weight.size(0);
+    MDQ_CHECK(mode != InitMode::Midpoints, "init_stored: ", spec.str(),
+              ": init=midpoints places a scalar u at the tanh transitions; simplex methods take "
+              "xavier, levels or values");
     Tensor z = Tensor::empty(s.shape(), DType::F32, Device::cpu());
     if (mode == InitMode::Xavier) {
         fill_xavier(z, g);
@@ -95,7 +131,9 @@ void init_simplex(const QuantSpec& spec, InitMode mode, double beta0, const Tens
         }
         two_level_logits(w0.to_vector<float>(), d, beta0, row, z.data<float>());
     }
-    if (method_storage(spec.method) == StoredKind::SimplexPrimal) {
+    if (stores_dual(spec.method, d, spec.stable)) {
+        unary_forward_into(UnaryOp::MulScalar, z, z, beta0);
+    } else if (method_storage(spec.method) == StoredKind::SimplexPrimal) {
         float* p = z.data<float>();
         float zg[math::kMaxSimplexLevels], xg[math::kMaxSimplexLevels];
         for (int64_t i = 0; i < n; ++i) {
@@ -122,6 +160,9 @@ InitMode resolved_init(const QuantSpec& spec) {
             return InitMode::Xavier;
         case Method::MdTanhS:
         case Method::GdTanh:
+            // Midpoints: every level in use and every u a few steps from a transition
+            // (docs/QUANTIZATION.md 5, 10: Levels trains several points lower).
+            return spec.levels == 2 ? InitMode::Xavier : InitMode::Midpoints;
         case Method::MdTanh:
             return spec.levels == 2 ? InitMode::Xavier : InitMode::Levels;
         default:

@@ -1,9 +1,11 @@
 // Initialization of the stored variables (docs/QUANTIZATION.md, "Initialization").
 // The authors draw u Xavier-uniform and project at beta = 1 (docs/METHOD.md 2); for ternary and
 // k-level tanh methods that leaves almost every weight in the zero band (pitfall 11), so by
-// default those start from w0 ~ U(-1, 1) mapped back through P_beta0^-1: every level is used
-// from the first iteration. Randomness is Philox, one stream per parameter, so the result
-// does not depend on the device or on the other parameters.
+// default the -S and GD tanh methods put u at the transition between the two levels around
+// w0 ~ U(-1, 1), offset by up to the Xavier bound (Midpoints: every level used, and every u a few
+// steps from a neighbouring level), and primal md-tanh starts from x = w0 (Levels). Randomness
+// is Philox, one stream per parameter, so the result does not depend on the device or on the
+// other parameters.
 #pragma once
 
 #include <cstdint>

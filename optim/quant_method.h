@@ -53,9 +53,9 @@ constexpr int kNumMethods = 0 MDQ_METHODS(MDQ_COUNT_ONE);
 enum class StoredKind : uint8_t {
     Weight,        // nothing: the stored variable is the weight (float)
     Aux,           // one unconstrained auxiliary u (or theta) per weight
-    Primal,        // the primal x in (-1, 1), which is also the weight
+    Primal,        // the primal x in (-1, 1), or its dual coordinate atanh(x) (stores_dual)
     SimplexAux,    // d logits per weight
-    SimplexPrimal  // d simplex coordinates per weight
+    SimplexPrimal  // d simplex coordinates per weight, or their logs (stores_dual)
 };
 
 struct MethodInfo {
@@ -93,9 +93,17 @@ MDQ_HD constexpr StoredKind method_storage(Method m) {
 MDQ_HD constexpr bool is_simplex(StoredKind s) {
     return s == StoredKind::SimplexAux || s == StoredKind::SimplexPrimal;
 }
-// The weight itself is the stored variable (no copy): float and primal md-tanh.
+// The weight itself is the stored variable (no copy): float.
 MDQ_HD constexpr bool stores_weight(StoredKind s) {
-    return s == StoredKind::Weight || s == StoredKind::Primal;
+    return s == StoredKind::Weight;
+}
+// Primal MD with the stable numerics (md_stable, the default) keeps the mirror map's dual
+// coordinate of x instead of x: binary md-tanh y = atanh(x), md-softmax z = log x up to a
+// constant per group. The step is the same mirror step (y <- y - beta delta, z <- z - beta
+// delta), but f32 holds y and z where it cannot hold x next to a vertex (docs/QUANTIZATION.md 2).
+// md-tanh with d > 2 levels has no beta-free dual coordinate and keeps x, clamped.
+MDQ_HD constexpr bool stores_dual(Method m, int levels, bool stable) {
+    return stable && (m == Method::MdSoftmax || (m == Method::MdTanh && levels == 2));
 }
 // A per-tensor statistic some methods need (docs/RELATED_METHODS.md 6.1): refreshed after the fused
 // update by a reduction over the new stored variable; the weights of such parameters are

@@ -30,16 +30,19 @@ bool aligned16(const void* p) {
     return reinterpret_cast<uintptr_t>(p) % 16 == 0;
 }
 
-const char* stored_suffix(Method m) {
-    switch (method_storage(m)) {
+// The checkpoint name of the stored variable: the dual coordinates have their own, so that a
+// checkpoint of x is never read as atanh(x) (or the other way).
+const char* stored_suffix(const QuantSpec& spec) {
+    const bool dual = stores_dual(spec.method, spec.levels, spec.stable);
+    switch (method_storage(spec.method)) {
         case StoredKind::Aux:
             return "u";
         case StoredKind::Primal:
-            return "x";
+            return dual ? "atanh_x" : "x";
         case StoredKind::SimplexAux:
             return "logits";
         case StoredKind::SimplexPrimal:
-            return "simplex";
+            return dual ? "log_simplex" : "simplex";
         case StoredKind::Weight:
             break;
     }
@@ -335,8 +338,8 @@ Tensor QuantOptimizer::hard_codes(const std::string& name) const {
     const Param& p = param(name);
     MDQ_CHECK(!quantized_by_layer(p.spec.method), "hard codes of '", name, "': method ",
               method_name(p.spec.method), " quantizes the weight in the layer with learned ",
-              "parameters the optimizer does not hold; its forward is already hard, and exporting ",
-              "its codes is not implemented yet");
+              "parameters the optimizer does not hold; its layer gives its codes ",
+              "(layer_quantized_codes in optim/train/model_export.h)");
     const bool from_weight = has_tensor_stat(p.spec.method);
     return mdq::hard_codes(
         hard_spec(p),
@@ -371,7 +374,7 @@ double QuantOptimizer::hard_scale(const std::string& name) const {
 std::vector<std::pair<std::string, PackedTensor>> QuantOptimizer::export_packed() const {
     std::vector<std::pair<std::string, PackedTensor>> out;
     for (const Param& p : params_)
-        if (p.spec.quantized())
+        if (p.spec.quantized() && !quantized_by_layer(p.spec.method))
             out.emplace_back(p.name, pack_codes(hard_codes(p.name), p.spec.levels));
     return out;
 }
@@ -381,7 +384,7 @@ std::vector<std::pair<std::string, PackedTensor>> QuantOptimizer::export_packed(
 std::vector<std::pair<std::string, Tensor>> QuantOptimizer::state_tensors(const Param& p) const {
     std::vector<std::pair<std::string, Tensor>> out;
     if (p.spec.quantized() && method_storage(p.spec.method) != StoredKind::Weight)
-        out.emplace_back(p.name + "." + stored_suffix(p.spec.method), stored(p.name));
+        out.emplace_back(p.name + "." + stored_suffix(p.spec), stored(p.name));
     const bool sgd = optim_.base == BaseOptimizer::Sgd;
     if (m_.defined())
         out.emplace_back(p.name + (sgd ? ".momentum_buffer" : ".exp_avg"), first_moment(p.name));

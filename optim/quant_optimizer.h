@@ -96,7 +96,9 @@ class QuantOptimizer {
     // The factor of a parameter's level values in its hard weights: mean|u| for DoReFa k = 1
     // (sign(u) mean|u|), else 1. Reads the device.
     double hard_scale(const std::string& name) const;
-    // Packed level codes of every quantized parameter, in arena order, on the device.
+    // Packed level codes of every quantized parameter the optimizer projects, in arena order,
+    // on the device (the layer-quantized ones, EWGS, are exported from their layers:
+    // optim/train/model_export.h).
     std::vector<std::pair<std::string, PackedTensor>> export_packed() const;
 
     // ------------------------------------------------------------ checkpoints

@@ -35,7 +35,8 @@ SHARED_LIMIT = 48 * 1024
 # Newton inverse and the simplex groups; the f16 ones are ptxas's choice around the f16
 # conversions of a 32-register kernel; the simplex projection sorts in a local array.
 KNOWN_SPILLS = {
-    "void md_step_kernel<(BaseOptimizer)0, 4095u>": 676,
+    "void md_step_kernel<(BaseOptimizer)0, 4095u>": 596,
+    "void md_step_kernel<(BaseOptimizer)1, 4095u>": 44,
     "void md_step_kernel<(BaseOptimizer)0, 3683u>": 100,
     "void row_pass_group_kernel<SoftmaxBackwardOp<double>, 256>": 24,
     "void grid_kernel<ColumnPartials<f16, float, ColumnSumFn<float> > >": 16,

@@ -16,7 +16,8 @@ namespace mdq::math {
 // Codes are stored in u8, so at most 256 levels; simplex methods keep d logits in registers.
 constexpr int kMaxLevels = 256;
 constexpr int kMaxSimplexLevels = 16;
-// The primal methods' stable option keeps x in [-1 + d, 1 - d] (tanh) or x >= d (simplex).
+// Stable primal md-tanh with d > 2 levels keeps x in [-1 + delta, 1 - delta] (binary md-tanh
+// and md-softmax store the dual coordinate instead: md_tanh_dual_step, md_softmax_dual_step).
 constexpr double kPrimalStableDelta = 1e-6;
 
 template <class T>
@@ -171,7 +172,8 @@ MDQ_HD T tanh_projection_inverse(T x, T beta, int d) {
 // Primal MD-tanh step x <- P_beta(P_beta^{-1}(x) - delta) (docs/METHOD.md 1.5, K5), delta being the
 // base optimizer's step (eta * Adam direction). Binary, not stable: the authors' ratio form
 // with its 1e-20 epsilons, bit-faithful including the absorbing -1. Stable: x is clamped to
-// [-1 + kPrimalStableDelta, 1 - kPrimalStableDelta] before the inverse.
+// [-1 + kPrimalStableDelta, 1 - kPrimalStableDelta] before the inverse (the fused step uses
+// this for d > 2; binary stable md-tanh steps its dual coordinate, md_tanh_dual_step).
 template <class T>
 MDQ_HD T md_tanh_primal_step(T x, T delta, T beta, int d, bool stable) {
     if (d == 2 && !stable) {
@@ -240,11 +242,11 @@ MDQ_HD void picm_grad_group(const T* gx, const T* z, T* gz) {
     gz[1] = -h;
 }
 
-// Exponentiated-gradient step of primal MD-softmax (docs/METHOD.md 1.5) on one group, in place:
-// e = -beta delta, e -= max e, x *= exp(e) + 1e-20, normalise. Stable: x >= delta_floor after
-// the step (renormalised), so a coordinate that underflowed can come back.
+// Exponentiated-gradient step of primal MD-softmax (docs/METHOD.md 1.5) on one group, in place,
+// with the authors' numerics: e = -beta delta, e -= max e, x *= exp(e) + 1e-20, normalise. A
+// coordinate that underflowed to 1e-20 comes back only by factors exp(beta delta).
 template <class T>
-MDQ_HD void md_softmax_primal_step(T* x, const T* delta, int d, T beta, bool stable) {
+MDQ_HD void md_softmax_primal_step(T* x, const T* delta, int d, T beta) {
     T emax = -beta * delta[0];
     for (int l = 1; l < d; ++l) {
         const T e = -beta * delta[l];
@@ -257,15 +259,36 @@ MDQ_HD void md_softmax_primal_step(T* x, const T* delta, int d, T beta, bool sta
     }
     for (int l = 0; l < d; ++l)
         x[l] /= s;
-    if (!stable) return;
-    const T floor = static_cast<T>(kPrimalStableDelta);
-    s = T(0);
+}
+
+// The stable primal steps keep the dual coordinate (quant_method.h stores_dual), whose mirror
+// step is a subtraction; |dual| <= kDualMax keeps it finite, so y - beta delta is never
+// inf - inf (a bound no f32 weight notices: tanh saturates at |y| ~ 9).
+constexpr double kDualMax = 1e30;
+
+// Binary primal MD-tanh on y = atanh(x): x <- tanh(atanh(x) - beta delta), the authors' ratio
+// form's update without its f32 x (which reaches 1 and overflows the ratio).
+template <class T>
+MDQ_HD T md_tanh_dual_step(T y, T delta, T beta) {
+    const T lim = static_cast<T>(kDualMax);
+    y -= beta * delta;
+    return y < -lim ? -lim : (y > lim ? lim : y);
+}
+
+// Primal MD-softmax on z = log x (up to a constant): x <- x exp(-beta delta) / sum is
+// z <- z - beta delta, shifted so that max z = 0; x = softmax(z).
+template <class T>
+MDQ_HD void md_softmax_dual_step(T* z, const T* delta, int d, T beta) {
+    T mx = z[0] - beta * delta[0];
     for (int l = 0; l < d; ++l) {
-        x[l] = x[l] < floor ? floor : x[l];
-        s += x[l];
+        z[l] -= beta * delta[l];
+        mx = z[l] > mx ? z[l] : mx;
     }
-    for (int l = 0; l < d; ++l)
-        x[l] /= s;
+    const T lim = static_cast<T>(kDualMax);
+    for (int l = 0; l < d; ++l) {
+        z[l] -= mx;
+        z[l] = z[l] < -lim ? -lim : z[l];
+    }
 }
 
 // ---------------------------------------------------------------- ProxQuant (docs/METHOD.md 5)

@@ -41,20 +41,21 @@ double code_unit(const ActQuant& q) {
 }  // namespace
 
 BitModel::BitModel(Module& model, const std::vector<std::pair<std::string, PackedTensor>>& packed,
-                   BitIsa isa)
+                   const std::map<std::string, double>& scales, BitIsa isa)
     : isa_(isa) {
     MDQ_CHECK(model.device().is_cpu(), "BitModel: the bit kernels run on the CPU; the model is on ",
               model.device().str());
     model.eval();
-    add(model, "", packed);
+    add(model, "", packed, scales);
     fuse_thresholds();
 }
 
 void BitModel::add(Module& m, const std::string& name,
-                   const std::vector<std::pair<std::string, PackedTensor>>& packed) {
+                   const std::vector<std::pair<std::string, PackedTensor>>& packed,
+                   const std::map<std::string, double>& scales) {
     if (m.type_name() == "Sequential") {
         for (auto& [child, c] : m.children())
-            add(*c, name.empty() ? child : name + "." + child, packed);
+            add(*c, name.empty() ? child : name + "." + child, packed, scales);
         return;
     }
     Step s;
@@ -73,6 +74,8 @@ void BitModel::add(Module& m, const std::string& name,
         s.kind = q != nullptr ? Kind::BitPlanes : Kind::SignSelect;
         s.bits = q != nullptr ? q->bits() : 0;
         s.w = pack_conv_weights(*p);
+        const auto scale = scales.find(name + ".weight");
+        if (scale != scales.end()) s.scale = scale->second;
         s.linear = lin != nullptr;
         if (conv != nullptr) s.args = conv->args();
         Parameter* b = conv != nullptr ? conv->bias() : lin->bias();
@@ -110,7 +113,7 @@ Tensor BitModel::run_bit_layer(const Step& s, const Tensor& x, const BitActs* pa
         s.linear ? x.contiguous().reshape({x.size(0), 1, 1, x.size(-1)}) : x.contiguous();
     Tensor y;
     if (s.kind == Kind::SignSelect) {
-        y = sign_select_conv2d(in.to(DType::F32), s.w, s.args, isa_);
+        y = sign_select_conv2d(in.to(DType::F32), s.w, s.args, isa_) * s.scale;
     } else {
         auto* q =
             dynamic_cast<ActQuant*>(static_cast<QuantizableLayer*>(s.module)->input_quantizer());
@@ -123,7 +126,7 @@ Tensor BitModel::run_bit_layer(const Step& s, const Tensor& x, const BitActs* pa
             const Tensor v = (*q)(in).to(DType::F32) * (1.0 / (unit * levels));
             a = pack_unsigned_acts(v, s.bits);
         }
-        y = bit_conv2d(a, s.w, s.args, isa_).to(DType::F32) * unit;
+        y = bit_conv2d(a, s.w, s.args, isa_).to(DType::F32) * (unit * s.scale);
     }
     if (s.bias.defined()) y = y + s.bias.to(DType::F32);
     return s.linear ? y.reshape({y.size(0), y.size(3)}) : y;

@@ -12,6 +12,7 @@
 // module's own float forward, so any model runs and the bit layers are a drop-in.
 #pragma once
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,9 +26,10 @@ class BitModel {
   public:
     // `model`: built from the export's configuration with its weights loaded (load_export),
     // on the CPU; `packed`: the export's packed weights by parameter name. Keeps references
-    // to model's modules.
+    // to model's modules. `scales`: the factor of a packed weight's level values (the export's
+    // "scale": mean|u| for DoReFa k = 1, |alpha| for EWGS), 1 for a name not in it.
     BitModel(Module& model, const std::vector<std::pair<std::string, PackedTensor>>& packed,
-             BitIsa isa = BitIsa::Auto);
+             const std::map<std::string, double>& scales = {}, BitIsa isa = BitIsa::Auto);
     // f32 NHWC images -> f32 logits, in eval mode without gradients.
     Tensor forward(const Tensor& x);
     // One line per step: its name and the kernel it runs.
@@ -42,15 +44,17 @@ class BitModel {
         std::string name;
         Module* module = nullptr;
         BitConvWeights w;
-        Tensor bias;      // f32 [O] or undefined
-        Conv2dArgs args;  // a linear layer is a 1x1 convolution
+        double scale = 1;  // of the weights' level values
+        Tensor bias;       // f32 [O] or undefined
+        Conv2dArgs args;   // a linear layer is a 1x1 convolution
         bool linear = false;
         int bits = 0;          // of the ActQuant codes (BitPlanes)
         bool fused = false;    // BitPlanes: codes come packed from the thresholds before it
         ChannelThresholds th;  // "Skip" steps before a fused layer: the folded batch norm
     };
     void add(Module& m, const std::string& name,
-             const std::vector<std::pair<std::string, PackedTensor>>& packed);
+             const std::vector<std::pair<std::string, PackedTensor>>& packed,
+             const std::map<std::string, double>& scales);
     void fuse_thresholds();
     Tensor run_bit_layer(const Step& s, const Tensor& x, const BitActs* packed_in);
 

@@ -84,9 +84,9 @@ json TrainingScheme::summary() const {
         {"calibration", {{"set", "none"}, {"batches", 0}, {"images", 0}}},
         {"exempt", exempt},
         {"layer_levels", cfg_.get_json("layer_levels")},
-        {"batch_norm", cfg_.get_int("bn_reestimate") > 0
+        {"batch_norm", bn_reestimate_batches(cfg_) > 0
                            ? "fp32, statistics re-estimated with the hard weights over " +
-                                 std::to_string(cfg_.get_int("bn_reestimate")) + " training batches"
+                                 std::to_string(bn_reestimate_batches(cfg_)) + " training batches"
                            : "fp32, running statistics of training"},
         {"bn_folded", false},
         {"pooling", "float"},
@@ -126,7 +126,7 @@ json card_data(const Experiment& ex) {
               {"augment", c.get_bool("augment")},
               {"train_transforms", c.get_string_list("train_transforms")},
               {"eval_batches", c.get_int("eval_batches")},
-              {"bn_reestimate_batches", c.get_int("bn_reestimate")},
+              {"bn_reestimate_batches", bn_reestimate_batches(c)},
               {"labels", "real"}};
     if (ex.splits) {
         d["train_examples"] = ex.splits->train->size();

@@ -110,7 +110,7 @@ Experiment::Experiment(const Config& c)
                                                 loader_options(cfg, device, false));
     test_loader = std::make_unique<data::Loader>(splits->test, splits->test_transform,
                                                  loader_options(cfg, device, false));
-    if (cfg.get_int("bn_reestimate") > 0)
+    if (bn_reestimate_batches(cfg) > 0)
         bn_loader = std::make_unique<data::Loader>(splits->train, splits->test_transform,
                                                    loader_options(cfg, device, true));
     if (is_ewgs(cfg) && parse_ewgs_delta(cfg.get_string("ewgs_delta")).from_hessian) {
@@ -238,7 +238,7 @@ EvalResult Experiment::evaluate_hard(data::Loader& loader, int64_t epoch) {
             if (b) x = b->images;
             return b.has_value();
         },
-        cfg.get_int("bn_reestimate"));
+        bn_reestimate_batches(cfg));
     const EvalResult r = evaluate(*model, loader, epoch, cfg.get_int("eval_batches"));
     for (auto& [name, t] : model->named_buffers())
         t->copy_(saved.at(name));

@@ -4,14 +4,17 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 
+#include "core/autograd.h"
 #include "data/safetensors.h"
 #include "kernels/ops.h"
 #include "kernels/quant/quant_math.h"
 #include "layers/act_quant.h"
 #include "layers/quantizable.h"
+#include "layers/weight_quant.h"
 #include "optim/train/hard_eval.h"
 
 namespace mdq {
@@ -28,6 +31,18 @@ std::vector<double> level_values(int levels, double scale) {
 
 double first_value(const Tensor& t) {
     return t.to(Device::cpu()).to(DType::F64).item<double>();
+}
+
+Tensor parameter(Module& model, const std::string& name) {
+    for (auto& [n, p] : model.named_parameters())
+        if (n == name) return p->value;
+    MDQ_THROW(Error, "the model has no parameter '", name, "'");
+}
+
+// [l, u] as the EWGS quantizer uses it (kernels/quant/act_quant_math.h: at least kMinActRange).
+std::pair<double, double> ewgs_interval(const EwgsWeightQuant& q) {
+    const double lo = first_value(q.lower());
+    return {lo, std::max(first_value(q.upper()), lo + math::kMinActRange)};
 }
 
 // What a runtime needs to apply the activation and gradient quantizers of the model
@@ -65,15 +80,18 @@ void write_export(const std::string& dir, Experiment& ex) {
         MDQ_THROW(IoError, "cannot create the export folder '", dir, "': ", std::strerror(errno));
     std::map<std::string, Tensor> tensors;
     nlohmann::json packed_meta = nlohmann::json::object();
-    for (auto& [name, p] : ex.opt->export_packed()) {
+    auto add = [&](const std::string& name, const PackedTensor& p, double scale) {
         tensors[name + kPacked] = p.data;
-        const double scale = ex.opt->hard_scale(name);
         packed_meta[name] = {{"shape", p.shape},
                              {"levels", p.levels},
                              {"bits", p.bits},
                              {"scale", scale},
                              {"values", level_values(p.levels, scale)}};
-    }
+    };
+    for (auto& [name, p] : ex.opt->export_packed())
+        add(name, p, ex.opt->hard_scale(name));
+    for (auto& [name, w] : layer_quantized_codes(*ex.model))
+        add(name, w.packed, w.scale);
     const std::map<std::string, Tensor> state = ex.model->state_dict();
     for (const auto& [name, t] : state)
         if (!packed_meta.contains(name)) tensors[name] = t;
@@ -123,6 +141,28 @@ void collect_tensors(SafetensorsFile& f, const std::string& dir, ExportedModel& 
 }
 }  // namespace
 
+std::vector<std::pair<std::string, LayerQuantizedWeight>> layer_quantized_codes(Module& model) {
+    std::vector<std::pair<std::string, LayerQuantizedWeight>> out;
+    NoGradGuard no_grad;
+    for (auto& [name, q] : weight_quantizers(model)) {
+        MDQ_CHECK(q->levels() <= 256, "export of '", name, "': ", q->levels(),
+                  " EWGS levels do not fit the export's codes (at most 256 levels, 8 bits)");
+        const Tensor w = parameter(model, name);
+        const double alpha = std::abs(first_value(q->scale()));
+        // w_q = |alpha| (2 k / (L - 1) - 1): the code k of each weight, from the forward itself.
+        const std::vector<double> wq = (*q)(w).to(Device::cpu()).to(DType::F64).to_vector<double>();
+        std::vector<uint8_t> codes(wq.size());
+        const double half_steps = 0.5 * (q->levels() - 1);
+        for (size_t i = 0; i < wq.size(); ++i)
+            codes[i] = static_cast<uint8_t>(std::lround((wq[i] / alpha + 1.0) * half_steps));
+        LayerQuantizedWeight lw;
+        lw.packed = pack_codes(Tensor::from_vector(codes, w.shape()), q->levels());
+        lw.scale = alpha;
+        out.emplace_back(name, std::move(lw));
+    }
+    return out;
+}
+
 ExportedModel read_export(const std::string& dir) {
     ExportedModel e;
     std::ifstream in(dir + "/model.json");
@@ -152,11 +192,21 @@ void load_export(const ExportedModel& e, Experiment& ex) {
               " but the model built is a ", ex.cfg.get_string("model"));
     ex.model->load_state_dict(e.floats, /*strict=*/false);
     load_packed_weights(*ex.arena, e.packed);
+    std::map<std::string, const EwgsWeightQuant*> by_layer;
+    for (auto& [name, q] : weight_quantizers(*ex.model))
+        by_layer[name] = q;
     for (const auto& [name, scale] : e.scales) {
-        if (scale == 1.0) continue;
         const ParamArena::Slot& slot = ex.arena->slot(name);
         Tensor w = ex.arena->values().slice(0, slot.offset, slot.offset + slot.numel);
-        w.copy_(w * scale);
+        const auto q = by_layer.find(name);
+        if (q != by_layer.end()) {
+            // The latent weight goes to its code's point of [l, u], which the layer's quantizer
+            // (loaded with the floats) maps back to the exported value: its scale is |alpha|.
+            const auto [lo, hi] = ewgs_interval(*q->second);
+            w.copy_(w * (0.5 * (hi - lo)) + 0.5 * (hi + lo));
+        } else if (scale != 1.0) {
+            w.copy_(w * scale);
+        }
     }
     ex.arena->sync_compute();
 }

@@ -24,11 +24,21 @@ struct ExportedModel {
     std::map<std::string, double> scales;  // factor of each packed parameter's level values
 };
 
-// Writes the hard-quantized weights of ex's optimizer at its current beta.
+// A weight that its layer quantizes (EWGS, layers/weight_quant.h): the codes of its hard
+// value |alpha| (2 x_q - 1) on the uniform levels of [-1, 1], and |alpha|.
+struct LayerQuantizedWeight {
+    PackedTensor packed;
+    double scale = 1;
+};
+std::vector<std::pair<std::string, LayerQuantizedWeight>> layer_quantized_codes(Module& model);
+
+// Writes the hard-quantized weights of ex's optimizer at its current beta, and those the
+// layers quantize.
 void write_export(const std::string& dir, Experiment& ex);
 ExportedModel read_export(const std::string& dir);
 // Puts an export's weights into a model built with the same configuration: float tensors
-// through load_state_dict, packed ones unpacked into the parameter arena.
+// through load_state_dict, packed ones unpacked into the parameter arena (times their scale;
+// a layer-quantized weight as the point of its quantizer's interval that gives its code).
 void load_export(const ExportedModel& e, Experiment& ex);
 
 }  // namespace mdq

@@ -25,6 +25,13 @@ RunLength run_length(const Config& cfg, int64_t batches_per_epoch, int64_t train
     return r;
 }
 
+int64_t bn_reestimate_batches(const Config& cfg) {
+    const int64_t n = cfg.get_int("bn_reestimate");
+    MDQ_CHECK(n >= -1, "bn_reestimate must be >= 0 (or -1 for the method's default), got ", n);
+    if (n >= 0) return n;
+    return cfg.get_string("method") == "md-softmax" ? kBnReestimateBatches : 0;
+}
+
 QuantConfig quant_config_from(const Config& cfg) {
     QuantConfig q;
     // method=bsq: BsqOptimizer steps the weights; this float optimizer keeps them for evaluation.

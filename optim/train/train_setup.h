@@ -22,6 +22,11 @@ QuantConfig quant_config_from(const Config& cfg);
 // world_size scales the learning rate when lr_scaling = linear (global batch = N x batch).
 OptimConfig optim_config_from(const Config& cfg, const RunLength& run, int64_t batches_per_epoch,
                               int world_size);
+// Batches of `bn_reestimate`, with -1 resolved per method: primal md-softmax ends with soft
+// weights whose batch-norm statistics do not fit the hard ones (+0.28 points measured,
+// docs/QUANTIZATION.md 10); the other methods measured gained under 0.1 point.
+constexpr int64_t kBnReestimateBatches = 100;
+int64_t bn_reestimate_batches(const Config& cfg);
 // out_dir, or runs/MODEL-DATASET-METHOD-LLEVELS.
 std::string output_folder(const Config& cfg);
 

@@ -48,14 +48,23 @@ OptimConfig optim_for(const ParityCase& s) {
 TEST(QuantCuda, FusedStepMatchesCpu) {
     MDQ_SKIP_IF_NO_CUDA();
     const ParityCase setups[] = {
-        {"float", 2, BaseOptimizer::Adam},         {"md-tanh-s", 2, BaseOptimizer::Adam},
-        {"md-tanh-s", 3, BaseOptimizer::Sgd},      {"md-tanh-s", 8, BaseOptimizer::AdamW},
-        {"gd-tanh", 3, BaseOptimizer::Adam},       {"bc", 2, BaseOptimizer::Sgd},
-        {"proxquant", 3, BaseOptimizer::Adam},     {"md-tanh", 2, BaseOptimizer::Adam},
-        {"md-tanh", 3, BaseOptimizer::Adam, true}, {"md-tanh", 4, BaseOptimizer::Adam},
-        {"md-softmax-s", 3, BaseOptimizer::Adam},  {"pmf", 2, BaseOptimizer::Adam},
-        {"picm", 2, BaseOptimizer::Sgd},           {"md-softmax", 3, BaseOptimizer::Adam},
+        {"float", 2, BaseOptimizer::Adam},
+        {"md-tanh-s", 2, BaseOptimizer::Adam},
+        {"md-tanh-s", 3, BaseOptimizer::Sgd},
+        {"md-tanh-s", 8, BaseOptimizer::AdamW},
+        {"gd-tanh", 3, BaseOptimizer::Adam},
+        {"bc", 2, BaseOptimizer::Sgd},
+        {"proxquant", 3, BaseOptimizer::Adam},
+        {"md-tanh", 2, BaseOptimizer::Adam},
+        {"md-tanh", 3, BaseOptimizer::Adam, true},
+        {"md-tanh", 4, BaseOptimizer::Adam},
+        {"md-softmax-s", 3, BaseOptimizer::Adam},
+        {"pmf", 2, BaseOptimizer::Adam},
+        {"picm", 2, BaseOptimizer::Sgd},
+        {"md-softmax", 3, BaseOptimizer::Adam},
         {"dorefa", 4, BaseOptimizer::Adam},
+        {"md-tanh", 2, BaseOptimizer::AdamW, true},
+        {"md-softmax", 2, BaseOptimizer::Adam, true},
     };
     for (const ParityCase& s : setups) {
         auto mc = testing::param_zoo(), mg = testing::param_zoo();

@@ -143,11 +143,13 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"proxquant", 2, "adam", false, false, 0.0, 0.0, false, 1.0, 4},
         Case{"md-tanh", 2, "adam"}, Case{"md-tanh", 2, "adam", true}, Case{"md-tanh", 3, "adam"},
         Case{"md-tanh", 4, "adam"}, Case{"md-tanh", 3, "sgd", true, false, 0.0, 0.9},
-        Case{"md-softmax-s", 2, "adam"}, Case{"md-softmax-s", 3, "adam"},
-        Case{"md-softmax-s", 4, "adam"}, Case{"md-softmax-s", 3, "sgd", false, false, 0.0, 0.9},
-        Case{"pmf", 2, "adam"}, Case{"pmf", 3, "adam"}, Case{"picm", 2, "adam"},
-        Case{"md-softmax", 2, "adam"}, Case{"md-softmax", 3, "adam"},
-        Case{"md-softmax", 3, "adam", true}, Case{"dorefa", 2, "adam"}, Case{"dorefa", 4, "adam"},
+        Case{"md-tanh", 2, "adamw", true, false, 0.05}, Case{"md-softmax", 2, "adam", true},
+        Case{"md-softmax", 3, "adam", true, false, 0.05}, Case{"md-softmax-s", 2, "adam"},
+        Case{"md-softmax-s", 3, "adam"}, Case{"md-softmax-s", 4, "adam"},
+        Case{"md-softmax-s", 3, "sgd", false, false, 0.0, 0.9}, Case{"pmf", 2, "adam"},
+        Case{"pmf", 3, "adam"}, Case{"picm", 2, "adam"}, Case{"md-softmax", 2, "adam"},
+        Case{"md-softmax", 3, "adam"}, Case{"md-softmax", 3, "adam", true},
+        Case{"dorefa", 2, "adam"}, Case{"dorefa", 4, "adam"},
         Case{"dorefa", 16, "sgd", false, false, 0.0, 0.9}),
     case_name);
 
@@ -308,34 +310,37 @@ void loss_grad(ParamArena& arena, const Tensor& c) {
 TEST(MdEquivalence, MdTanhSReproducesPrimalMdTanhAtFixedBeta) {
     for (int d : {2, 3, 4}) {
         for (BaseOptimizer base : {BaseOptimizer::Adam, BaseOptimizer::Sgd}) {
-            auto ms = testing::param_zoo(), mp = testing::param_zoo();
-            ParamArena as(*ms), ap(*mp);
-            OptimConfig oc;
-            oc.base = base;
-            oc.lr = LrSchedule::constant(base == BaseOptimizer::Adam ? 1e-2 : 5e-2);
-            oc.beta.beta0 = 1.5;  // fixed beta: rho = 1
-            QuantConfig qs;
-            qs.spec.method = Method::MdTanhS;
-            qs.spec.levels = d;
-            qs.spec.init = InitMode::Levels;
-            QuantOptimizer s(as, qs, oc);
-            ap.values().copy_(as.values());  // x0 = P(u0)
-            QuantConfig qp = qs;
-            qp.spec.method = Method::MdTanh;
-            qp.spec.init = InitMode::FromValues;
-            QuantOptimizer p(ap, qp, oc);
-            const Tensor c = testing::random_tensor({as.size()}, 77, -0.8, 0.8);
-            const Tensor start = as.values().clone();
-            for (int t = 0; t < 20; ++t) {
-                loss_grad(as, c);
-                loss_grad(ap, c);
-                s.step();
-                p.step();
+            for (bool stable : {false, true}) {  // the authors' x, the dual coordinate (binary)
+                auto ms = testing::param_zoo(), mp = testing::param_zoo();
+                ParamArena as(*ms), ap(*mp);
+                OptimConfig oc;
+                oc.base = base;
+                oc.lr = LrSchedule::constant(base == BaseOptimizer::Adam ? 1e-2 : 5e-2);
+                oc.beta.beta0 = 1.5;  // fixed beta: rho = 1
+                QuantConfig qs;
+                qs.spec.method = Method::MdTanhS;
+                qs.spec.levels = d;
+                qs.spec.init = InitMode::Levels;
+                QuantOptimizer s(as, qs, oc);
+                ap.values().copy_(as.values());  // x0 = P(u0)
+                QuantConfig qp = qs;
+                qp.spec.method = Method::MdTanh;
+                qp.spec.init = InitMode::FromValues;
+                qp.spec.stable = stable;
+                QuantOptimizer p(ap, qp, oc);
+                const Tensor c = testing::random_tensor({as.size()}, 77, -0.8, 0.8);
+                const Tensor start = as.values().clone();
+                for (int t = 0; t < 20; ++t) {
+                    loss_grad(as, c);
+                    loss_grad(ap, c);
+                    s.step();
+                    p.step();
+                }
+                EXPECT_TRUE(testing::all_close(ap.values(), as.values(), 1e-4, 2e-5))
+                    << "levels " << d << " " << base_optimizer_name(base) << " stable " << stable;
+                // The iterates moved: this is not a comparison of two initial states.
+                EXPECT_FALSE(testing::all_close(as.values(), start, 0, 0.05));
             }
-            EXPECT_TRUE(testing::all_close(ap.values(), as.values(), 1e-4, 2e-5))
-                << "levels " << d << " " << base_optimizer_name(base);
-            // The iterates moved: this is not a comparison of two initial states.
-            EXPECT_FALSE(testing::all_close(as.values(), start, 0, 0.05));
         }
     }
 }

@@ -1,9 +1,12 @@
-// Initialization: ternary and k-level networks use every level from the first iteration
-// (the default), the authors' Xavier init leaves ternary weights in the zero band (docs/METHOD.md
-// pitfall 11, reproduced on request), binary keeps the authors' Xavier-uniform u.
+// Initialization: ternary and k-level networks use every level (the default for tanh u:
+// Midpoints, each u near a transition of P_beta), the authors' Xavier init leaves ternary
+// weights in the zero band (docs/METHOD.md pitfall 11, reproduced on request), binary keeps the
+// authors' Xavier-uniform u.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
+#include "kernels/quant/quant_math.h"
 #include "optim/quant_init.h"
 #include "optim/quant_optimizer.h"
 #include "tests/testing/quant_models.h"
@@ -27,6 +30,14 @@ std::vector<double> level_fractions(const QuantOptimizer& opt, const std::string
     return f;
 }
 
+// Fractions of w0 ~ U(-1, 1) rounded to the nearest level: half a bin for the end levels.
+void expect_uniform_rounding(const std::vector<double>& f, int d) {
+    for (int k = 0; k < d; ++k) {
+        const double expect = (k == 0 || k == d - 1 ? 0.5 : 1.0) / (d - 1);
+        EXPECT_NEAR(f[k], expect, 0.15 * expect + 0.002) << d << " level " << k;
+    }
+}
+
 TEST(QuantInit, KLevelWeightsUseEveryLevel) {
     for (int d : {3, 4, 8, 16}) {
         auto model = big_model();
@@ -34,16 +45,52 @@ TEST(QuantInit, KLevelWeightsUseEveryLevel) {
         QuantConfig qc;
         qc.spec.method = Method::MdTanhS;
         qc.spec.levels = d;
+        qc.spec.init = InitMode::Levels;
         QuantOptimizer opt(arena, qc, OptimConfig{});
         // w0 ~ U(-1, 1): the end levels get half a bin, the inner ones a full bin.
-        const std::vector<double> f = level_fractions(opt, "conv.weight", d);
-        for (int k = 0; k < d; ++k) {
-            const double expect = (k == 0 || k == d - 1 ? 0.5 : 1.0) / (d - 1);
-            EXPECT_NEAR(f[k], expect, 0.15 * expect + 0.002) << d << " level " << k;
-        }
+        expect_uniform_rounding(level_fractions(opt, "conv.weight", d), d);
         for (double fk : level_fractions(opt, "fc.weight", d))
             EXPECT_GT(fk, 0.0) << d;
     }
+}
+
+// The default for d >= 3 md-tanh-s and gd-tanh (docs/QUANTIZATION.md 5): every u0 lies within
+// the Xavier bound of a transition of P_beta (where Levels puts u0 up to ~4 spacings deep) and
+// the levels at large beta are those of a uniform w0 rounded. Primal md-tanh keeps Levels.
+TEST(QuantInit, KLevelTanhStartsNearTheTransitions) {
+    for (Method method : {Method::MdTanhS, Method::GdTanh}) {
+        for (int d : {3, 4, 8}) {
+            QuantSpec spec;
+            spec.method = method;
+            spec.levels = d;
+            ASSERT_EQ(resolved_init(spec), InitMode::Midpoints) << spec.str();
+            auto model = big_model();
+            ParamArena arena(*model);
+            QuantConfig qc;
+            qc.spec = spec;
+            OptimConfig oc;
+            oc.beta.beta0 = 1e6;  // hard codes of the transitions' sides
+            QuantOptimizer opt(arena, qc, oc);
+            expect_uniform_rounding(level_fractions(opt, "conv.weight", d), d);
+            const double a = xavier_bound({64, 3, 3, 64});
+            for (float u : opt.stored("conv.weight").reshape({-1}).to_vector<float>()) {
+                double dist = 2.0;
+                for (int i = 0; i + 1 < d; ++i)
+                    dist = std::min(dist, std::fabs(u - math::level_midpoint<double>(i, d)));
+                ASSERT_LE(dist, a * (1 + 1e-6)) << spec.str() << " u " << u;
+            }
+            for (float u : opt.stored("fc.bias").to_vector<float>())
+                ASSERT_LE(std::fabs(u), 1.0 + 0.1 + 1e-6) << spec.str();
+        }
+    }
+    QuantSpec primal;
+    primal.method = Method::MdTanh;
+    primal.levels = 3;
+    EXPECT_EQ(resolved_init(primal), InitMode::Levels);
+    QuantSpec binary;
+    binary.method = Method::MdTanhS;
+    EXPECT_EQ(resolved_init(binary), InitMode::Xavier);
+    EXPECT_EQ(parse_init_mode("midpoints"), InitMode::Midpoints);
 }
 
 TEST(QuantInit, AuthorsXavierLeavesTernaryInTheZeroBand) {

@@ -124,6 +124,42 @@ TEST(QuantOptimizer, StateRoundTripIsExact) {
     }
 }
 
+// Binary md-tanh and md-softmax keep the dual coordinate by default (atanh x, log x), under
+// their own checkpoint names: a state of the authors' x does not load as a dual and back.
+TEST(QuantOptimizer, PrimalMdStoresTheDualCoordinateByDefault) {
+    for (const char* method : {"md-tanh", "md-softmax"}) {
+        auto model = testing::param_zoo();
+        ParamArena arena(*model);
+        QuantConfig qc;
+        qc.spec.method = parse_method(method);
+        qc.spec.levels = 2;
+        EXPECT_TRUE(qc.spec.stable);
+        QuantOptimizer dual(arena, qc, OptimConfig{});
+        const OptimizerState saved = dual.state();
+        const bool tanh = qc.spec.method == Method::MdTanh;
+        EXPECT_TRUE(saved.tensors.count(tanh ? "fc1.weight.atanh_x" : "fc1.weight.log_simplex"))
+            << method;
+        const auto& p = dual.param("fc1.weight");
+        const Tensor w = arena.values().slice(0, p.value_offset, p.value_offset + p.numel);
+        const std::vector<float> s = dual.stored("fc1.weight").to_vector<float>();
+        std::vector<float> x(w.numel());
+        for (int64_t i = 0; i < w.numel(); ++i) {
+            if (tanh) {
+                x[i] = std::tanh(s[i]);
+            } else {  // binary simplex, layout [rows * 2, row]: w = x1 - x0 = tanh((z1 - z0) / 2)
+                const int64_t j = i / p.row, r = i % p.row;
+                x[i] = std::tanh(0.5f * (s[(2 * j + 1) * p.row + r] - s[2 * j * p.row + r]));
+            }
+        }
+        EXPECT_TRUE(
+            testing::all_close(w.reshape({-1}), Tensor::from_vector(x, {w.numel()}), 1e-6, 1e-6))
+            << method;
+        qc.spec.stable = false;
+        QuantOptimizer authors(arena, qc, OptimConfig{});
+        EXPECT_TRUE(throws_with([&] { authors.load_state(saved); }, {"has no tensor"})) << method;
+    }
+}
+
 TEST(QuantOptimizer, LoadStateChecksSpecs) {
     auto model = testing::param_zoo();
     ParamArena arena(*model);

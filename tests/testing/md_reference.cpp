@@ -148,7 +148,12 @@ void RefParam::step(const std::vector<double>& gw, const RefHyper& h, int64_t t)
             }
             if (method_ == "gd-tanh") g *= ref_project_grad(s, beta, d);
             if (method_ == "bc" && !full_ste_ && std::fabs(s) > 1) g = 0;
-            const double dl = delta(h, t, g, s, i);
+            const bool dual = method_ == "md-tanh" && d == 2 && stable_;  // s = atanh(x)
+            const double dl = delta(h, t, g, dual ? std::tanh(s) : s, i);
+            if (dual) {
+                s = std::max(-1e30, std::min(1e30, s - beta * dl));
+                continue;
+            }
             if (method_ == "md-tanh") {
                 double x = s;
                 if (d == 2 && !stable_) {
@@ -192,9 +197,24 @@ void RefParam::step(const std::vector<double>& gw, const RefHyper& h, int64_t t)
         } else {
             gz = gx;
         }
+        const bool dual = method_ == "md-softmax" && stable_;  // z = log x + c
+        if (dual) {
+            const double mx = *std::max_element(z.begin(), z.end());
+            double sum = 0;
+            for (int l = 0; l < d; ++l)
+                sum += (x[l] = std::exp(z[l] - mx));
+            for (int l = 0; l < d; ++l)
+                x[l] /= sum;
+        }
         for (int l = 0; l < d; ++l)
-            dl[l] = delta(h, t, gz[l], z[l], static_cast<size_t>(i * d + l));
-        if (method_ == "md-softmax") {
+            dl[l] = delta(h, t, gz[l], dual ? x[l] : z[l], static_cast<size_t>(i * d + l));
+        if (dual) {
+            for (int l = 0; l < d; ++l)
+                z[l] -= beta * dl[l];
+            const double mx = *std::max_element(z.begin(), z.end());
+            for (int l = 0; l < d; ++l)
+                z[l] = std::max(z[l] - mx, -1e30);
+        } else if (method_ == "md-softmax") {
             double emax = -1e300, sum = 0;
             for (int l = 0; l < d; ++l)
                 emax = std::max(emax, -beta * dl[l]);
@@ -202,13 +222,6 @@ void RefParam::step(const std::vector<double>& gw, const RefHyper& h, int64_t t)
                 sum += (z[l] *= std::exp(-beta * dl[l] - emax) + 1e-20);
             for (int l = 0; l < d; ++l)
                 z[l] /= sum;
-            if (stable_) {
-                sum = 0;
-                for (int l = 0; l < d; ++l)
-                    sum += (z[l] = std::max(z[l], 1e-6));
-                for (int l = 0; l < d; ++l)
-                    z[l] /= sum;
-            }
         } else {
             for (int l = 0; l < d; ++l)
                 z[l] -= dl[l];
@@ -237,6 +250,8 @@ std::vector<double> RefParam::weight(double beta) const {
                 w[i] = ref_project(s, beta, d);
             } else if (method_ == "bc") {
                 w[i] = s >= 0 ? 1.0 : -1.0;
+            } else if (method_ == "md-tanh" && d == 2 && stable_) {
+                w[i] = std::tanh(s);
             } else {
                 w[i] = s;
             }
@@ -250,7 +265,9 @@ std::vector<double> RefParam::weight(double beta) const {
         double sum = 0, acc = 0;
         const double mx = *std::max_element(z, z + d);
         for (int l = 0; l < d; ++l) {
-            const double x = method_ == "md-softmax" ? z[l] : std::exp(beta * (z[l] - mx));
+            const double x = method_ != "md-softmax" ? std::exp(beta * (z[l] - mx))
+                             : stable_               ? std::exp(z[l] - mx)
+                                                     : z[l];
             sum += x;
             acc += ref_level(l, d) * x;
         }

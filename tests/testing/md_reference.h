@@ -42,7 +42,8 @@ double ref_project_inverse(double x, double beta, int d);
 class RefParam {
   public:
     // stored: the optimizer's stored variable in its layout (pitfall-10 layout for simplex
-    // methods); shape: the weight's.
+    // methods); shape: the weight's. stable md-softmax and binary md-tanh store the dual
+    // coordinate (log x up to a constant, atanh x) and step it by -beta delta.
     RefParam(std::string method, int levels, bool stable, bool full_ste, const Shape& shape,
              const std::vector<double>& stored);
     void step(const std::vector<double>& gw, const RefHyper& h, int64_t t);

@@ -9,7 +9,8 @@ export OMP_NUM_THREADS=1
 # those trained here on CIFAR-format random images (the ImageNet ones at 32x32, 10 classes).
 fashion_models="small-cnn lenet5"
 cifar_models="resnet18-cifar vgg16-cifar mobilenetv2-cifar resnet18 mobilenetv2"
-act_model=small-cnn-a2  # act_run's folder: small-cnn with 2-bit activations
+act_model=small-cnn-a2      # act_run's folder: small-cnn with 2-bit activations
+ewgs_model=small-cnn-ewgs3  # ewgs_run's folder: small-cnn with ternary EWGS weights
 
 # cifar_data DIR: a CIFAR-10 binary dataset of random images in DIR (10 training images beside
 # the 5000 held out, 64 test images).
@@ -62,6 +63,15 @@ act_run() {
     eval_export "$1" "$2" 4
 }
 
+# ewgs_run MDQ DIR: small-cnn with ternary EWGS weights (learned intervals, scale |alpha| in the
+# export), 20 steps, then as mdq_run.
+ewgs_run() {
+    "$1" train --set model=small-cnn --set device=cpu --set iterations=20 --set num_workers=1 \
+        --set progress=false --set method=ewgs --set levels=3 --set batch_size=32 \
+        --set eval_batches=2 --set out_dir="$2" > "$2.train.log"
+    eval_export "$1" "$2" 4
+}
+
 # eval_export MDQ DIR BATCHES: DIR.eval.log (mdq eval of BATCHES batches of 32),
 # DIR/logits.safetensors (the first batch's logits) and DIR/export of DIR/last.safetensors.
 eval_export() {
@@ -85,10 +95,11 @@ load_run() {
     hard_mdq=$(echo "$line" | sed -E 's/.*hard-quantized weights ([^)]*\)).*/\1/')
 }
 
-# The models whose runs RUNS holds, in the order of the zoo, then the act-quantized run.
+# The models whose runs RUNS holds, in the order of the zoo, then the act-quantized and the EWGS
+# runs.
 run_models() {
     local model
-    for model in $fashion_models $cifar_models $act_model; do
+    for model in $fashion_models $cifar_models $act_model $ewgs_model; do
         if [ -f "$1/$model.eval.log" ]; then echo "$model"; fi
     done
 }

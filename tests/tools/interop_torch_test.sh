@@ -3,7 +3,8 @@
 # after its short md-tanh-s run in RUNS (interop_runs.sh), read into PyTorch from its
 # checkpoint (soft weights) and its export (hard weights), gives mdq eval's test accuracy to
 # the printed digit, its loss, and its logits on a batch (1e-4); small-cnn with 2-bit
-# activations from its export (its checkpoint is refused: only an export describes them).
+# activations and small-cnn with EWGS weights from their exports (their checkpoints are refused:
+# only an export describes the quantizers, resp. holds the hard weights).
 # Then PyTorch -> mdq: resnet18-cifar and resnet18 with fresh PyTorch weights and batch-norm
 # statistics, saved with safetensors.torch.save_file and evaluated by
 # `mdq eval --set init_from=...`, gives PyTorch's logits (1e-4). Skips (77) where torch or
@@ -20,17 +21,18 @@ trap 'rm -rf "$dir"' EXIT
 
 for model in $(run_models "$runs"); do
     load_run "$runs" "$model"
-    if [ "$model" = "$act_model" ]; then  # activation quantizers: from the export only
+    if [ "$model" = "$act_model" ] || [ "$model" = "$ewgs_model" ]; then  # from the export only
         hard=$(python3 "$root/tools/interop/load_mdq.py" --export "$run/export" --limit "$images" \
             --compare "$run/logits.safetensors")
         printf '%s: mdq hard %s\n%s\n' "$model" "$hard_mdq" "$hard"
         same_as "$hard_mdq" "$hard"
         if python3 "$root/tools/interop/load_mdq.py" --checkpoint "$run/last.safetensors" \
-            --no-test > "$dir/act.log" 2>&1; then
-            echo "load_mdq.py read an act-quantized checkpoint"; exit 1
+            --no-test > "$dir/refused.log" 2>&1; then
+            echo "load_mdq.py read the checkpoint of $model"; exit 1
         fi
-        grep -qF "quantizes activations (act_quantizer=dorefa), whose kind, bits and layers" \
-            "$dir/act.log" || { cat "$dir/act.log"; exit 1; }
+        why="quantizes activations (act_quantizer=dorefa), whose kind, bits and layers"
+        [ "$model" = "$ewgs_model" ] && why="holds EWGS weights, which its layers quantize"
+        grep -qF "$why" "$dir/refused.log" || { cat "$dir/refused.log"; exit 1; }
         continue
     fi
     soft=$(python3 "$root/tools/interop/load_mdq.py" --checkpoint "$run/last.safetensors" \

@@ -267,6 +267,11 @@ def read_mdq(checkpoint=None, export=None, model=None):
         tensors = {k: v for k, v in raw.items() if not k.endswith(".packed")}
         for name, spec in meta["packed"].items():
             tensors[name] = unpack(raw[name + ".packed"], spec)
+            # An EWGS weight's quantizer (l, u, alpha, delta): its values already are the hard
+            # weights, alpha included ("scale").
+            quantizer = name[:-len("weight")] + "weight_quant."
+            for k in [k for k in tensors if k.startswith(quantizer)]:
+                del tensors[k]
         act = {layer: e["input"] for layer, e in meta.get("activation_quantizers", {}).items()
                if "input" in e}
         return MdqModel(meta["model"], meta["model_options"], meta["dataset"], "", tensors, act)
@@ -280,6 +285,10 @@ def read_mdq(checkpoint=None, export=None, model=None):
                  f"(act_quantizer={config['act_quantizer']}), whose kind, bits and layers only "
                  "an export records: run `mdq export --checkpoint ... --out DIR` and pass "
                  "--export DIR (docs/INTEROP.md, \"Activation quantizers\")")
+    if config.get("method") == "ewgs":
+        sys.exit(f"mdq interop: the checkpoint {checkpoint} holds EWGS weights, which its layers "
+                 "quantize with learned intervals and scales: run `mdq export --checkpoint ... "
+                 "--out DIR` and pass --export DIR (docs/INTEROP.md, \"EWGS weights\")")
     if not model:
         sys.exit("mdq interop: the checkpoint does not name its model; pass --model")
     tensors = {k[len("model."):]: v for k, v in raw.items() if k.startswith("model.")}

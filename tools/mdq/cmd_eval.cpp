@@ -29,9 +29,9 @@ struct EvalArgs {
 // Writes FILE with the first batch's images (NHWC), labels and the logits with soft and with
 // hard weights (the model's own batch-norm statistics: bn_reestimate must be 0).
 void write_logits(const std::string& path, Experiment& ex, data::Loader& loader) {
-    MDQ_CHECK(ex.cfg.get_int("bn_reestimate") == 0,
-              "--logits: the hard logits use the checkpoint's batch-norm statistics; drop "
-              "--set bn_reestimate or set it to 0");
+    MDQ_CHECK(bn_reestimate_batches(ex.cfg) == 0,
+              "--logits: the hard logits use the checkpoint's batch-norm statistics; add "
+              "--set bn_reestimate=0");
     NoGradGuard no_grad;
     ex.model->eval();
     loader.start_epoch(0);

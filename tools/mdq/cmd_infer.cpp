@@ -71,7 +71,7 @@ Loaded load(const InferArgs& a, bool data) {
     load_export(l.e, *l.ex);
     l.ex->model->eval();
     const BitIsa isa = a.isa == "auto" ? BitIsa::Auto : bit_isa_from_name(a.isa);
-    l.bits = std::make_unique<BitModel>(*l.ex->model, l.e.packed, isa);
+    l.bits = std::make_unique<BitModel>(*l.ex->model, l.e.packed, l.e.scales, isa);
     return l;
 }
 

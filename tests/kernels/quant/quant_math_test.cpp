@@ -171,14 +171,48 @@ TEST(QuantMath, SimplexMaps) {
     const double far[2] = {2.0, -0.5};
     picm_grad_group(g, far, gz);
     EXPECT_EQ(gz[0], 0.0);
-    // Exponentiated gradient keeps the simplex; the stable floor lets a coordinate recover.
+    // Exponentiated gradient keeps the simplex; with the authors' numerics a coordinate
+    // underflows to the 1e-20 floor, where x holds no more of its history.
     float xs[3] = {0.2f, 0.3f, 0.5f};
     const float dl[3] = {1.0f, -0.5f, 0.0f};
-    md_softmax_primal_step(xs, dl, 3, 50.0f, false);
+    md_softmax_primal_step(xs, dl, 3, 50.0f);
     EXPECT_NEAR(xs[0] + xs[1] + xs[2], 1.0f, 1e-6f);
     EXPECT_LT(xs[0], 1e-20f);
-    md_softmax_primal_step(xs, dl, 3, 50.0f, true);
-    EXPECT_GE(xs[0], 9.9e-7f);
+}
+
+TEST(QuantMath, DualStepsAreTheSameMirrorSteps) {
+    // Binary md-tanh on y = atanh(x): the same iterate as the ratio form where that is exact.
+    for (double x : {-0.9, -0.3, 0.0, 0.4, 0.95})
+        for (double delta : {-0.2, 0.01, 0.3})
+            EXPECT_NEAR(std::tanh(md_tanh_dual_step(std::atanh(x), delta, 2.0)),
+                        md_tanh_primal_step(x, delta, 2.0, 2, false), 1e-12);
+    // Where the ratio form is NaN (x = 1 in f32), y stays finite and keeps its sign history:
+    // a weight pushed far past 1 needs as large a push back to flip.
+    float y = md_tanh_dual_step(20.0f, -30.0f, 1.0f);
+    EXPECT_EQ(y, 50.0f);
+    EXPECT_EQ(std::tanh(y), 1.0f);
+    EXPECT_GT(md_tanh_dual_step(y, 49.0f, 1.0f), 0.0f);
+    EXPECT_LT(md_tanh_dual_step(y, 51.0f, 1.0f), 0.0f);
+    EXPECT_EQ(md_tanh_dual_step(1e30f, -1e35f, 1e5f), static_cast<float>(kDualMax));
+    // md-softmax on z = log x: softmax of the new z is the exponentiated-gradient iterate.
+    const double x0[3] = {0.2, 0.3, 0.5}, dd[3] = {0.1, -0.05, 0.02};
+    double xp[3] = {x0[0], x0[1], x0[2]}, z[3], xz[3];
+    for (int l = 0; l < 3; ++l)
+        z[l] = std::log(x0[l]) + 7.0;  // any constant
+    md_softmax_primal_step(xp, dd, 3, 3.0);
+    md_softmax_dual_step(z, dd, 3, 3.0);
+    softmax_group(z, 3, 1.0, xz);
+    for (int l = 0; l < 3; ++l)
+        EXPECT_NEAR(xz[l], xp[l], 1e-12) << l;
+    EXPECT_EQ(std::max({z[0], z[1], z[2]}), 0.0);
+    // Where x underflows, its log does not: the coordinate comes back by a step of its size.
+    float zs[3] = {0.0f, 0.0f, 0.0f};
+    const float dl[3] = {1.0f, -0.5f, 0.0f}, back[3] = {-1.0f, 0.5f, 0.0f};
+    md_softmax_dual_step(zs, dl, 3, 50.0f);
+    EXPECT_EQ(zs[0], -75.0f);
+    md_softmax_dual_step(zs, back, 3, 50.0f);
+    EXPECT_EQ(zs[0], 0.0f);
+    EXPECT_EQ(zs[1], 0.0f);
 }
 
 TEST(QuantMath, ProxQuantProx) {

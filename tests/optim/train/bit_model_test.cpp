@@ -1,7 +1,8 @@
 // BitModel runs small-cnn with binary or ternary weights on the bit kernels and gives the
 // logits of the float model with the same weights: weight-only (sign-select, float rounding),
 // and with 1- and 2-bit DoReFa activation quantizers (XOR-popcount, the fc2 input from folded
-// batch-norm thresholds); layers without packed weights stay float.
+// batch-norm thresholds), with level values scaled or not; layers without packed weights stay
+// float.
 #include "optim/train/bit_model.h"
 
 #include "core/autograd.h"
@@ -22,11 +23,13 @@ Tensor test_input() {
 struct Net {
     ModulePtr model;
     std::vector<std::pair<std::string, PackedTensor>> packed;
+    std::map<std::string, double> scales;
 };
 
 // small-cnn with every weight on `levels` levels, batch-norm statistics of test_input(), and
 // (act_bits > 0) DoReFa quantizers on the inputs of all but the first layer.
-Net make_net(int levels, int act_bits, bool pack_all = true) {
+// `scale` multiplies the level values of every weight (DoReFa k = 1's mean|u|, EWGS's |alpha|).
+Net make_net(int levels, int act_bits, bool pack_all = true, double scale = 1) {
     Net n;
     const ModelOptions o = resolve_options("small-cnn", ModelOptions{});
     n.model = build_model("small-cnn", o);
@@ -46,12 +49,14 @@ Net make_net(int levels, int act_bits, bool pack_all = true) {
         for (float f : r) {
             const int c = levels == 2 ? (f >= 0) : (f < -0.33f ? 0 : (f < 0.33f ? 1 : 2));
             codes.push_back(static_cast<uint8_t>(c));
-            v.push_back(levels == 2 ? 2.0f * c - 1 : c - 1.0f);
+            v.push_back(static_cast<float>(scale * (levels == 2 ? 2.0 * c - 1 : c - 1.0)));
         }
         p->value.copy_(Tensor::from_vector(v, p->value.shape()));
-        if (pack_all || name != "fc1.weight")
+        if (pack_all || name != "fc1.weight") {
             n.packed.emplace_back(name,
                                   pack_codes(Tensor::from_vector(codes, p->value.shape()), levels));
+            if (scale != 1) n.scales[name] = scale;
+        }
     }
     // Batch-norm statistics of the data: 40 train-mode passes move the running ones there.
     const Tensor x = test_input();
@@ -79,7 +84,7 @@ void expect_same_logits(Net& n, double tol) {
     double rounding = 0;
     for (size_t i = 0; i < ref.size(); ++i)
         rounding = std::max(rounding, static_cast<double>(std::abs(moved[i] - ref[i])));
-    BitModel bm(*n.model, n.packed);
+    BitModel bm(*n.model, n.packed, n.scales);
     const auto got = bm.forward(x).to_vector<float>();
     ASSERT_EQ(got.size(), ref.size());
     for (size_t i = 0; i < got.size(); ++i)
@@ -115,6 +120,24 @@ TEST(BitModel, QuantizedActivationsRunOnBitsAndMatchFloat) {
             EXPECT_TRUE(popcount);
             expect_same_logits(n, 1e-4);
         }
+}
+
+TEST(BitModel, ScaledLevelValuesMatchFloat) {
+    for (int bits : {0, 1, 2}) {
+        SCOPED_TRACE(bits);
+        Net n = make_net(2, bits, true, 0.37);
+        expect_same_logits(n, 1e-4);
+        // Without the scales the bit layers give other logits: the test sees the scale.
+        n.scales.clear();
+        const Tensor x = test_input();
+        const auto unscaled = BitModel(*n.model, n.packed).forward(x).to_vector<float>();
+        NoGradGuard g;
+        const auto ref = (*n.model)(x).to(DType::F32).to_vector<float>();
+        double diff = 0;
+        for (size_t i = 0; i < ref.size(); ++i)
+            diff = std::max(diff, static_cast<double>(std::abs(unscaled[i] - ref[i])));
+        EXPECT_GT(diff, 1e-2);
+    }
 }
 
 TEST(BitModel, UnpackedLayersStayFloat) {

@@ -36,5 +36,11 @@ TEST(Recipes, AuthorsScheduleValues) {
     EXPECT_EQ(c.get_int("epochs"), 285);
 }
 
+// Primal md-tanh/md-softmax train with the dual coordinate unless a recipe asks for the
+// authors' numerics (docs/QUANTIZATION.md 2).
+TEST(Recipes, PrimalMdIsStableByDefault) {
+    EXPECT_TRUE(make_train_config().get_bool("md_stable"));
+}
+
 }  // namespace
 }  // namespace mdq
