@@ -121,6 +121,18 @@ std::vector<std::pair<std::string, Parameter*>> Module::named_parameters() {
     return out;
 }
 
+Parameter* Module::find_parameter(const std::string& name) {
+    for (auto& [n, p] : named_parameters())
+        if (n == name) return p;
+    return nullptr;
+}
+
+Tensor* Module::find_buffer(const std::string& name) {
+    for (auto& [n, t] : named_buffers())
+        if (n == name) return t;
+    return nullptr;
+}
+
 std::vector<std::pair<std::string, Tensor*>> Module::named_buffers() {
     std::vector<std::pair<std::string, Tensor*>> out;
     for (auto& [prefix, m] : named_modules())

@@ -55,6 +55,9 @@ class Module {
 
     std::vector<std::pair<std::string, Parameter*>> named_parameters();
     std::vector<std::pair<std::string, Tensor*>> named_buffers();
+    // The parameter or buffer of that dotted name ("features.0.weight"), or null.
+    Parameter* find_parameter(const std::string& name);
+    Tensor* find_buffer(const std::string& name);
     std::vector<std::pair<std::string, Module*>> named_modules();  // self first, as ""
     std::vector<std::pair<std::string, Module*>> children();
     int64_t num_parameters();

@@ -23,10 +23,8 @@ const char* kind_text(bool planes, int bits, bool fused) {
 }
 
 Tensor named(Module& m, const std::string& key) {
-    for (auto& [n, p] : m.named_parameters())
-        if (n == key) return p->value;
-    for (auto& [n, t] : m.named_buffers())
-        if (n == key) return *t;
+    if (const Parameter* p = m.find_parameter(key)) return p->value;
+    if (const Tensor* t = m.find_buffer(key)) return *t;
     return Tensor();
 }
 

@@ -33,12 +33,6 @@ double first_value(const Tensor& t) {
     return t.to(Device::cpu()).to(DType::F64).item<double>();
 }
 
-Tensor parameter(Module& model, const std::string& name) {
-    for (auto& [n, p] : model.named_parameters())
-        if (n == name) return p->value;
-    MDQ_THROW(Error, "the model has no parameter '", name, "'");
-}
-
 // [l, u] as the EWGS quantizer uses it (kernels/quant/act_quant_math.h: at least kMinActRange).
 std::pair<double, double> ewgs_interval(const EwgsWeightQuant& q) {
     const double lo = first_value(q.lower());
@@ -147,7 +141,9 @@ std::vector<std::pair<std::string, LayerQuantizedWeight>> layer_quantized_codes(
     for (auto& [name, q] : weight_quantizers(model)) {
         MDQ_CHECK(q->levels() <= 256, "export of '", name, "': ", q->levels(),
                   " EWGS levels do not fit the export's codes (at most 256 levels, 8 bits)");
-        const Tensor w = parameter(model, name);
+        const Parameter* p = model.find_parameter(name);
+        MDQ_CHECK(p, "export: the model has no parameter '", name, "'");
+        const Tensor w = p->value;
         const double alpha = std::abs(first_value(q->scale()));
         // w_q = |alpha| (2 k / (L - 1) - 1): the code k of each weight, from the forward itself.
         const std::vector<double> wq = (*q)(w).to(Device::cpu()).to(DType::F64).to_vector<double>();

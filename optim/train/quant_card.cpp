@@ -179,9 +179,7 @@ json build_card(Module& model, const QuantScheme& scheme, const CardInput& in) {
             }
             first_gemm = false;
             l["weight"] = w.to_json();
-            bool has_bias = false;
-            for (auto& [name, p] : m.named_parameters())
-                if (name == "bias") has_bias = true;
+            const bool has_bias = m.find_parameter("bias") != nullptr;
             l["bias"] = has_bias ? scheme.parameter(r.name + ".bias").to_json() : json(nullptr);
             l["input"] = a.to_json();
             l["gradient"] = g.to_json();

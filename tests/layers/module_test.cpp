@@ -24,6 +24,17 @@ TEST(Module, NamesFollowRegistrationOrder) {
     EXPECT_EQ(m->named_parameters()[0].second->layer_type, "Affine");
 }
 
+TEST(Module, FindsParametersAndBuffersByDottedName) {
+    auto m = model();
+    for (auto& [n, p] : m->named_parameters())
+        EXPECT_EQ(m->find_parameter(n), p) << n;
+    for (auto& [n, t] : m->named_buffers())
+        EXPECT_EQ(m->find_buffer(n), t) << n;
+    EXPECT_EQ(m->find_parameter("block.0"), nullptr);
+    EXPECT_EQ(m->find_parameter("weight"), nullptr);  // names are full paths
+    EXPECT_EQ(m->find_buffer(m->named_parameters()[0].first), nullptr);
+}
+
 // The tracer hears the start and the end of every call, nested calls inside their parent's.
 TEST(Module, TracerSeesTheStartAndEndOfEveryCall) {
     struct Recorder final : ModuleTracer {

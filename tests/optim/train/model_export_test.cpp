@@ -35,8 +35,7 @@ std::unique_ptr<Experiment> ewgs_experiment(int levels) {
 void set_quantizers(Module& model) {
     double alpha = 0.3;
     for (auto& [name, q] : weight_quantizers(model)) {
-        for (auto& [n, p] : model.named_parameters())
-            if (n == name) q->calibrate_interval(p->value * 0.5);
+        q->calibrate_interval(model.find_parameter(name)->value * 0.5);
         q->set_scale(alpha);
         alpha += 0.25;
     }
@@ -66,9 +65,7 @@ TEST(ModelExport, LayerQuantizedCodesGiveTheEwgsForward) {
             EXPECT_EQ(name, quantizers[i].first);
             EXPECT_EQ(w.packed.levels, levels);
             EXPECT_NEAR(w.scale, 0.3 + 0.25 * i, 1e-7);
-            Tensor latent;
-            for (auto& [n, p] : ex->model->named_parameters())
-                if (n == name) latent = p->value;
+            const Tensor latent = ex->model->find_parameter(name)->value;
             std::vector<float> want;
             {
                 NoGradGuard g;
