@@ -188,8 +188,8 @@ TEST(SimtRowPass, GradientQuantizerMatchesTheCpuBitForBit) {
             if (ge.inner != 1) continue;
             const Tensor dy = testing::random_tensor({ge.outer, ge.r}, ge.r, -2, 2, dt);
             for (int levels : {2, 4, 256}) {
-                const std::string what = std::string(dtype_name(dt)) + " r=" +
-                                         std::to_string(ge.r) + " levels " +
+                const std::string what = std::string(dtype_name(dt)) +
+                                         " r=" + std::to_string(ge.r) + " levels " +
                                          std::to_string(levels);
                 expect_matches_cpu(
                     [&](auto runner) {
