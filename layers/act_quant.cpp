@@ -29,9 +29,12 @@ ActQuantKind parse_act_quant_kind(const std::string& name) {
 ActQuant::ActQuant(ActQuantKind kind, int bits, double delta) : bits_(bits) {
     options_.kind = kind;
     options_.levels = levels_of("ActQuant", bits);
-    set_delta(delta);
-    if (kind == ActQuantKind::Ewgs)
+    if (kind == ActQuantKind::Ewgs) {
         lower_ = &register_parameter("lower", Tensor::zeros({1}), ParamRole::Quantizer);
+        // f64: the delta a resumed run reads back is the one it saved, to the bit.
+        delta_buffer_ = &register_buffer("delta", Tensor::zeros({1}, DType::F64));
+    }
+    set_delta(delta);
     if (kind != ActQuantKind::DoReFa)
         upper_ = &register_parameter("upper", Tensor::ones({1}), ParamRole::Quantizer);
 }
@@ -42,6 +45,11 @@ void ActQuant::set_delta(double delta) {
     MDQ_CHECK(delta == 0.0 || options_.kind == ActQuantKind::Ewgs, describe(),
               ": only the ewgs quantizer scales gradients (delta), got ", delta);
     options_.delta = delta;
+    if (delta_buffer_) delta_buffer_->fill_(delta);
+}
+
+void ActQuant::reload_delta() {
+    if (delta_buffer_) set_delta(delta_buffer_->item<double>());
 }
 
 std::string ActQuant::describe() const {
@@ -94,7 +102,8 @@ Tensor ActQuant::forward(const Tensor& x) {
         pending_ = false;
     }
     const Tensor lo = lower(), hi = upper();
-    return act_quantize(x, lo, hi, options_);
+    const Tensor y = act_quantize(x, lo, hi, options_);
+    return probe_.armed() ? probe_.apply(y, describe()) : y;
 }
 
 GradQuant::GradQuant(int bits) : bits_(bits) {
@@ -114,7 +123,7 @@ ActivationQuantInfo GradQuant::activation_quant() const {
 }
 
 Tensor GradQuant::forward(const Tensor& x) {
-    return is_training() ? grad_quantize(x, bits_) : x;
+    return is_training() && !bypass_ ? grad_quantize(x, bits_) : x;
 }
 
 int attach_act_quantizers(Module& m,
@@ -141,6 +150,19 @@ std::vector<std::pair<std::string, ActQuant*>> act_quantizers(Module& m) {
     for (auto& [name, mod] : m.named_modules())
         if (auto* a = dynamic_cast<ActQuant*>(mod)) r.emplace_back(name, a);
     return r;
+}
+
+GradQuantBypass::GradQuantBypass(Module& m) {
+    for (auto& [name, mod] : m.named_modules())
+        if (auto* g = dynamic_cast<GradQuant*>(mod)) {
+            g->set_bypass(true);
+            bypassed_.push_back(g);
+        }
+}
+
+GradQuantBypass::~GradQuantBypass() {
+    for (GradQuant* g : bypassed_)
+        g->set_bypass(false);
 }
 
 void calibrate_act_quantizers(Module& m, const Tensor& x) {

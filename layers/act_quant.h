@@ -10,6 +10,7 @@
 
 #include "kernels/quant/act_quant.h"
 #include "layers/activation_quant.h"
+#include "layers/hessian_probe.h"
 #include "layers/module.h"
 
 namespace mdq {
@@ -30,8 +31,13 @@ class ActQuant : public Module, public QuantizesActivations {
     ActQuantKind kind() const { return options_.kind; }
     int bits() const { return bits_; }
     double delta() const { return options_.delta; }
-    // EWGS only (the others are straight-through); delta >= 0 and finite.
+    // EWGS only (the others are straight-through); delta >= 0 and finite. EWGS keeps it in the
+    // buffer "delta" too, so checkpoints carry a delta from the Hessian; reload_delta() takes it
+    // back after a checkpoint load (a no-op for the other kinds).
     void set_delta(double delta);
+    void reload_delta();
+    // The Hessian probe of the quantized output (layers/hessian_probe.h), for EWGS's delta.
+    HessianProbe& probe() { return probe_; }
     // The interval's ends (u is alpha for the uniform quantizer); undefined where fixed.
     Tensor lower() const { return lower_ ? lower_->value : Tensor(); }
     Tensor upper() const { return upper_ ? upper_->value : Tensor(); }
@@ -46,21 +52,28 @@ class ActQuant : public Module, public QuantizesActivations {
     int bits_;
     Parameter* lower_ = nullptr;
     Parameter* upper_ = nullptr;
+    Tensor* delta_buffer_ = nullptr;
     bool pending_ = false;
+    HessianProbe probe_;
 };
 
 class GradQuant : public Module, public QuantizesActivations {
   public:
     explicit GradQuant(int bits);  // bits in [1, 16]
-    // Identity; in training mode the gradient of the output is quantized (grad_quantize).
+    // Identity; in training mode the gradient of the output is quantized (grad_quantize),
+    // unless bypassed.
     Tensor forward(const Tensor& x) override;
     std::string type_name() const override { return "GradQuant"; }
     std::string describe() const override;                  // "GradQuant(6 bits)"
     ActivationQuantInfo activation_quant() const override;  // float values, grad_bits
     int bits() const { return bits_; }
+    // The Hessian estimate bypasses the quantizer: its noise, new at every forward call, would
+    // swamp the finite differences of the gradient.
+    void set_bypass(bool on) { bypass_ = on; }
 
   private:
     int bits_;
+    bool bypass_ = false;
 };
 
 // What one weighted layer gets: bits 0 means none.
@@ -78,6 +91,18 @@ int attach_act_quantizers(Module& m,
 
 // Every ActQuant of m, with its dotted name.
 std::vector<std::pair<std::string, ActQuant*>> act_quantizers(Module& m);
+
+// Bypasses every GradQuant of m while it lives (GradQuant::set_bypass).
+class GradQuantBypass {
+  public:
+    explicit GradQuantBypass(Module& m);
+    ~GradQuantBypass();
+    GradQuantBypass(const GradQuantBypass&) = delete;
+    GradQuantBypass& operator=(const GradQuantBypass&) = delete;
+
+  private:
+    std::vector<GradQuant*> bypassed_;
+};
 
 // Calibrates every ActQuant of m from one forward pass of x (in training mode, no gradient);
 // the batch-norm statistics are restored afterwards.

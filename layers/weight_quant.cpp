@@ -53,20 +53,10 @@ void EwgsWeightQuant::set_scale(double alpha) {
     scale_->value.fill_(alpha);
 }
 
-void EwgsWeightQuant::set_probe(const Tensor& offset) {
-    probe_offset_ = offset.defined() ? offset.detach() : Tensor();
-    probe_point_ = Tensor();
-}
-
 Tensor EwgsWeightQuant::forward(const Tensor& w) {
     check_defined("EwgsWeightQuant", w);
     Tensor xq = act_quantize(w, lower(), upper(), options_);
-    if (probe_offset_.defined()) {
-        MDQ_CHECK(probe_offset_.shape() == w.shape(), describe(), ": the probe offset is ",
-                  probe_offset_.str(), " but the weight is ", w.str());
-        probe_point_ = (xq.detach() + probe_offset_.to(xq.dtype())).set_requires_grad(true);
-        xq = probe_point_;
-    }
+    if (probe_.armed()) xq = probe_.apply(xq.detach(), describe());
     return abs(scale().to(w.dtype())) * (xq * 2.0 - 1.0);
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "kernels/quant/act_quant.h"
+#include "layers/hessian_probe.h"
 #include "layers/module.h"
 
 namespace mdq {
@@ -44,12 +45,9 @@ class EwgsWeightQuant : public Module {
     void calibrate_interval(const Tensor& w);
     void set_scale(double alpha);  // finite and nonzero
 
-    // Hessian probes (optim/train/hessian_trace.h): while an offset is set, forward uses
-    // x_q + offset as a leaf that requires grad (the latent weight and [l, u] get no gradient),
-    // so that after backward probe_point().grad() is dL/dx_q at that point. An undefined
-    // offset switches probing off.
-    void set_probe(const Tensor& offset);
-    const Tensor& probe_point() const { return probe_point_; }
+    // The Hessian probe of x_q (layers/hessian_probe.h). While it is armed the latent weight
+    // and [l, u] are off the graph: the estimate needs dL/dx_q only.
+    HessianProbe& probe() { return probe_; }
 
   private:
     ActQuantOptions options_;
@@ -57,7 +55,7 @@ class EwgsWeightQuant : public Module {
     Parameter* upper_ = nullptr;
     Parameter* scale_ = nullptr;
     Tensor* delta_buffer_ = nullptr;
-    Tensor probe_offset_, probe_point_;
+    HessianProbe probe_;
 };
 
 // Attaches an EwgsWeightQuant to every Conv2d and Linear of m for which levels_of (given the

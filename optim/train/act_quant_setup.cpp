@@ -103,9 +103,6 @@ IoQuantSettings io_quant_settings_from(const Config& cfg) {
               " scales the gradients of EWGS quantizers (method=ewgs or act_quantizer=ewgs); "
               "this run has method=",
               cfg.get_string("method"), " and act_quantizer=", kind);
-    MDQ_CHECK(!delta.from_hessian || !ewgs_acts,
-              "ewgs_delta=hessian estimates the delta of EWGS weights only; with "
-              "act_quantizer=ewgs give a fixed number (e.g. ewgs_delta=0.001)");
     s.ewgs_delta = delta.value;
     return s;
 }

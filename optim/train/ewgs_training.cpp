@@ -5,12 +5,17 @@
 #include <map>
 
 #include "kernels/ops.h"
+#include "layers/act_quant.h"
 #include "layers/calibration.h"
 
 namespace mdq {
 
 bool is_ewgs(const Config& cfg) {
     return cfg.get_string("method") == "ewgs";
+}
+
+bool ewgs_delta_from_hessian(const Config& cfg) {
+    return parse_ewgs_delta(cfg.get_string("ewgs_delta")).from_hessian;
 }
 
 void add_ewgs_rules(const Config& cfg, QuantConfig& q) {
@@ -49,20 +54,45 @@ EwgsHessianOptions ewgs_hessian_options_from(const Config& cfg) {
 
 namespace {
 
-using Quantizers = std::vector<std::pair<std::string, EwgsWeightQuant*>>;
+// An EWGS quantizer whose delta the estimate sets: a weight's or a layer input's.
+struct Block {
+    std::string name;  // "conv1.weight", "conv2.act_quant"
+    HessianProbe* probe;
+};
 
-// dL/dx_q of every quantizer at x_q + offsets for one batch (offsets shaped like the weights).
-std::vector<Tensor> probe_gradients(Module& model, const Quantizers& qs, const Tensor& images,
-                                    const Tensor& labels, const std::vector<Tensor>& offsets) {
-    for (size_t i = 0; i < qs.size(); ++i)
-        qs[i].second->set_probe(offsets[i]);
+std::vector<Block> ewgs_blocks(Module& model) {
+    std::vector<Block> b;
+    for (auto& [name, q] : weight_quantizers(model))
+        b.push_back({name, &q->probe()});
+    for (auto& [name, a] : act_quantizers(model))
+        if (a->kind() == ActQuantKind::Ewgs) b.push_back({name, &a->probe()});
+    return b;
+}
+
+// Disarms the probes however the estimate ends.
+struct Disarm {
+    const std::vector<Block>& blocks;
+    ~Disarm() {
+        for (const Block& b : blocks)
+            b.probe->disarm();
+    }
+};
+
+// dL/dx_q of every block at x_q + offsets for one batch (undefined offsets: at x_q).
+std::vector<Tensor> probe_gradients(Module& model, const std::vector<Block>& blocks,
+                                    const Tensor& images, const Tensor& labels,
+                                    const std::vector<Tensor>& offsets) {
+    for (size_t i = 0; i < blocks.size(); ++i)
+        blocks[i].probe->arm(i < offsets.size() ? offsets[i] : Tensor());
     cross_entropy(model(images), labels).backward();
     std::vector<Tensor> g;
-    for (size_t i = 0; i < qs.size(); ++i) {
-        EwgsWeightQuant& q = *qs[i].second;
-        const Tensor pg = q.probe_point().grad();
-        g.push_back(pg.defined() ? pg.clone() : offsets[i] * 0.0);
-        q.set_probe(Tensor());
+    for (const Block& b : blocks) {
+        const Tensor point = b.probe->point();
+        MDQ_CHECK(point.defined(), "ewgs_delta=hessian: the forward pass never reached the ",
+                  "EWGS quantizer of '", b.name, "'");
+        const Tensor pg = point.grad();
+        g.push_back(pg.defined() ? pg.clone() : point.detach() * 0.0);
+        b.probe->disarm();
     }
     return g;
 }
@@ -77,31 +107,25 @@ double std_of(const Tensor& t) {
 
 std::vector<EwgsLayerDelta> ewgs_hessian_deltas(Module& model, const EwgsBatchSource& next,
                                                 const EwgsHessianOptions& o) {
-    const Quantizers qs = weight_quantizers(model);
-    std::vector<EwgsLayerDelta> out(qs.size());
-    if (qs.empty()) return out;
-    std::map<std::string, Parameter*> params;
-    for (auto& [name, p] : model.named_parameters())
-        params[name] = p;
-    std::vector<Tensor> at_xq;  // zero offsets: the point x_q itself
-    for (auto& [name, q] : qs) {
-        const Tensor& w = params.at(name)->value;
-        at_xq.push_back(Tensor::zeros(w.shape(), w.dtype(), w.device()));
-    }
+    const std::vector<Block> blocks = ewgs_blocks(model);
+    std::vector<EwgsLayerDelta> out(blocks.size());
+    if (blocks.empty()) return out;
     int used = 0;
     {
         ModelSnapshot snapshot(model);
+        GradQuantBypass bypass(model);
+        Disarm disarm{blocks};
         Tensor images, labels;
         while (used < o.batches && next(images, labels)) {
-            const std::vector<Tensor> g = probe_gradients(model, qs, images, labels, at_xq);
+            const std::vector<Tensor> g = probe_gradients(model, blocks, images, labels, {});
             HutchinsonOptions po = o.probes;
             po.stream = static_cast<uint64_t>(used);
             const HutchinsonResult h = hutchinson_traces(
                 [&](const std::vector<Tensor>& off) {
-                    return probe_gradients(model, qs, images, labels, off);
+                    return probe_gradients(model, blocks, images, labels, off);
                 },
-                at_xq, po);
-            for (size_t i = 0; i < qs.size(); ++i) {
+                g, po);
+            for (size_t i = 0; i < blocks.size(); ++i) {
                 out[i].grad_std += std_of(g[i]);
                 out[i].trace_per_elem += h.traces[i] / static_cast<double>(g[i].numel());
                 out[i].probes += h.probes;
@@ -111,9 +135,9 @@ std::vector<EwgsLayerDelta> ewgs_hessian_deltas(Module& model, const EwgsBatchSo
     }
     model.zero_grad();
     MDQ_CHECK(used > 0, "ewgs_delta=hessian: the batch source gave no batch");
-    for (size_t i = 0; i < qs.size(); ++i) {
+    for (size_t i = 0; i < blocks.size(); ++i) {
         EwgsLayerDelta& d = out[i];
-        d.name = qs[i].first;
+        d.name = blocks[i].name;
         d.trace_per_elem /= used;
         d.grad_std /= used;
         d.delta = std::max(0.0, d.trace_per_elem / (3.0 * d.grad_std + o.eps_denominator));
@@ -122,12 +146,15 @@ std::vector<EwgsLayerDelta> ewgs_hessian_deltas(Module& model, const EwgsBatchSo
 }
 
 void apply_ewgs_deltas(Module& model, const std::vector<EwgsLayerDelta>& deltas) {
-    const auto qs = weight_quantizers(model);
+    std::map<std::string, std::function<void(double)>> setters;
+    for (auto& [name, q] : weight_quantizers(model))
+        setters[name] = [q = q](double d) { q->set_delta(d); };
+    for (auto& [name, a] : act_quantizers(model))
+        if (a->kind() == ActQuantKind::Ewgs) setters[name] = [a = a](double d) { a->set_delta(d); };
     for (const EwgsLayerDelta& d : deltas) {
-        const auto it =
-            std::find_if(qs.begin(), qs.end(), [&](const auto& q) { return q.first == d.name; });
-        MDQ_CHECK(it != qs.end(), "apply_ewgs_deltas: no EWGS weight quantizer for '", d.name, "'");
-        it->second->set_delta(d.delta);
+        const auto it = setters.find(d.name);
+        MDQ_CHECK(it != setters.end(), "apply_ewgs_deltas: no EWGS quantizer named '", d.name, "'");
+        it->second(d.delta);
     }
 }
 

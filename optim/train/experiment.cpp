@@ -37,8 +37,7 @@ void check_graph_config(const Config& cfg) {
     MDQ_CHECK(!cfg.get_bool("cuda_graph") || cfg.get_bool("drop_last"),
               "cuda_graph=true needs drop_last=true: the short last batch of an epoch would not "
               "fit the captured step");
-    MDQ_CHECK(!cfg.get_bool("cuda_graph") || !is_ewgs(cfg) ||
-                  !parse_ewgs_delta(cfg.get_string("ewgs_delta")).from_hessian,
+    MDQ_CHECK(!cfg.get_bool("cuda_graph") || !ewgs_delta_from_hessian(cfg),
               "cuda_graph=true does not go with ewgs_delta=hessian: the captured step would keep "
               "the delta of its capture; use a fixed ewgs_delta or cuda_graph=false");
 }
@@ -113,7 +112,7 @@ Experiment::Experiment(const Config& c)
     if (bn_reestimate_batches(cfg) > 0)
         bn_loader = std::make_unique<data::Loader>(splits->train, splits->test_transform,
                                                    loader_options(cfg, device, true));
-    if (is_ewgs(cfg) && parse_ewgs_delta(cfg.get_string("ewgs_delta")).from_hessian) {
+    if (ewgs_delta_from_hessian(cfg)) {
         ewgs_hessian_options_from(cfg);  // bad values fail now, not after the first epoch
         data::LoaderOptions o = loader_options(cfg, device, true);
         o.batch_size = kEwgsHessianBatch;

@@ -66,7 +66,7 @@ Config make_train_config() {
          "method=bsq: last epochs trained with the precision frozen and no group Lasso"},
         {"ewgs_delta", T::String, "0",
          "EWGS gradient scaling delta (method=ewgs, act_quantizer=ewgs): a number >= 0 as a "
-         "string (\"0.001\"; 0 is STE) or, for weights, \"hessian\" (per layer, every epoch)"},
+         "string (\"0.001\"; 0 is STE) or \"hessian\" (per quantizer, every epoch)"},
         {"ewgs_hessian_batches", T::Int, 10,
          "ewgs_delta=hessian: batches of 16 images per estimate"},
         {"ewgs_hessian_probes", T::Int, 50,

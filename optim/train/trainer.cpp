@@ -13,6 +13,7 @@
 #include "core/generator.h"
 #include "core/stop_signal.h"
 #include "kernels/ops.h"
+#include "layers/act_quant.h"
 #include "optim/train/bsq_training.h"
 #include "optim/train/card_io.h"
 #include "optim/train/card_schemes.h"
@@ -143,6 +144,8 @@ Trainer::Trainer(const Config& cfg, const std::string& resume_path)
         if (ex_.bsq) load_bsq_state(resume_path, *ex_.bsq);
         for (auto& [name, q] : weight_quantizers(*ex_.model))
             q->reload_delta();
+        for (auto& [name, a] : act_quantizers(*ex_.model))
+            a->reload_delta();
         pos_ = ck.position;
         if (ex_.bsq && bsq_schedule_.frozen(pos_.epoch)) ex_.bsq->set_alpha(0.0);
         default_generator().set_offset(pos_.rng_offset);

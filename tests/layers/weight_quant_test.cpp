@@ -116,12 +116,12 @@ TEST(EwgsWeightQuant, ProbeGivesTheGradientOfTheRoundedWeight) {
     auto q = make(4, 0.0, -1.0, 1.0, 0.75);
     Tensor w = random_tensor({3, 4}, 8).set_requires_grad(true);
     Tensor off = random_tensor({3, 4}, 9, -0.01, 0.01), c = random_tensor({3, 4}, 10);
-    q->set_probe(off);
+    q->probe().arm(off);
     Tensor y = (*q)(w);
-    const Tensor point = q->probe_point();
+    const Tensor point = q->probe().point();
     // At x_q + offset: y = |alpha| (2 (x_q + offset) - 1), so dL/dx_q = 2 |alpha| c.
-    q->set_probe(Tensor());
-    EXPECT_FALSE(q->probe_point().defined());
+    q->probe().disarm();
+    EXPECT_FALSE(q->probe().point().defined());
     const Tensor yq = (*q)(w.detach());
     EXPECT_TRUE(all_close(y.detach(), yq + off * 1.5, 1e-5, 1e-6));
     y.backward(c);
@@ -155,7 +155,7 @@ TEST(EwgsWeightQuant, BadArgumentsAreClearErrors) {
     EXPECT_TRUE(throws_with([] { EwgsWeightQuant q(4, -0.1); }, {"delta must be finite"}));
     EwgsWeightQuant q(4);
     EXPECT_TRUE(throws_with([&] { q.set_scale(0.0); }, {"nonzero"}));
-    q.set_probe(Tensor::zeros({3}));
+    q.probe().arm(Tensor::zeros({3}));
     EXPECT_TRUE(throws_with([&] { q(Tensor::zeros({4})); }, {"probe offset"}));
     Linear fc(4, 2);
     attach_weight_quantizers(fc, 0.0, [](const std::string&) { return 2; });

@@ -189,7 +189,8 @@ def conv_geometry(w, o):
 
 
 # Tensors of an activation quantizer (layers/act_quant.h: the child "act_quant" of a conv or
-# linear layer, parameters "lower" and "upper"), and of the weighted layers themselves.
+# linear layer, parameters "lower" and "upper"; EWGS's buffer "delta" scales only gradients, so
+# inference skips it), and of the weighted layers themselves.
 ACT_QUANT = ".act_quant."
 LEAF_TENSORS = {"conv": ("weight", "bias"), "linear": ("weight", "bias"),
                 "bn": ("weight", "bias", "running_mean", "running_var")}
@@ -199,7 +200,7 @@ def unplaced(root, tensors, quantized=()):
     """Names of the tensors that no node of the tree `root` reads: neither a layer's nor the
     ends of an activation quantizer of a layer in `quantized` (those model.json describes)."""
     used = {f"{name}.{t}" for name, kind, _ in walk(root) for t in LEAF_TENSORS.get(kind, ())}
-    used |= {f"{name}{ACT_QUANT}{end}" for name in quantized for end in ("lower", "upper")}
+    used |= {f"{name}{ACT_QUANT}{end}" for name in quantized for end in ("lower", "upper", "delta")}
     return sorted(k for k in tensors if k not in used)
 
 
