@@ -45,6 +45,37 @@ TEST(EwgsTraining, QuantizersOnTheQuantizedWeightsOnly) {
     }
 }
 
+// The same batch `times` times.
+EwgsBatchSource repeat(const Tensor& x, const Tensor& y, int times) {
+    auto given = std::make_shared<int>(0);
+    return [=](Tensor& xb, Tensor& yb) {
+        if (*given == times) return false;
+        ++*given, xb = x, yb = y;
+        return true;
+    };
+}
+
+// d against the exact Hessian h (m x m, row-major) and gradient g (m) of its block: Tr(H)/N
+// within four standard errors of `probes` Rademacher probes (variance 2 sum_{a != c} H_ac^2),
+// std(g) to float precision.
+void expect_exact(const EwgsLayerDelta& d, const std::vector<double>& h,
+                  const std::vector<double>& g, int probes) {
+    const int64_t m = static_cast<int64_t>(g.size());
+    double trace = 0, off = 0, gm = 0, gsq = 0;
+    for (int64_t a = 0; a < m; ++a) {
+        trace += h[a * m + a];
+        gm += g[a] / m;
+        gsq += g[a] * g[a] / m;
+        for (int64_t c = 0; c < m; ++c)
+            if (a != c) off += h[a * m + c] * h[a * m + c];
+    }
+    const double se = std::sqrt(2 * off / probes) / m;
+    EXPECT_NEAR(d.trace_per_elem, trace / m, 4 * se + 1e-4 * trace / m)
+        << d.name << ", standard error " << se;
+    const double sd = std::sqrt(gsq - gm * gm);
+    EXPECT_NEAR(d.grad_std, sd, 1e-5 * sd) << d.name;
+}
+
 TEST(EwgsTraining, HessianDeltaOfALinearLayerMatchesTheExactOne) {
     const int64_t n = 6, in = 4, out = 3;
     Linear fc(in, out, false);
@@ -59,15 +90,7 @@ TEST(EwgsTraining, HessianDeltaOfALinearLayerMatchesTheExactOne) {
     o.batches = 3;  // the same batch three times: the average of three independent estimates
     o.probes.max_probes = 200;
     o.probes.rel_tol = 0;
-    int given = 0;
-    const auto deltas = ewgs_hessian_deltas(
-        fc,
-        [&](Tensor& xb, Tensor& yb) {
-            if (given == o.batches) return false;
-            ++given, xb = x, yb = y;
-            return true;
-        },
-        o);
+    const auto deltas = ewgs_hessian_deltas(fc, repeat(x, y, o.batches), o);
     ASSERT_EQ(deltas.size(), 1u);
     EXPECT_EQ(deltas[0].name, "weight");
     EXPECT_EQ(deltas[0].probes, 3 * 200);
@@ -93,19 +116,7 @@ TEST(EwgsTraining, HessianDeltaOfALinearLayerMatchesTheExactOne) {
                 }
             }
         }
-    double trace = 0, off = 0, gm = 0, gsq = 0;
-    for (int64_t a = 0; a < m; ++a) {
-        trace += h[a * m + a];
-        gm += g[a] / m;
-        gsq += g[a] * g[a] / m;
-        for (int64_t c = 0; c < m; ++c)
-            if (a != c) off += h[a * m + c] * h[a * m + c];
-    }
-    const double se = std::sqrt(2 * off / (3 * 200)) / m;  // of Tr(H)/N
-    EXPECT_NEAR(deltas[0].trace_per_elem, trace / m, 4 * se + 1e-4 * trace / m)
-        << "standard error " << se;
-    const double sd = std::sqrt(gsq - gm * gm);
-    EXPECT_NEAR(deltas[0].grad_std, sd, 1e-5 * sd);
+    expect_exact(deltas[0], h, g, 3 * 200);
     EXPECT_NEAR(deltas[0].delta, deltas[0].trace_per_elem / (3 * deltas[0].grad_std + 1e-8), 1e-12);
     // Nothing of the model changed: no probe left, no gradient, delta untouched until applied.
     EXPECT_FALSE(q.probe().armed());
@@ -114,16 +125,6 @@ TEST(EwgsTraining, HessianDeltaOfALinearLayerMatchesTheExactOne) {
     EXPECT_EQ(q.delta(), 0.0);
     apply_ewgs_deltas(fc, deltas);
     EXPECT_EQ(q.delta(), deltas[0].delta);
-}
-
-// The same batch `times` times.
-EwgsBatchSource repeat(const Tensor& x, const Tensor& y, int times) {
-    auto given = std::make_shared<int>(0);
-    return [=](Tensor& xb, Tensor& yb) {
-        if (*given == times) return false;
-        ++*given, xb = x, yb = y;
-        return true;
-    };
 }
 
 LayerIoBits ewgs_input(int grad_bits = 0) {
@@ -172,19 +173,7 @@ TEST(EwgsTraining, HessianDeltaOfAnActivationQuantizerMatchesTheExactOne) {
                 }
             }
         }
-    double trace = 0, off = 0, gm = 0, gsq = 0;
-    for (int64_t a = 0; a < m; ++a) {
-        trace += h[a * m + a];
-        gm += g[a] / m;
-        gsq += g[a] * g[a] / m;
-        for (int64_t c = 0; c < m; ++c)
-            if (a != c) off += h[a * m + c] * h[a * m + c];
-    }
-    const double se = std::sqrt(2 * off / (3 * 200)) / m;
-    EXPECT_NEAR(deltas[0].trace_per_elem, trace / m, 4 * se + 1e-4 * trace / m)
-        << "standard error " << se;
-    const double sd = std::sqrt(gsq - gm * gm);
-    EXPECT_NEAR(deltas[0].grad_std, sd, 1e-5 * sd);
+    expect_exact(deltas[0], h, g, 3 * 200);
     EXPECT_FALSE(q.probe().armed());
     EXPECT_EQ(q.delta(), 0.0);
     apply_ewgs_deltas(fc, deltas);
