@@ -126,7 +126,9 @@ TEST(BitGemm, BadArgumentsThrow) {
 TEST(GridEmulation, PackSignRowsAndBitGemmCellsMatchCpu) {
     // K around word boundaries; 5 x 7 cells fit one block, 37 x 53 take eight.
     for (int64_t k : {1, 63, 64, 65, 130}) {
-        for (auto [o, n] : {std::pair<int64_t, int64_t>{5, 7}, {37, 53}}) {
+        // Plain names, not a structured binding: C++17 lambdas cannot capture bindings.
+        for (const auto& shape : {std::pair<int64_t, int64_t>{5, 7}, {37, 53}}) {
+            const int64_t o = shape.first, n = shape.second;
             const Tensor w = random_rows(o, k, 3 + k), a = random_rows(n, k, 4 + k);
             const SignRows cw = pack_sign_rows(w), ca = pack_sign_rows(a);
             const int64_t words = math::sign_words(k);
