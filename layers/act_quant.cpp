@@ -1,5 +1,6 @@
 #include "layers/act_quant.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/autograd.h"
@@ -26,7 +27,8 @@ ActQuantKind parse_act_quant_kind(const std::string& name) {
     MDQ_THROW(ValueError, "act_quantizer must be none, dorefa, uniform or ewgs, got '", name, "'");
 }
 
-ActQuant::ActQuant(ActQuantKind kind, int bits, double delta) : bits_(bits) {
+ActQuant::ActQuant(ActQuantKind kind, int bits, double delta, ActCalibration calibration)
+    : bits_(bits), calibration_(calibration) {
     options_.kind = kind;
     options_.levels = levels_of("ActQuant", bits);
     if (kind == ActQuantKind::Ewgs) {
@@ -69,11 +71,13 @@ ActivationQuantInfo ActQuant::activation_quant() const {
             a.scale = "fixed clip [0, 1]";
             break;
         case ActQuantKind::Uniform:
-            a.scale = "learned clip alpha (PACT), calibrated on one batch";
+            a.scale = detail::cat("learned clip alpha (PACT), calibrated on one batch (",
+                                  act_calibration_name(calibration_), ")");
             break;
         case ActQuantKind::Ewgs:
-            a.scale = detail::cat("learned interval [l, u], calibrated on one batch, output in ",
-                                  "[0, 1]; EWGS backward, delta ", options_.delta);
+            a.scale = detail::cat("learned interval [l, u], calibrated on one batch (",
+                                  act_calibration_name(calibration_), "), output in [0, 1]; ",
+                                  "EWGS backward, delta ", options_.delta);
             break;
     }
     a.rounding = "nearest (half to even)";
@@ -85,12 +89,10 @@ void ActQuant::calibrate(const Tensor& x) {
     MDQ_CHECK(x.numel() > 1, describe(), ": calibration needs a batch, got ", x.str());
     if (!upper_) return;
     NoGradGuard no_grad;
-    const Tensor xf = x.detach().to(upper_->value.dtype());
-    const double mu = mean(xf).item<double>(), sq = mean(xf * xf).item<double>();
-    const double sd = std::sqrt(std::max(sq - mu * mu, 0.0));
-    const double lo = lower_ ? amin(xf).item<double>() : 0.0;
+    const std::vector<double> values = x.detach().to_vector<double>();
+    const double lo = lower_ ? *std::min_element(values.begin(), values.end()) : 0.0;
     const double hi =
-        std::max(lo + 3.0 * sd / std::sqrt(1.0 - 2.0 / M_PI), lo + 2 * math::kMinActRange);
+        calibrated_upper(calibration_, values, lo, options_.levels, 2 * math::kMinActRange);
     if (lower_) lower_->value.fill_(lo);
     upper_->value.fill_(hi);
 }
@@ -134,8 +136,9 @@ int attach_act_quantizers(Module& m,
     int attached = 0, index = 0;
     for (auto& [name, layer] : layers) {
         const LayerIoBits b = plan(name, index++);
-        ModulePtr in =
-            b.act_bits > 0 ? std::make_shared<ActQuant>(b.act_kind, b.act_bits, b.delta) : nullptr;
+        ModulePtr in = b.act_bits > 0 ? std::make_shared<ActQuant>(b.act_kind, b.act_bits, b.delta,
+                                                                   b.calibration)
+                                      : nullptr;
         ModulePtr out = b.grad_bits > 0 ? std::make_shared<GradQuant>(b.grad_bits) : nullptr;
         if (!in && !out) continue;
         if (in) in->to(m.device());

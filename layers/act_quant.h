@@ -9,6 +9,7 @@
 #include <string>
 
 #include "kernels/quant/act_quant.h"
+#include "layers/act_clip.h"
 #include "layers/activation_quant.h"
 #include "layers/hessian_probe.h"
 #include "layers/module.h"
@@ -20,8 +21,10 @@ ActQuantKind parse_act_quant_kind(const std::string& name);
 
 class ActQuant : public Module, public QuantizesActivations {
   public:
-    // bits in [1, 16]; EWGS delta >= 0. The learned ends start at [0, 1] until calibrate().
-    ActQuant(ActQuantKind kind, int bits, double delta = 0.0);
+    // bits in [1, 16]; EWGS delta >= 0. The learned ends start at [0, 1] until calibrate(),
+    // which sets u as `calibration` says (layers/act_clip.h).
+    ActQuant(ActQuantKind kind, int bits, double delta = 0.0,
+             ActCalibration calibration = ActCalibration::Authors);
 
     Tensor forward(const Tensor& x) override;
     std::string type_name() const override { return "ActQuant"; }
@@ -41,15 +44,16 @@ class ActQuant : public Module, public QuantizesActivations {
     // The interval's ends (u is alpha for the uniform quantizer); undefined where fixed.
     Tensor lower() const { return lower_ ? lower_->value : Tensor(); }
     Tensor upper() const { return upper_ ? upper_->value : Tensor(); }
-    // Sets the learned ends from one batch of this layer's input, as the EWGS authors do:
-    // l = min(x) (EWGS), u = 3 std(x) / sqrt(1 - 2/pi) (the std of the Gaussian whose ReLU x
-    // is). The next forward call calibrates when `pending` is set (calibrate_act_quantizers).
+    // Sets the learned ends from one batch of this layer's input: l = min(x) (EWGS; the uniform
+    // quantizer's is 0), u by the calibration rule. The next forward call calibrates when
+    // `pending` is set (calibrate_act_quantizers).
     void calibrate(const Tensor& x);
     void request_calibration() { pending_ = true; }
 
   private:
     ActQuantOptions options_;
     int bits_;
+    ActCalibration calibration_;
     Parameter* lower_ = nullptr;
     Parameter* upper_ = nullptr;
     Tensor* delta_buffer_ = nullptr;
@@ -81,6 +85,7 @@ struct LayerIoBits {
     int act_bits = 0, grad_bits = 0;
     ActQuantKind act_kind = ActQuantKind::DoReFa;
     double delta = 0.0;
+    ActCalibration calibration = ActCalibration::Authors;
 };
 
 // Attaches quantizers to every Conv2d/Linear of m, in module order, as `plan` says for each

@@ -104,6 +104,12 @@ IoQuantSettings io_quant_settings_from(const Config& cfg) {
               "this run has method=",
               cfg.get_string("method"), " and act_quantizer=", kind);
     s.ewgs_delta = delta.value;
+    s.act_calibration = parse_act_calibration(cfg.get_string("act_calibration"));
+    MDQ_CHECK(!cfg.has("act_calibration") || s.act_kind == ActQuantKind::Uniform || ewgs_acts,
+              "act_calibration=", cfg.get_string("act_calibration"),
+              " sets where a learned activation clip starts (act_quantizer=uniform or ewgs); this "
+              "run has act_quantizer=",
+              kind);
     return s;
 }
 
@@ -127,6 +133,7 @@ LayerIoBits layer_io_bits(const IoQuantSettings& s, const std::string& layer, in
     b.grad_bits = g < kFloatBits ? g : 0;
     b.act_kind = s.act_kind.value_or(ActQuantKind::DoReFa);
     b.delta = b.act_kind == ActQuantKind::Ewgs ? s.ewgs_delta : 0.0;
+    b.calibration = s.act_calibration;
     return b;
 }
 

@@ -1,9 +1,9 @@
 // Low-bit activations and gradients in a training run (docs/QUANTIZATION.md, "Low-bit
-// activations and gradients"): the configuration keys act_bits, act_quantizer, grad_bits,
-// ewgs_delta, layer_act_bits, layer_grad_bits and first_last, checked with errors a user can act
-// on; the placement of the quantizer layers (layers/act_quant.h) on a model of the zoo; the
-// weight rules of the first/last-layer policy; and the optimizer of the quantizers' own
-// parameters (the Quantizer parameter group).
+// activations and gradients"): the configuration keys act_bits, act_quantizer,
+// act_calibration, grad_bits, ewgs_delta, layer_act_bits, layer_grad_bits and first_last,
+// checked with errors a user can act on; the placement of the quantizer layers
+// (layers/act_quant.h) on a model of the zoo; the weight rules of the first/last-layer policy;
+// and the optimizer of the quantizers' own parameters (the Quantizer parameter group).
 #pragma once
 
 #include <optional>
@@ -27,7 +27,8 @@ struct IoQuantSettings {
     int act_bits = 32;                     // 32: float
     std::optional<ActQuantKind> act_kind;  // none
     int grad_bits = 32;
-    double ewgs_delta = 0.0;  // of EWGS activation quantizers
+    double ewgs_delta = 0.0;                                   // of EWGS activation quantizers
+    ActCalibration act_calibration = ActCalibration::Authors;  // of the learned clips
     // Layer-name glob -> bits (32: float), applied after the global bits and first_last.
     std::vector<std::pair<std::string, int>> layer_act_bits, layer_grad_bits;
     FirstLast first_last = FirstLast::Same;
@@ -36,7 +37,8 @@ struct IoQuantSettings {
 };
 
 // Reads and checks the keys: bits in 1..16 or 32, act_bits < 32 (anywhere) needs a quantizer,
-// a quantizer needs some act_bits < 32, ewgs_delta only with ewgs.
+// a quantizer needs some act_bits < 32, ewgs_delta only with ewgs, act_calibration only with
+// a learned clip.
 IoQuantSettings io_quant_settings_from(const Config& cfg);
 
 // The bits of layer `index` of `count` conv/linear layers (module order) named `layer`. The

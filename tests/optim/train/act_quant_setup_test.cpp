@@ -77,6 +77,16 @@ TEST(ActQuantSetup, BadValuesAreClearErrors) {
             settings({"act_bits=2", "act_quantizer=dorefa", "ewgs_delta=0.01"});
         },
         {"ewgs_delta", "EWGS quantizers", "act_quantizer=dorefa"}));
+    EXPECT_TRUE(throws_with(
+        [] {
+            settings({"act_bits=2", "act_quantizer=dorefa", "act_calibration=mse"});
+        },
+        {"act_calibration=mse", "uniform or ewgs", "act_quantizer=dorefa"}));
+    EXPECT_TRUE(throws_with(
+        [] {
+            settings({"act_bits=2", "act_quantizer=ewgs", "act_calibration=max"});
+        },
+        {"act_calibration", "'max'"}));
     EXPECT_TRUE(throws_with([] { settings({"first_last=fp32"}); }, {"first_last", "'fp32'"}));
     EXPECT_TRUE(throws_with([] { settings({"layer_act_bits={\"fc2\": 0}"}); },
                             {"layer_act_bits 'fc2'", "got 0"}));
@@ -86,6 +96,10 @@ TEST(ActQuantSetup, BadValuesAreClearErrors) {
     EXPECT_EQ(s.act_bits, 2);
     EXPECT_EQ(s.act_kind, ActQuantKind::Ewgs);
     EXPECT_DOUBLE_EQ(s.ewgs_delta, 1e-3);
+    EXPECT_EQ(s.act_calibration, ActCalibration::Authors);
+    const IoQuantSettings mse =
+        settings({"act_bits=1", "act_quantizer=uniform", "act_calibration=mse"});
+    EXPECT_EQ(layer_io_bits(mse, "conv2", 1, 3).calibration, ActCalibration::Mse);
     // From the Hessian: the activations start at delta 0, the trainer sets it every epoch.
     EXPECT_EQ(settings({"act_bits=2", "act_quantizer=ewgs", "ewgs_delta=hessian"}).ewgs_delta, 0.0);
 }
