@@ -51,7 +51,6 @@ double mse_upper(const std::vector<double>& x, double lo, int levels, double min
     for (size_t i = 0; i < x.size(); i += stride)
         sample.push_back(x[i]);
     const double top = *std::max_element(x.begin(), x.end());
-    MDQ_CHECK(std::isfinite(top), "calibrated_upper: the calibration batch holds ", top);
     if (top - lo <= min_range) return lo + min_range;
     double best = top, best_mse = act_quant_mse(sample, lo, top, levels);
     for (int i = 1; i < kMseClipSteps; ++i) {
@@ -73,6 +72,9 @@ double calibrated_upper(ActCalibration c, const std::vector<double>& x, double l
     MDQ_CHECK(x.size() > 1, "calibrated_upper: calibration needs more than one value, got ",
               x.size());
     MDQ_CHECK(levels >= 2, "calibrated_upper: levels must be >= 2, got ", levels);
+    for (double v : x)
+        MDQ_CHECK(std::isfinite(v), "calibrated_upper: the calibration batch holds ", v,
+                  "; the layer's input is not finite (diverged warm start or data?)");
     MDQ_CHECK(std::isfinite(lo) && min_range > 0.0, "calibrated_upper: lower end ", lo,
               " and min_range ", min_range, " must be finite and positive");
     const double hi =
