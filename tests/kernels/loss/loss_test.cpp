@@ -158,7 +158,9 @@ TEST(CrossEntropy, BadInput) {
 
 TEST(GridEmulation, CrossEntropyGradMatchesCpu) {
     // Rows shorter and longer than the 3 x 37 grid; one upstream value (a mean) or one per row.
-    for (auto [n, c] : {std::pair<int64_t, int64_t>{1, 1}, {3, 10}, {33, 37}, {5, 1000}}) {
+    // Plain names, not a structured binding: C++17 lambdas cannot capture bindings.
+    for (const auto& shape : {std::pair<int64_t, int64_t>{1, 1}, {3, 10}, {33, 37}, {5, 1000}}) {
+        const int64_t n = shape.first, c = shape.second;
         for (DType dt : {DType::F32, DType::F64}) {
             const Tensor logits = testing::random_tensor({n, c}, 51, -3.0, 3.0, dt);
             std::vector<int64_t> lv(static_cast<size_t>(n));
