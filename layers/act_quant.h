@@ -24,7 +24,7 @@ class ActQuant : public Module, public QuantizesActivations {
     // bits in [1, 16]; EWGS delta >= 0. The learned ends start at [0, 1] until calibrate(),
     // which sets u as `calibration` says (layers/act_clip.h).
     ActQuant(ActQuantKind kind, int bits, double delta = 0.0,
-             ActCalibration calibration = ActCalibration::Authors);
+             ActCalibration calibration = ActCalibration::Mse);
 
     Tensor forward(const Tensor& x) override;
     std::string type_name() const override { return "ActQuant"; }
@@ -85,7 +85,7 @@ struct LayerIoBits {
     int act_bits = 0, grad_bits = 0;
     ActQuantKind act_kind = ActQuantKind::DoReFa;
     double delta = 0.0;
-    ActCalibration calibration = ActCalibration::Authors;
+    ActCalibration calibration = ActCalibration::Mse;
 };
 
 // Attaches quantizers to every Conv2d/Linear of m, in module order, as `plan` says for each

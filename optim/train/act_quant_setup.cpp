@@ -105,11 +105,6 @@ IoQuantSettings io_quant_settings_from(const Config& cfg) {
               cfg.get_string("method"), " and act_quantizer=", kind);
     s.ewgs_delta = delta.value;
     s.act_calibration = parse_act_calibration(cfg.get_string("act_calibration"));
-    MDQ_CHECK(!cfg.has("act_calibration") || s.act_kind == ActQuantKind::Uniform || ewgs_acts,
-              "act_calibration=", cfg.get_string("act_calibration"),
-              " sets where a learned activation clip starts (act_quantizer=uniform or ewgs); this "
-              "run has act_quantizer=",
-              kind);
     return s;
 }
 

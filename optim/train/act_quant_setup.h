@@ -27,8 +27,8 @@ struct IoQuantSettings {
     int act_bits = 32;                     // 32: float
     std::optional<ActQuantKind> act_kind;  // none
     int grad_bits = 32;
-    double ewgs_delta = 0.0;                                   // of EWGS activation quantizers
-    ActCalibration act_calibration = ActCalibration::Authors;  // of the learned clips
+    double ewgs_delta = 0.0;                               // of EWGS activation quantizers
+    ActCalibration act_calibration = ActCalibration::Mse;  // of the learned clips
     // Layer-name glob -> bits (32: float), applied after the global bits and first_last.
     std::vector<std::pair<std::string, int>> layer_act_bits, layer_grad_bits;
     FirstLast first_last = FirstLast::Same;
@@ -37,8 +37,7 @@ struct IoQuantSettings {
 };
 
 // Reads and checks the keys: bits in 1..16 or 32, act_bits < 32 (anywhere) needs a quantizer,
-// a quantizer needs some act_bits < 32, ewgs_delta only with ewgs, act_calibration only with
-// a learned clip.
+// a quantizer needs some act_bits < 32, ewgs_delta only with ewgs.
 IoQuantSettings io_quant_settings_from(const Config& cfg);
 
 // The bits of layer `index` of `count` conv/linear layers (module order) named `layer`. The

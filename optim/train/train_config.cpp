@@ -35,9 +35,9 @@ Config make_train_config() {
          "bits of the conv/linear inputs after the first (1..16; 32: float; docs/QUANTIZATION.md)"},
         {"act_quantizer", T::String, "none",
          "activation quantizer: none, dorefa, uniform (PACT clip), ewgs (learned interval)"},
-        {"act_calibration", T::String, "authors",
-         "start of the uniform/ewgs activation clip u from the first batch: authors "
-         "(3 std / sqrt(1 - 2/pi)) or mse (least quantization error)"},
+        {"act_calibration", T::String, "mse",
+         "start of the uniform/ewgs activation clip u from the first batch: mse (least "
+         "quantization error) or authors (3 std / sqrt(1 - 2/pi)); dorefa's clip is fixed"},
         {"grad_bits", T::Int, 32,
          "DoReFa gradient bits on each quantized conv/linear output (1..16; 32: float)"},
         {"layer_act_bits", T::Object, J::object(),
