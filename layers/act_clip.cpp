@@ -23,9 +23,10 @@ double act_quant_mse(const std::vector<double>& x, double lo, double hi, int lev
     MDQ_CHECK(hi > lo && levels >= 2, "act_quant_mse: needs hi > lo and levels >= 2, got [", lo,
               ", ", hi, "] and ", levels, " levels");
     double sum = 0.0;
+    // The value the uniform quantizer outputs, l + (u - l) x_q, whatever the kind: the clip is
+    // judged in the input's units.
     for (double v : x) {
-        const double q =
-            lo + (hi - lo) * math::unit_quantize(math::unit_normalize(v, lo, hi), levels);
+        const double q = math::act_quant_value(ActQuantKind::Uniform, v, lo, hi, levels);
         sum += (v - q) * (v - q);
     }
     return sum / static_cast<double>(x.size());

@@ -3,8 +3,8 @@
 //   authors  u = l + 3 std(x) / sqrt(1 - 2/pi), the EWGS authors' rule;
 //   mse      the u that minimises the mean squared error between x and its quantized value
 //            l + (u - l) x_q, searched on a grid of kMseClipSteps points of (l, max x].
-// With one bit the authors' rule puts the threshold (l + u) / 2 about 2.5 standard deviations
-// up, so that most of a ReLU output quantizes to 0; mse puts it near the mean.
+// With one bit the authors' rule puts the threshold (l + u) / 2 where about 7% of a ReLU of a
+// standard normal quantizes to 1; mse puts it where about 27% does (tests/layers/act_clip_test).
 #pragma once
 
 #include <cstdint>

@@ -37,7 +37,8 @@ bench() {  # NAME METHOD LEVELS ACT_BITS ACT_QUANTIZER GRAD_BITS
     "$mdq" bench train --model small-cnn --device "$device" --batch 64 --optimizer adam \
         --precision fp32 --workers 1 "${timing[@]}" --method "$2" --levels "$3" \
         --set act_bits="$4" --set act_quantizer="$5" --set grad_bits="$6" \
-        --json "$out/$1.json" >"$out/$1.log" 2>&1 || { echo "   failed: see $out/$1.log" >&2; return 1; }
+        --json "$out/$1.json" >"$out/$1.log" 2>&1 ||
+        { echo "   failed: see $out/$1.log" >&2; return 1; }
 }
 failures=0
 for row in "${rows[@]}"; do

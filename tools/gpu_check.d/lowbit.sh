@@ -8,7 +8,8 @@ if [ -x "$build/bin/mdq" ]; then
         MDQ_LOWBIT_BENCH_ARGS="--warmup 10 --iters 20 --windows 3 --profile-iters 1" \
         "$root/tools/bench/lowbit_throughput.sh" "$build/bin/mdq" "$build/lowbit" cuda; then
         add_summary "low-bit training, small-cnn batch 64 fp32 (images/s, weight-only, ratio):"
-        while IFS= read -r line; do add_summary "  $line"; done < <(grep '^| ' "$logs/lowbit_throughput.log")
+        while IFS= read -r line; do add_summary "  $line"; done < <(
+            grep '^| ' "$logs/lowbit_throughput.log")
     fi
 else
     skip_step lowbit_throughput "no mdq binary"
